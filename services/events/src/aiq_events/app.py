@@ -1,0 +1,30 @@
+"""Composition root of the events service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from aiq_events import api, repository
+from aiq_events.consumers import contacts_handlers
+from aiq_events.service import EventsService
+from aiq_events.settings import EventsSettings
+from aiq_shared import topics
+from aiq_shared.runtime import ServiceRuntime, build_app
+
+
+def create_app(settings: EventsSettings | None = None) -> FastAPI:
+    settings = settings or EventsSettings()
+    runtime = ServiceRuntime(settings)
+    runtime.indexes(repository.ensure_indexes)
+    service = EventsService(runtime.database, settings.districts)
+    runtime.consume("contacts", topics.CONTACTS, contacts_handlers(service))
+    app = build_app(
+        title="AiQ Veranstaltungen (events)",
+        description="Meetings (Netzwerktreffen), topic tables, registrations and waitlist. "
+        "Changes are published on `aiq.events` and `aiq.registrations`; people are known from "
+        "`aiq.contacts`.",
+        runtime=runtime,
+        routers=[api.router],
+    )
+    app.state.events = service
+    return app

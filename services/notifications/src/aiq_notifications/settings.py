@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from aiq_shared.settings import ServiceSettings
+
+
+class NotificationsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="AIQ_NOTIFICATIONS_", extra="ignore")
+
+    service_name: str = "notifications"
+    port: int = 8003
+    mongo_db: str = "aiq_notifications"
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 2525
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    smtp_timeout_s: float = 10.0
+    mail_from: str = "aiq@dortmund.example"
+    mail_from_name: str = "Ausbildung im Quartier"
+    # Host part of deterministic Message-IDs.
+    message_id_domain: str = "aiq.dortmund.example"
+
+    # Email sending: attempts before a delivery is dead, and the first backoff.
+    delivery_max_attempts: int = 5
+    delivery_backoff_s: float = 2.0
+    sender_poll_interval_s: float = 1.0

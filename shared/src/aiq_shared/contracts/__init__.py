@@ -1,0 +1,14 @@
+"""Versioned event contracts, one module per aggregate. Importing this package registers them all."""
+
+from aiq_shared.contracts import contacts, meetings, notifications, registrations
+from aiq_shared.contracts.base import REGISTRY, EventContract, contract_for
+
+__all__ = [
+    "REGISTRY",
+    "EventContract",
+    "contacts",
+    "contract_for",
+    "meetings",
+    "notifications",
+    "registrations",
+]

@@ -1,0 +1,62 @@
+"""Events on ``aiq.events``: meetings (Netzwerktreffen and other formats), keyed by meeting id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from aiq_shared import topics
+from aiq_shared.contracts.base import EventContract
+
+
+class Venue(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: str
+    address: str | None = None
+
+
+class TopicTableSnapshot(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    topic_table_id: str
+    title: str
+    capacity: int
+
+
+class MeetingSnapshot(EventContract):
+    topic = topics.EVENTS
+
+    meeting_id: str
+    title: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    venue: Venue
+    capacity: int
+    districts: list[str]
+    topic_tables: list[TopicTableSnapshot]
+    status: str
+
+    def aggregate_key(self) -> str:
+        return self.meeting_id
+
+
+class MeetingCreatedV1(MeetingSnapshot):
+    event_type = "aiq.meeting.created.v1"
+
+
+class MeetingPublishedV1(MeetingSnapshot):
+    event_type = "aiq.meeting.published.v1"
+
+
+class MeetingSummary(BaseModel):
+    """What an email about a registration needs to know of the meeting."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    meeting_id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    venue: Venue

@@ -1,0 +1,53 @@
+"""Events on ``aiq.registrations``, keyed by meeting id so one meeting's seats stay in order.
+
+Each carries what consumers need without asking anyone: the person's display name and
+district, the chosen topic tables and a summary of the meeting for emails.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aiq_shared import topics
+from aiq_shared.contracts.base import EventContract
+from aiq_shared.contracts.meetings import MeetingSummary
+
+RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
+
+
+class RegistrationSnapshot(EventContract):
+    topic = topics.REGISTRATIONS
+
+    registration_id: str
+    meeting: MeetingSummary
+    person_id: str
+    display_name: str
+    district: str
+    organisation_id: str | None = None
+    topic_table_ids: list[str]
+    status: RegistrationStatus
+
+    def aggregate_key(self) -> str:
+        return self.meeting.meeting_id
+
+
+class RegistrationConfirmedV1(RegistrationSnapshot):
+    event_type = "aiq.registration.confirmed.v1"
+
+
+class RegistrationWaitlistedV1(RegistrationSnapshot):
+    event_type = "aiq.registration.waitlisted.v1"
+
+    waitlist_position: int
+
+
+class RegistrationCancelledV1(RegistrationSnapshot):
+    event_type = "aiq.registration.cancelled.v1"
+
+    previous_status: RegistrationStatus
+
+
+class RegistrationPromotedV1(RegistrationSnapshot):
+    """A waitlisted registration moved up to confirmed after a cancellation."""
+
+    event_type = "aiq.registration.promoted.v1"

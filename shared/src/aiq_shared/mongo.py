@@ -1,0 +1,133 @@
+"""MongoDB access shared by every service: the client factory and the transaction runner.
+
+Only repositories and this plumbing touch PyMongo. A state change and the events it causes are
+written in one transaction: service functions call :meth:`Database.transaction` with a function
+that receives a :class:`Tx`, write through repositories with ``tx.session`` and call
+``tx.publish(event)``; the outbox records go in just before commit, and the relay is woken
+after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from bson import ObjectId
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+
+from aiq_shared.contracts import EventContract
+from aiq_shared.envelope import current_traceparent, to_kafka, wrap
+
+log = structlog.get_logger(__name__)
+
+OUTBOX = "outbox"
+MAX_TRANSACTION_ATTEMPTS = 40
+
+
+def create_client(url: str) -> AsyncMongoClient:
+    return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=5_000)
+
+
+def is_transient(error: PyMongoError) -> bool:
+    """Errors after which the whole transaction may simply run again.
+
+    Real MongoDB labels them; the embedded server reports write conflicts and a busy
+    transaction slot as plain OperationFailures (ARCHITECTURE section 7).
+    """
+    if error.has_error_label("TransientTransactionError") or error.has_error_label(
+        "UnknownTransactionCommitResult"
+    ):
+        return True
+    if isinstance(error, ConnectionFailure):
+        return True
+    if isinstance(error, OperationFailure):
+        text = str(error)
+        return (
+            "Write conflict" in text
+            or "active transaction bound to another session" in text
+            or error.code in (112, 251)  # WriteConflict, NoSuchTransaction
+        )
+    return False
+
+
+class Tx:
+    """One running transaction: its session and the events to publish when it commits."""
+
+    def __init__(self, session: AsyncClientSession, source: str, traceparent: str | None) -> None:
+        self.session = session
+        self._source = source
+        self._traceparent = traceparent
+        self.outgoing: list[dict[str, Any]] = []
+
+    def publish(self, event: EventContract) -> None:
+        record = to_kafka(wrap(event, source=self._source, traceparent=self._traceparent))
+        self.outgoing.append(
+            {
+                "topic": event.topic,
+                "key": record.key,
+                "value": record.value,
+                "headers": [[name, value] for name, value in record.headers],
+                "event_type": event.event_type,
+            }
+        )
+
+
+class Database:
+    """A service's own database plus the unit-of-work around it."""
+
+    def __init__(self, client: AsyncMongoClient, name: str, source: str) -> None:
+        self.client = client
+        self.db: AsyncDatabase = client[name]
+        self.source = source
+        self.outbox_written = asyncio.Event()
+
+    def __getitem__(self, collection: str):
+        return self.db[collection]
+
+    async def ping(self) -> None:
+        await self.db.command("ping")
+
+    async def transaction[T](
+        self, work: Callable[[Tx], Awaitable[T]], *, traceparent: str | None = None
+    ) -> T:
+        """Run ``work`` in a transaction, retrying transient failures; outbox written atomically."""
+        for attempt in range(1, MAX_TRANSACTION_ATTEMPTS + 1):
+            async with self.client.start_session() as session:
+                tx = Tx(session, self.source, traceparent or current_traceparent.get())
+                try:
+                    await session.start_transaction()
+                    result = await work(tx)
+                    if tx.outgoing:
+                        # Ids made now, just before commit, keep outbox order close to commit order.
+                        for record in tx.outgoing:
+                            record["_id"] = ObjectId()
+                        await self.db[OUTBOX].insert_many(tx.outgoing, session=session)
+                    await session.commit_transaction()
+                except PyMongoError as error:
+                    if session.in_transaction:
+                        await _abort_quietly(session)
+                    if is_transient(error) and attempt < MAX_TRANSACTION_ATTEMPTS:
+                        await asyncio.sleep(min(0.002 * 2**attempt, 0.2) * random.random())
+                        continue
+                    raise
+                except BaseException:
+                    if session.in_transaction:
+                        await _abort_quietly(session)
+                    raise
+            if tx.outgoing:
+                self.outbox_written.set()
+            return result
+        raise AssertionError("unreachable")
+
+
+async def _abort_quietly(session: AsyncClientSession) -> None:
+    try:
+        await session.abort_transaction()
+    except PyMongoError:
+        pass

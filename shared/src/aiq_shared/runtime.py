@@ -1,0 +1,228 @@
+"""What every service runs around its routes: one composition shape for all three.
+
+:class:`ServiceRuntime` owns the MongoDB client, the Kafka producer, the outbox relay, the
+consumers and any extra background workers. The HTTP app starts at once (``/health`` answers);
+a background task waits for MongoDB and Kafka, creates indexes and topics, then starts the
+relay and consumers; ``/ready`` says when that is done. Shutdown stops consumers (offsets are
+committed only for handled records), drains the relay, then closes connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import make_asgi_app
+from pymongo.errors import PyMongoError
+
+from aiq_shared import idempotency
+from aiq_shared.envelope import TRACEPARENT, current_traceparent, new_traceparent
+from aiq_shared.errors import install_problem_handlers
+from aiq_shared.kafka import EventConsumer, Handler, create_producer, ensure_processed_events_index, ensure_topics
+from aiq_shared.logging import configure_logging
+from aiq_shared.mongo import OUTBOX, Database, create_client
+from aiq_shared.outbox import OutboxRelay
+from aiq_shared.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+Worker = Callable[[], Awaitable[None]]
+
+
+class ServiceRuntime:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.client = create_client(settings.mongo_url)
+        self.database = Database(self.client, settings.mongo_db, source=f"/aiq/{settings.service_name}")
+        # aiokafka clients must be made inside the running loop: see _bring_up.
+        self.producer: AIOKafkaProducer | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumers: list[EventConsumer] = []
+        self._consumer_specs: list[tuple[str, str, Mapping[str, Handler]]] = []
+        self._workers: list[tuple[str, Worker]] = []
+        self._index_setups: list[Callable[[Database], Awaitable[None]]] = [
+            ensure_processed_events_index,
+            idempotency.ensure_index,
+        ]
+        self._tasks: list[asyncio.Task] = []
+        self._boot: asyncio.Task | None = None
+        self.infrastructure_ready = asyncio.Event()
+
+    # -- composition ---------------------------------------------------------------------
+    def consume(self, name: str, topic: str, handlers: Mapping[str, Handler]) -> None:
+        self._consumer_specs.append((name, topic, handlers))
+
+    def worker(self, name: str, worker: Worker) -> None:
+        """A background loop started once MongoDB and Kafka are there (e.g. the email sender)."""
+        self._workers.append((name, worker))
+
+    def indexes(self, setup: Callable[[Database], Awaitable[None]]) -> None:
+        self._index_setups.append(setup)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def start(self) -> None:
+        self._boot = asyncio.create_task(self._bring_up(), name="boot")
+
+    async def _bring_up(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                await self.database.ping()
+                for setup in self._index_setups:
+                    await setup(self.database)
+                await ensure_topics(self.settings)
+                self.producer = create_producer(self.settings)
+                await self.producer.start()
+                break
+            except asyncio.CancelledError:
+                raise
+            except (PyMongoError, KafkaError, OSError) as error:
+                if self.producer is not None:
+                    with contextlib.suppress(Exception):
+                        await self.producer.stop()
+                    self.producer = None
+                log.warning("startup.waiting", error=repr(error), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5)
+        self.relay = OutboxRelay(
+            self.database, self.producer, poll_interval_s=self.settings.outbox_poll_interval_s
+        )
+        self.consumers = [
+            EventConsumer(
+                name=name,
+                topic=topic,
+                database=self.database,
+                handlers=handlers,
+                settings=self.settings,
+                producer=self.producer,
+            )
+            for name, topic, handlers in self._consumer_specs
+        ]
+        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        for consumer in self.consumers:
+            self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.name))
+        for name, worker in self._workers:
+            self._tasks.append(asyncio.create_task(worker(), name=name))
+        self.infrastructure_ready.set()
+        log.info("startup.ready", service=self.settings.service_name)
+
+    async def stop(self) -> None:
+        if self._boot is not None and not self._boot.done():
+            self._boot.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._boot
+        for task in reversed(self._tasks):  # workers and consumers first, the relay last
+            if task.get_name() == "outbox-relay":
+                continue
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.relay is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.relay.publish_pending(), timeout=5)
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.relay is not None:
+            await self.relay.release_lease()
+        if self.producer is not None:
+            with contextlib.suppress(Exception):
+                await self.producer.stop()
+        await self.client.close()
+
+    async def readiness(self) -> dict[str, object]:
+        checks: dict[str, object] = {}
+        try:
+            await asyncio.wait_for(self.database.ping(), timeout=2)
+            checks["mongodb"] = "ok"
+        except (PyMongoError, TimeoutError) as error:
+            checks["mongodb"] = f"unavailable: {type(error).__name__}"
+        checks["kafka"] = "ok" if self.infrastructure_ready.is_set() else "starting"
+        checks["consumers"] = {
+            consumer.name: ("ok" if consumer.started.is_set() else "starting")
+            for consumer in self.consumers
+        }
+        checks["outbox_pending"] = await _safe(self.database[OUTBOX].count_documents({}))
+        return checks
+
+
+async def _safe(awaitable: Awaitable[int]) -> int | None:
+    try:
+        return await awaitable
+    except PyMongoError:
+        return None
+
+
+def _is_ready(checks: dict[str, object]) -> bool:
+    consumers = checks.get("consumers", {})
+    return (
+        checks.get("mongodb") == "ok"
+        and checks.get("kafka") == "ok"
+        and all(state == "ok" for state in consumers.values())  # type: ignore[union-attr]
+    )
+
+
+def build_app(
+    *,
+    title: str,
+    description: str,
+    runtime: ServiceRuntime,
+    routers: Iterable[APIRouter],
+    on_startup: Callable[[], Awaitable[None]] | None = None,
+) -> FastAPI:
+    """The one app factory: lifespan, problem details, health, readiness, metrics, tracing."""
+    settings = runtime.settings
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        if on_startup is not None:
+            await on_startup()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+
+    @app.middleware("http")
+    async def trace_context(request: Request, call_next):  # type: ignore[no-untyped-def]
+        trace = request.headers.get(TRACEPARENT) or new_traceparent()
+        token = current_traceparent.set(trace)
+        structlog.contextvars.bind_contextvars(traceparent=trace)
+        try:
+            response: Response = await call_next(request)
+        finally:
+            current_traceparent.reset(token)
+            structlog.contextvars.unbind_contextvars("traceparent")
+        response.headers[TRACEPARENT] = trace
+        return response
+
+    @app.get("/health", tags=["operations"], summary="Liveness: the process answers")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "service": settings.service_name}
+
+    @app.get("/ready", tags=["operations"], summary="Readiness: MongoDB and Kafka are there")
+    async def ready() -> JSONResponse:
+        checks = await runtime.readiness()
+        ok = _is_ready(checks)
+        return JSONResponse(
+            {"status": "ready" if ok else "starting", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    for router in routers:
+        app.include_router(router)
+    app.mount("/metrics", make_asgi_app())
+    return app

@@ -1,0 +1,43 @@
+"""Settings common to every service (pydantic-settings, one env prefix per service).
+
+Every service subclasses :class:`ServiceSettings` with its own ``env_prefix``
+(``AIQ_CONTACTS_``, ``AIQ_EVENTS_``, ``AIQ_NOTIFICATIONS_``), so ``AIQ_EVENTS_MONGO_URL``
+points the events service at its database and nothing else.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from aiq_shared.districts import DORTMUND
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "aiq"
+    # The city's districts (JSON list in the environment); another city has others.
+    districts: list[str] = Field(default_factory=lambda: list(DORTMUND))
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    mongo_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
+    mongo_db: str = "aiq"
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Idempotent producer: on for real Kafka; tansu (the embedded broker) lacks InitProducerId.
+    kafka_idempotence: bool = True
+    kafka_topic_partitions: int = Field(default=4, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_session_timeout_ms: int = 10_000
+    kafka_heartbeat_interval_ms: int = 3_000
+    # Prefix for consumer group ids; tests set a fresh one per run.
+    kafka_group_prefix: str = "aiq"
+
+    outbox_poll_interval_s: float = 1.0
+    # How long a consumer keeps retrying an event whose prerequisite has not arrived yet.
+    consumer_retry_later_s: float = 30.0
+
+    log_level: str = "INFO"
+    log_json: bool = False
