@@ -60,7 +60,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
             for e in error.errors()
         ]
-        return problem(422, "Invalid request", "The request does not match the schema.", errors=errors)
+        return problem(
+            422, "Invalid request", "The request does not match the schema.", errors=errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:

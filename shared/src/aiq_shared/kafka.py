@@ -123,7 +123,7 @@ class EventConsumer:
                 backoff = 0.5
                 while True:
                     batch = await consumer.getmany(timeout_ms=500, max_records=200)
-                    for partition, records in batch.items():
+                    for records in batch.values():
                         for record in records:
                             await self._handle(record)
                     if batch:
@@ -209,7 +209,10 @@ class EventConsumer:
             except Exception as error:  # a handler bug or bad data: retry a little, then DLQ
                 failures += 1
                 log.warning(
-                    "consumer.handler_failed", consumer=self.name, error=repr(error), attempt=failures
+                    "consumer.handler_failed",
+                    consumer=self.name,
+                    error=repr(error),
+                    attempt=failures,
                 )
                 if failures >= 3:
                     await self._dead_letter(record, repr(error))
@@ -217,7 +220,9 @@ class EventConsumer:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
 
-    async def _apply(self, tx: Tx, envelope: Envelope, event: EventContract, handler: Handler) -> bool:
+    async def _apply(
+        self, tx: Tx, envelope: Envelope, event: EventContract, handler: Handler
+    ) -> bool:
         record_id = f"{self.name}:{envelope.id}"
         processed = self._database[PROCESSED_EVENTS]
         if await processed.find_one({"_id": record_id}, session=tx.session) is not None:

@@ -9,9 +9,7 @@ import structlog
 
 def configure_logging(level: str = "INFO", json: bool = False) -> None:
     renderer = (
-        structlog.processors.JSONRenderer()
-        if json
-        else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
         processors=[

@@ -64,6 +64,11 @@ class Tx:
         self._source = source
         self._traceparent = traceparent
         self.outgoing: list[dict[str, Any]] = []
+        self.committed_callbacks: list[Callable[[], None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the transaction has committed (e.g. wake a worker)."""
+        self.committed_callbacks.append(callback)
 
     def publish(self, event: EventContract) -> None:
         record = to_kafka(wrap(event, source=self._source, traceparent=self._traceparent))
@@ -93,6 +98,22 @@ class Database:
     async def ping(self) -> None:
         await self.db.command("ping")
 
+    async def retrying[T](self, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run a single write outside a transaction, retrying transient failures.
+
+        The embedded server refuses any write while another session's transaction is open;
+        real MongoDB reports the same situation as a write conflict.
+        """
+        for attempt in range(1, MAX_TRANSACTION_ATTEMPTS + 1):
+            try:
+                return await operation()
+            except PyMongoError as error:
+                if is_transient(error) and attempt < MAX_TRANSACTION_ATTEMPTS:
+                    await asyncio.sleep(_backoff(attempt))
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
     async def transaction[T](
         self, work: Callable[[Tx], Awaitable[T]], *, traceparent: str | None = None
     ) -> T:
@@ -113,7 +134,7 @@ class Database:
                     if session.in_transaction:
                         await _abort_quietly(session)
                     if is_transient(error) and attempt < MAX_TRANSACTION_ATTEMPTS:
-                        await asyncio.sleep(min(0.002 * 2**attempt, 0.2) * random.random())
+                        await asyncio.sleep(_backoff(attempt))
                         continue
                     raise
                 except BaseException:
@@ -122,8 +143,14 @@ class Database:
                     raise
             if tx.outgoing:
                 self.outbox_written.set()
+            for callback in tx.committed_callbacks:
+                callback()
             return result
         raise AssertionError("unreachable")
+
+
+def _backoff(attempt: int) -> float:
+    return min(0.002 * 2**attempt, 0.2) * (0.5 + random.random())
 
 
 async def _abort_quietly(session: AsyncClientSession) -> None:

@@ -78,11 +78,15 @@ class OutboxRelay:
                 for record in records
             ]
             await asyncio.gather(*sends)
-            await self._database[OUTBOX].delete_many({"_id": {"$in": [r["_id"] for r in records]}})
+            await self._forget([r["_id"] for r in records])
             for record in records:
                 metrics.EVENTS_PUBLISHED.labels(record["topic"], record.get("event_type", "")).inc()
             count += len(records)
             self.published += len(records)
+
+    async def _forget(self, published: list) -> None:
+        outbox = self._database[OUTBOX]
+        await self._database.retrying(lambda: outbox.delete_many({"_id": {"$in": published}}))
 
     async def pending(self) -> int:
         return await self._database[OUTBOX].count_documents({})
@@ -90,11 +94,13 @@ class OutboxRelay:
     async def _hold_lease(self) -> bool:
         now = datetime.now(UTC)
         try:
-            await self._database[LEASES].find_one_and_update(
-                {"_id": "outbox", "$or": [{"owner": self.owner}, {"until": {"$lt": now}}]},
-                {"$set": {"owner": self.owner, "until": now + LEASE_TTL}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
+            await self._database.retrying(
+                lambda: self._database[LEASES].find_one_and_update(
+                    {"_id": "outbox", "$or": [{"owner": self.owner}, {"until": {"$lt": now}}]},
+                    {"$set": {"owner": self.owner, "until": now + LEASE_TTL}},
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                )
             )
             return True
         except DuplicateKeyError:

@@ -25,7 +25,13 @@ from pymongo.errors import PyMongoError
 from aiq_shared import idempotency
 from aiq_shared.envelope import TRACEPARENT, current_traceparent, new_traceparent
 from aiq_shared.errors import install_problem_handlers
-from aiq_shared.kafka import EventConsumer, Handler, create_producer, ensure_processed_events_index, ensure_topics
+from aiq_shared.kafka import (
+    EventConsumer,
+    Handler,
+    create_producer,
+    ensure_processed_events_index,
+    ensure_topics,
+)
 from aiq_shared.logging import configure_logging
 from aiq_shared.mongo import OUTBOX, Database, create_client
 from aiq_shared.outbox import OutboxRelay
@@ -40,7 +46,9 @@ class ServiceRuntime:
     def __init__(self, settings: ServiceSettings) -> None:
         self.settings = settings
         self.client = create_client(settings.mongo_url)
-        self.database = Database(self.client, settings.mongo_db, source=f"/aiq/{settings.service_name}")
+        self.database = Database(
+            self.client, settings.mongo_db, source=f"/aiq/{settings.service_name}"
+        )
         # aiokafka clients must be made inside the running loop: see _bring_up.
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None

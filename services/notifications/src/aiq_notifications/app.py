@@ -1,0 +1,39 @@
+"""Composition root of the notifications service."""
+
+from __future__ import annotations
+
+from aiq_shared import topics
+from aiq_shared.runtime import ServiceRuntime, build_app
+from fastapi import FastAPI
+
+from aiq_notifications import api, repository
+from aiq_notifications.consumers import (
+    contacts_handlers,
+    meetings_handlers,
+    registrations_handlers,
+)
+from aiq_notifications.sender import DeliverySender
+from aiq_notifications.service import NotificationsService
+from aiq_notifications.settings import NotificationsSettings
+
+
+def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
+    settings = settings or NotificationsSettings()
+    runtime = ServiceRuntime(settings)
+    runtime.indexes(repository.ensure_indexes)
+    service = NotificationsService(runtime.database, settings)
+    runtime.consume("contacts", topics.CONTACTS, contacts_handlers(service))
+    runtime.consume("meetings", topics.EVENTS, meetings_handlers(service))
+    runtime.consume("registrations", topics.REGISTRATIONS, registrations_handlers(service))
+    sender = DeliverySender(runtime.database, settings, service.deliveries_waiting)
+    runtime.worker("email-sender", sender.run)
+    app = build_app(
+        title="AiQ Benachrichtigungen (notifications)",
+        description="Invitation, confirmation and waitlist emails (German, text + HTML, .ics) "
+        "and district dashboards, driven by `aiq.contacts`, `aiq.events` and "
+        "`aiq.registrations`.",
+        runtime=runtime,
+        routers=[api.router],
+    )
+    app.state.notifications = service
+    return app

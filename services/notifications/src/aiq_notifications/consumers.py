@@ -1,0 +1,47 @@
+"""Thin consumers: parse, call the service, done."""
+
+from __future__ import annotations
+
+from aiq_shared.contracts.contacts import PersonCreatedV1, PersonUpdatedV1
+from aiq_shared.contracts.meetings import MeetingCreatedV1, MeetingPublishedV1
+from aiq_shared.contracts.registrations import (
+    RegistrationCancelledV1,
+    RegistrationConfirmedV1,
+    RegistrationPromotedV1,
+    RegistrationWaitlistedV1,
+)
+from aiq_shared.kafka import Handler
+
+from aiq_notifications.service import NotificationsService
+
+
+def contacts_handlers(service: NotificationsService) -> dict[str, Handler]:
+    async def on_person(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        await service.remember_person(event, tx)
+
+    return {PersonCreatedV1.event_type: on_person, PersonUpdatedV1.event_type: on_person}
+
+
+def meetings_handlers(service: NotificationsService) -> dict[str, Handler]:
+    async def on_created(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        await service.remember_meeting(event, tx)
+
+    async def on_published(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        await service.invite(event, tx)
+
+    return {MeetingCreatedV1.event_type: on_created, MeetingPublishedV1.event_type: on_published}
+
+
+def registrations_handlers(service: NotificationsService) -> dict[str, Handler]:
+    def on(change):  # type: ignore[no-untyped-def]
+        async def handle(event, _envelope, tx):  # type: ignore[no-untyped-def]
+            await service.registration_changed(change, event, tx)
+
+        return handle
+
+    return {
+        RegistrationConfirmedV1.event_type: on("confirmed"),
+        RegistrationWaitlistedV1.event_type: on("waitlisted"),
+        RegistrationCancelledV1.event_type: on("cancelled"),
+        RegistrationPromotedV1.event_type: on("promoted"),
+    }

@@ -1,0 +1,138 @@
+"""Notifications domain: recipients, deliveries and the district dashboard. Plain Python, no I/O.
+
+A delivery is one email to one person about one thing (an invitation to a meeting, a
+confirmation of a registration, ...). Its ``key`` (kind + recipient + subject) is unique, so
+the same event handled twice cannot make two emails, and its Message-ID is derived from the
+key. States: pending -> sending -> sent, or back to pending with a backoff after a temporary
+failure, and dead after the last attempt or a permanent refusal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Literal
+
+from aiq_shared.contracts.contacts import PersonSnapshot
+from aiq_shared.contracts.meetings import MeetingSnapshot
+from aiq_shared.contracts.registrations import RegistrationSnapshot
+from pydantic import BaseModel, ConfigDict
+
+DeliveryKind = Literal["invitation", "confirmation", "waitlist", "promotion"]
+DeliveryState = Literal["pending", "sending", "sent", "dead"]
+
+
+class Recipient(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    display_name: str
+    email: str | None = None
+    district: str
+    email_consent: bool = False
+
+    @classmethod
+    def from_event(cls, person: PersonSnapshot) -> Recipient:
+        return cls(
+            id=person.person_id,
+            display_name=person.display_name,
+            email=person.email,
+            district=person.district,
+            email_consent=person.email_consent,
+        )
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.email) and self.email_consent
+
+
+class StateChange(BaseModel):
+    state: DeliveryState
+    at: datetime
+    detail: str | None = None
+
+
+class Delivery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    key: str
+    kind: DeliveryKind
+    person_id: str
+    email: str
+    district: str
+    meeting_id: str | None = None
+    subject_id: str
+    message_id: str
+    state: DeliveryState = "pending"
+    attempts: int = 0
+    next_attempt_at: datetime
+    last_error: str | None = None
+    history: list[StateChange]
+    created_at: datetime
+    sent_at: datetime | None = None
+
+
+def delivery_key(kind: DeliveryKind, person_id: str, subject_id: str) -> str:
+    return f"{kind}:{person_id}:{subject_id}"
+
+
+def message_id_for(key: str, domain: str) -> str:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
+def invitation_recipients(
+    meeting: MeetingSnapshot, recipients: Iterable[Recipient]
+) -> list[Recipient]:
+    """Everyone with an email and email consent in one of the invited districts."""
+    districts = set(meeting.districts)
+    return [r for r in recipients if r.reachable and r.district in districts]
+
+
+def registration_kind(event_type_status: str) -> DeliveryKind:
+    return {"confirmed": "confirmation", "waitlisted": "waitlist", "promoted": "promotion"}[
+        event_type_status
+    ]
+
+
+def backoff(attempts: int, first: float) -> timedelta:
+    """Exponential backoff after the n-th failed attempt: first, 2*first, 4*first, ..."""
+    return timedelta(seconds=first * 2 ** max(attempts - 1, 0))
+
+
+# -- district dashboard -----------------------------------------------------------------------
+
+Change = Literal["confirmed", "waitlisted", "cancelled", "promoted"]
+
+
+def dashboard_increments(
+    change: Change, registration: RegistrationSnapshot, previous: str | None = None
+) -> dict[str, int]:
+    """The counter changes one registration event makes on its district's dashboard."""
+    tables = registration.topic_table_ids
+    inc: dict[str, int] = {}
+
+    def add(field: str, n: int) -> None:
+        inc[field] = inc.get(field, 0) + n
+
+    def seats(n: int) -> None:
+        add("registered", n)
+        for table in tables:
+            add(f"table_registrations.{table}", n)
+
+    if change == "confirmed":
+        seats(1)
+    elif change == "waitlisted":
+        add("waitlisted", 1)
+    elif change == "promoted":
+        add("waitlisted", -1)
+        seats(1)
+    elif change == "cancelled":
+        add("cancelled", 1)
+        if previous == "confirmed":
+            seats(-1)
+        elif previous == "waitlisted":
+            add("waitlisted", -1)
+    return inc

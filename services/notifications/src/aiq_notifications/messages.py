@@ -1,0 +1,116 @@
+"""What each email says: German Jinja2 templates (text and HTML), an .ics for confirmations.
+
+Rendering is pure: data in, strings out. HTML templates autoescape; the message itself is
+assembled by the ``email`` library (no hand-built headers, so no header injection).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
+
+from aiq_shared.contracts.meetings import MeetingSummary
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+BERLIN = ZoneInfo("Europe/Berlin")
+WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+MONTHS = (
+    "Januar", "Februar", "März", "April", "Mai", "Juni",
+    "Juli", "August", "September", "Oktober", "November", "Dezember",
+)  # fmt: skip
+
+
+def datum(value: datetime) -> str:
+    local = value.astimezone(BERLIN)
+    return f"{WEEKDAYS[local.weekday()]}, {local.day}. {MONTHS[local.month - 1]} {local.year}"
+
+
+def uhrzeit(value: datetime) -> str:
+    return value.astimezone(BERLIN).strftime("%H:%M")
+
+
+_environment = Environment(
+    loader=PackageLoader("aiq_notifications", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+_environment.filters["datum"] = datum
+_environment.filters["uhrzeit"] = uhrzeit
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    ics: str | None = None
+
+
+def render(template: str, subject: str, ics: str | None = None, **context: object) -> RenderedEmail:
+    context = {"subject": subject, **context}
+    return RenderedEmail(
+        subject=subject,
+        text=_environment.get_template(f"{template}.txt.j2").render(context),
+        html=_environment.get_template(f"{template}.html.j2").render(context),
+        ics=ics,
+    )
+
+
+def calendar_entry(meeting: MeetingSummary, uid_domain: str, sequence: int = 0) -> str:
+    """An iCalendar REQUEST whose UID is the meeting's, so later updates replace it in place."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Ausbildung im Quartier//AiQ CRM//DE")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    entry = CalendarEvent()
+    entry.add("uid", f"{meeting.meeting_id}@{uid_domain}")
+    entry.add("dtstamp", datetime.now(UTC))
+    entry.add("dtstart", meeting.starts_at.astimezone(BERLIN))
+    entry.add("dtend", meeting.ends_at.astimezone(BERLIN))
+    entry.add("summary", meeting.title)
+    location = ", ".join(p for p in (meeting.venue.name, meeting.venue.address) if p)
+    entry.add("location", location)
+    entry.add("sequence", sequence)
+    calendar.add_component(entry)
+    calendar.add_missing_timezones()
+    return calendar.to_ical().decode()
+
+
+def one_line(value: str) -> str:
+    """Names go into headers: line breaks and other control characters become spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())
+
+
+def build_message(
+    *,
+    rendered: RenderedEmail,
+    sender: str,
+    sender_name: str,
+    recipient: str,
+    recipient_name: str,
+    message_id: str,
+) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = one_line(rendered.subject)
+    message["From"] = Address(display_name=one_line(sender_name), addr_spec=sender)
+    message["To"] = Address(display_name=one_line(recipient_name), addr_spec=recipient)
+    message["Message-ID"] = message_id
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    if rendered.ics:
+        message.add_attachment(
+            rendered.ics.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="termin.ics",
+            params={"method": "REQUEST"},
+        )
+    return message

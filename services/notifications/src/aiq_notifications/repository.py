@@ -1,0 +1,197 @@
+"""The only place the notifications service touches PyMongo."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiq_shared.mongo import Database
+from aiq_shared.pagination import PageParams, after_cursor
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from aiq_notifications.domain import Delivery, Recipient, StateChange
+
+RECIPIENTS = "recipients"  # read model of aiq.contacts
+DELIVERIES = "deliveries"
+DASHBOARDS = "district_dashboards"
+MEETINGS = "meetings"  # read model of aiq.events: titles for emails
+
+
+async def ensure_indexes(database: Database) -> None:
+    await database[RECIPIENTS].create_index("district")
+    await database[DELIVERIES].create_index("key", unique=True)
+    await database[DELIVERIES].create_index([("state", 1), ("next_attempt_at", 1)])
+    await database[DELIVERIES].create_index("meeting_id")
+    await database[DELIVERIES].create_index("person_id")
+    await database[DASHBOARDS].create_index("district")
+
+
+def _doc(model: Recipient | Delivery) -> dict[str, Any]:
+    doc = model.model_dump()
+    doc["_id"] = doc.pop("id")
+    return doc
+
+
+def _delivery(doc: dict[str, Any] | None) -> Delivery | None:
+    return None if doc is None else Delivery.model_validate({**doc, "id": doc["_id"]})
+
+
+class RecipientsRepository:
+    def __init__(self, database: Database) -> None:
+        self._recipients = database[RECIPIENTS]
+
+    async def upsert(self, recipient: Recipient, session: AsyncClientSession) -> None:
+        await self._recipients.replace_one(
+            {"_id": recipient.id}, _doc(recipient), upsert=True, session=session
+        )
+
+    async def get(
+        self, person_id: str, session: AsyncClientSession | None = None
+    ) -> Recipient | None:
+        doc = await self._recipients.find_one({"_id": person_id}, session=session)
+        return None if doc is None else Recipient.model_validate({**doc, "id": doc["_id"]})
+
+    async def reachable_in(
+        self, districts: list[str], session: AsyncClientSession
+    ) -> list[Recipient]:
+        docs = await self._recipients.find(
+            {"district": {"$in": districts}, "email_consent": True}, session=session
+        ).to_list()
+        return [Recipient.model_validate({**d, "id": d["_id"]}) for d in docs]
+
+
+class DeliveriesRepository:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._deliveries = database[DELIVERIES]
+
+    async def add_once(
+        self, delivery: Delivery, content: dict[str, Any], session: AsyncClientSession
+    ) -> bool:
+        """Insert unless a delivery with the same key exists; True if it is new."""
+        result = await self._deliveries.update_one(
+            {"key": delivery.key},
+            {"$setOnInsert": {**_doc(delivery), "content": content}},
+            upsert=True,
+            session=session,
+        )
+        return result.upserted_id is not None
+
+    async def claim_due(self, now: datetime, lease_until: datetime) -> dict[str, Any] | None:
+        """Take one due delivery (pending, or sending with an expired lease) for sending."""
+        return await self._database.retrying(
+            lambda: self._deliveries.find_one_and_update(
+                {
+                    "$or": [
+                        {"state": "pending", "next_attempt_at": {"$lte": now}},
+                        {"state": "sending", "lease_until": {"$lt": now}},
+                    ]
+                },
+                {
+                    "$set": {"state": "sending", "lease_until": lease_until},
+                    "$inc": {"attempts": 1},
+                    "$push": {"history": StateChange(state="sending", at=now).model_dump()},
+                },
+                sort=[("next_attempt_at", 1)],
+                return_document=ReturnDocument.AFTER,
+            )
+        )
+
+    async def mark(
+        self,
+        delivery_id: str,
+        change: StateChange,
+        extra: dict[str, Any],
+        session: AsyncClientSession | None = None,
+    ) -> None:
+        update = {
+            "$set": {"state": change.state, **extra},
+            "$push": {"history": change.model_dump()},
+        }
+        if session is not None:
+            await self._deliveries.update_one({"_id": delivery_id}, update, session=session)
+        else:
+            await self._database.retrying(
+                lambda: self._deliveries.update_one({"_id": delivery_id}, update)
+            )
+
+    async def list(
+        self,
+        page: PageParams,
+        meeting_id: str | None,
+        person_id: str | None,
+        kind: str | None,
+        state: str | None,
+    ) -> list[Delivery]:
+        query: dict[str, Any] = after_cursor(page)
+        for field, value in (
+            ("meeting_id", meeting_id),
+            ("person_id", person_id),
+            ("kind", kind),
+            ("state", state),
+        ):
+            if value:
+                query[field] = value
+        docs = (
+            await self._deliveries.find(query, {"content": 0})
+            .sort("_id", 1)
+            .limit(page.limit + 1)
+            .to_list()
+        )
+        return [_delivery(d) for d in docs]  # type: ignore[misc]
+
+
+class DashboardsRepository:
+    def __init__(self, database: Database) -> None:
+        self._dashboards = database[DASHBOARDS]
+
+    async def describe_meeting(
+        self,
+        district: str,
+        meeting_id: str,
+        fields: dict[str, Any],
+        session: AsyncClientSession,
+    ) -> None:
+        await self._dashboards.update_one(
+            {"_id": f"{district}:{meeting_id}"},
+            {"$set": {"district": district, "meeting_id": meeting_id, **fields}},
+            upsert=True,
+            session=session,
+        )
+
+    async def count(
+        self,
+        district: str,
+        meeting_id: str,
+        increments: dict[str, int],
+        session: AsyncClientSession,
+    ) -> None:
+        if not increments:
+            return
+        await self._dashboards.update_one(
+            {"_id": f"{district}:{meeting_id}"},
+            {"$set": {"district": district, "meeting_id": meeting_id}, "$inc": increments},
+            upsert=True,
+            session=session,
+        )
+
+    async def of_district(self, district: str) -> list[dict[str, Any]]:
+        return await self._dashboards.find({"district": district}).sort("starts_at", 1).to_list()
+
+
+class MeetingsReadModel:
+    def __init__(self, database: Database) -> None:
+        self._meetings = database[MEETINGS]
+
+    async def upsert(
+        self, meeting_id: str, fields: dict[str, Any], session: AsyncClientSession
+    ) -> None:
+        await self._meetings.update_one(
+            {"_id": meeting_id}, {"$set": fields}, upsert=True, session=session
+        )
+
+    async def get(
+        self, meeting_id: str, session: AsyncClientSession | None = None
+    ) -> dict[str, Any] | None:
+        return await self._meetings.find_one({"_id": meeting_id}, session=session)

@@ -1,0 +1,241 @@
+"""Notifications use cases: keep recipients, turn events into deliveries, count for dashboards."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from aiq_shared.contracts.contacts import PersonSnapshot
+from aiq_shared.contracts.meetings import MeetingSnapshot
+from aiq_shared.contracts.registrations import (
+    RegistrationCancelledV1,
+    RegistrationSnapshot,
+    RegistrationWaitlistedV1,
+)
+from aiq_shared.kafka import RetryLater
+from aiq_shared.mongo import Database, Tx
+from aiq_shared.pagination import Page, PageParams, new_id, page_of
+from pydantic import BaseModel
+
+from aiq_notifications import domain, messages
+from aiq_notifications.domain import Delivery, DeliveryKind, Recipient, StateChange
+from aiq_notifications.repository import (
+    DashboardsRepository,
+    DeliveriesRepository,
+    MeetingsReadModel,
+    RecipientsRepository,
+)
+from aiq_notifications.settings import NotificationsSettings
+
+
+class TopicTableCount(BaseModel):
+    topic_table_id: str
+    title: str | None = None
+    registrations: int = 0
+
+
+class MeetingCounts(BaseModel):
+    meeting_id: str
+    title: str | None = None
+    starts_at: datetime | None = None
+    invited: int = 0
+    registered: int = 0
+    waitlisted: int = 0
+    cancelled: int = 0
+    topic_tables: list[TopicTableCount]
+
+
+class DistrictDashboard(BaseModel):
+    district: str
+    events: list[MeetingCounts]
+
+
+class NotificationsService:
+    def __init__(self, database: Database, settings: NotificationsSettings) -> None:
+        self._database = database
+        self._settings = settings
+        self._recipients = RecipientsRepository(database)
+        self._deliveries = DeliveriesRepository(database)
+        self._dashboards = DashboardsRepository(database)
+        self._meetings = MeetingsReadModel(database)
+        self.deliveries_waiting = asyncio.Event()  # wakes the sender (see sender.py)
+
+    # recipients -----------------------------------------------------------------------
+    async def remember_person(self, person: PersonSnapshot, tx: Tx) -> None:
+        await self._recipients.upsert(Recipient.from_event(person), tx.session)
+
+    # meetings and invitations ---------------------------------------------------------
+    async def remember_meeting(self, meeting: MeetingSnapshot, tx: Tx) -> None:
+        await self._meetings.upsert(meeting.meeting_id, _meeting_fields(meeting), tx.session)
+
+    async def invite(self, meeting: MeetingSnapshot, tx: Tx) -> int:
+        await self.remember_meeting(meeting, tx)
+        for district in meeting.districts:
+            await self._dashboards.describe_meeting(
+                district, meeting.meeting_id, _meeting_fields(meeting), tx.session
+            )
+        candidates = await self._recipients.reachable_in(meeting.districts, tx.session)
+        invited_per_district: dict[str, int] = {}
+        for recipient in domain.invitation_recipients(meeting, candidates):
+            rendered = messages.render(
+                "invitation",
+                f"Einladung: {meeting.title}",
+                recipient=recipient,
+                meeting=meeting,
+                topic_tables=meeting.topic_tables,
+            )
+            created = await self._add_delivery(
+                "invitation", recipient, meeting.meeting_id, meeting.meeting_id, rendered, tx
+            )
+            if created:
+                invited_per_district[recipient.district] = (
+                    invited_per_district.get(recipient.district, 0) + 1
+                )
+        for district, count in invited_per_district.items():
+            await self._dashboards.count(
+                district, meeting.meeting_id, {"invited": count}, tx.session
+            )
+        return sum(invited_per_district.values())
+
+    # registrations --------------------------------------------------------------------
+    async def registration_changed(
+        self, change: domain.Change, registration: RegistrationSnapshot, tx: Tx
+    ) -> None:
+        previous = (
+            registration.previous_status
+            if isinstance(registration, RegistrationCancelledV1)
+            else None
+        )
+        await self._dashboards.count(
+            registration.district,
+            registration.meeting.meeting_id,
+            domain.dashboard_increments(change, registration, previous),
+            tx.session,
+        )
+        if change == "cancelled":
+            return
+        recipient = await self._recipients.get(registration.person_id, tx.session)
+        if recipient is None:
+            raise RetryLater(f"person {registration.person_id} not known here yet")
+        if not recipient.email:
+            return  # nobody to write to; the registration still counts
+        kind: DeliveryKind = domain.registration_kind(change)
+        meeting = registration.meeting
+        if kind == "waitlist":
+            position = (
+                registration.waitlist_position
+                if isinstance(registration, RegistrationWaitlistedV1)
+                else None
+            )
+            rendered = messages.render(
+                "waitlist",
+                f"Warteliste: {meeting.title}",
+                recipient=recipient,
+                meeting=meeting,
+                waitlist_position=position,
+            )
+        else:
+            titles = await self._table_titles(registration, tx)
+            rendered = messages.render(
+                "confirmation",
+                f"Anmeldung bestätigt: {meeting.title}",
+                ics=messages.calendar_entry(meeting, self._settings.message_id_domain),
+                recipient=recipient,
+                meeting=meeting,
+                topic_tables=titles,
+                moved_up=kind == "promotion",
+            )
+        await self._add_delivery(
+            kind, recipient, meeting.meeting_id, registration.registration_id, rendered, tx
+        )
+
+    async def _table_titles(self, registration: RegistrationSnapshot, tx: Tx) -> list[str]:
+        meeting = await self._meetings.get(registration.meeting.meeting_id, tx.session)
+        if meeting is None and registration.topic_table_ids:
+            raise RetryLater(f"meeting {registration.meeting.meeting_id} not known here yet")
+        titles = (meeting or {}).get("table_titles", {})
+        return [titles.get(table, table) for table in registration.topic_table_ids]
+
+    async def _add_delivery(
+        self,
+        kind: DeliveryKind,
+        recipient: Recipient,
+        meeting_id: str,
+        subject_id: str,
+        rendered: messages.RenderedEmail,
+        tx: Tx,
+    ) -> bool:
+        assert recipient.email is not None
+        now = datetime.now(UTC)
+        key = domain.delivery_key(kind, recipient.id, subject_id)
+        delivery = Delivery(
+            id=new_id(),
+            key=key,
+            kind=kind,
+            person_id=recipient.id,
+            email=recipient.email,
+            district=recipient.district,
+            meeting_id=meeting_id,
+            subject_id=subject_id,
+            message_id=domain.message_id_for(key, self._settings.message_id_domain),
+            next_attempt_at=now,
+            history=[StateChange(state="pending", at=now)],
+            created_at=now,
+        )
+        content = {
+            "recipient_name": recipient.display_name,
+            "subject": rendered.subject,
+            "text": rendered.text,
+            "html": rendered.html,
+            "ics": rendered.ics,
+        }
+        created = await self._deliveries.add_once(delivery, content, tx.session)
+        if created:
+            tx.after_commit(self.deliveries_waiting.set)
+        return created
+
+    # reads ----------------------------------------------------------------------------
+    async def list_deliveries(
+        self,
+        page: PageParams,
+        meeting_id: str | None = None,
+        person_id: str | None = None,
+        kind: str | None = None,
+        state: str | None = None,
+    ) -> Page[Delivery]:
+        items = await self._deliveries.list(page, meeting_id, person_id, kind, state)
+        return page_of(items, page, lambda d: d.id)
+
+    async def district_dashboard(self, district: str) -> DistrictDashboard:
+        docs = await self._dashboards.of_district(district)
+        return DistrictDashboard(district=district, events=[_counts(doc) for doc in docs])
+
+
+def _meeting_fields(meeting: MeetingSnapshot) -> dict[str, Any]:
+    return {
+        "title": meeting.title,
+        "starts_at": meeting.starts_at,
+        "table_titles": {t.topic_table_id: t.title for t in meeting.topic_tables},
+    }
+
+
+def _counts(doc: dict[str, Any]) -> MeetingCounts:
+    titles: dict[str, str] = doc.get("table_titles", {})
+    registrations: dict[str, int] = doc.get("table_registrations", {})
+    table_ids = list(titles) + [t for t in registrations if t not in titles]
+    return MeetingCounts(
+        meeting_id=doc["meeting_id"],
+        title=doc.get("title"),
+        starts_at=doc.get("starts_at"),
+        invited=doc.get("invited", 0),
+        registered=doc.get("registered", 0),
+        waitlisted=doc.get("waitlisted", 0),
+        cancelled=doc.get("cancelled", 0),
+        topic_tables=[
+            TopicTableCount(
+                topic_table_id=t, title=titles.get(t), registrations=registrations.get(t, 0)
+            )
+            for t in table_ids
+        ],
+    )
