@@ -56,7 +56,8 @@ async def ensure_topics(settings: ServiceSettings, names: tuple[str, ...] = topi
     )
     await admin.start()
     try:
-        wanted = [*names, *(topics.dead_letter(name) for name in names)]
+        prefixed = [settings.kafka_topic_prefix + name for name in names]
+        wanted = [*prefixed, *(topics.dead_letter(name) for name in prefixed)]
         response = await admin.create_topics(
             [
                 NewTopic(name, settings.kafka_topic_partitions, settings.kafka_replication_factor)
@@ -90,7 +91,7 @@ class EventConsumer:
         producer: AIOKafkaProducer,
     ) -> None:
         self.name = f"{settings.service_name}.{name}"
-        self.topic = topic
+        self.topic = settings.kafka_topic_prefix + topic
         self.group_id = f"{settings.kafka_group_prefix}.{self.name}"
         self._database = database
         self._handlers = dict(handlers)

@@ -59,9 +59,16 @@ def is_transient(error: PyMongoError) -> bool:
 class Tx:
     """One running transaction: its session and the events to publish when it commits."""
 
-    def __init__(self, session: AsyncClientSession, source: str, traceparent: str | None) -> None:
+    def __init__(
+        self,
+        session: AsyncClientSession,
+        source: str,
+        traceparent: str | None,
+        topic_prefix: str = "",
+    ) -> None:
         self.session = session
         self._source = source
+        self._topic_prefix = topic_prefix
         self._traceparent = traceparent
         self.outgoing: list[dict[str, Any]] = []
         self.committed_callbacks: list[Callable[[], None]] = []
@@ -74,7 +81,7 @@ class Tx:
         record = to_kafka(wrap(event, source=self._source, traceparent=self._traceparent))
         self.outgoing.append(
             {
-                "topic": event.topic,
+                "topic": self._topic_prefix + event.topic,
                 "key": record.key,
                 "value": record.value,
                 "headers": [[name, value] for name, value in record.headers],
@@ -86,8 +93,11 @@ class Tx:
 class Database:
     """A service's own database plus the unit-of-work around it."""
 
-    def __init__(self, client: AsyncMongoClient, name: str, source: str) -> None:
+    def __init__(
+        self, client: AsyncMongoClient, name: str, source: str, topic_prefix: str = ""
+    ) -> None:
         self.client = client
+        self.topic_prefix = topic_prefix
         self.db: AsyncDatabase = client[name]
         self.source = source
         self.outbox_written = asyncio.Event()
@@ -120,7 +130,12 @@ class Database:
         """Run ``work`` in a transaction, retrying transient failures; outbox written atomically."""
         for attempt in range(1, MAX_TRANSACTION_ATTEMPTS + 1):
             async with self.client.start_session() as session:
-                tx = Tx(session, self.source, traceparent or current_traceparent.get())
+                tx = Tx(
+                    session,
+                    self.source,
+                    traceparent or current_traceparent.get(),
+                    self.topic_prefix,
+                )
                 try:
                     await session.start_transaction()
                     result = await work(tx)

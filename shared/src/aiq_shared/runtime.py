@@ -47,7 +47,10 @@ class ServiceRuntime:
         self.settings = settings
         self.client = create_client(settings.mongo_url)
         self.database = Database(
-            self.client, settings.mongo_db, source=f"/aiq/{settings.service_name}"
+            self.client,
+            settings.mongo_db,
+            source=f"/aiq/{settings.service_name}",
+            topic_prefix=settings.kafka_topic_prefix,
         )
         # aiokafka clients must be made inside the running loop: see _bring_up.
         self.producer: AIOKafkaProducer | None = None

@@ -34,6 +34,8 @@ class ServiceSettings(BaseSettings):
     kafka_heartbeat_interval_ms: int = 3_000
     # Prefix for consumer group ids; tests set a fresh one per run.
     kafka_group_prefix: str = "aiq"
+    # Prefix for topic names (empty in production): isolates tests or tenants on one cluster.
+    kafka_topic_prefix: str = ""
 
     outbox_poll_interval_s: float = 1.0
     # How long a consumer keeps retrying an event whose prerequisite has not arrived yet.

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from aiq_notifications import domain, messages
 from aiq_notifications.domain import Delivery, DeliveryKind, Recipient, StateChange
+from aiq_notifications.messages import BERLIN
 from aiq_notifications.repository import (
     DashboardsRepository,
     DeliveriesRepository,
@@ -227,7 +228,7 @@ def _counts(doc: dict[str, Any]) -> MeetingCounts:
     return MeetingCounts(
         meeting_id=doc["meeting_id"],
         title=doc.get("title"),
-        starts_at=doc.get("starts_at"),
+        starts_at=doc["starts_at"].astimezone(BERLIN) if doc.get("starts_at") else None,
         invited=doc.get("invited", 0),
         registered=doc.get("registered", 0),
         waitlisted=doc.get("waitlisted", 0),

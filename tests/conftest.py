@@ -1,0 +1,56 @@
+"""Shared fixtures: real servers (see infrastructure.py), fresh names per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiq_devstack.ports import free_port
+from helpers import RecordingHandler
+from infrastructure import Infrastructure, infrastructure
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infrastructure]:
+    with infrastructure() as servers:
+        yield servers
+
+
+@pytest.fixture
+def run_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def settings_for(infra: Infrastructure, run_id: str) -> Callable:
+    """Settings of one service wired to the test servers, in names nobody else uses."""
+
+    def make(settings_class: type, service: str, **overrides: object):
+        return settings_class(
+            mongo_url=infra.mongo_url,
+            mongo_db=f"t_{run_id}_{service}",
+            kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
+            kafka_idempotence=infra.kafka_idempotence,
+            kafka_topic_prefix=f"t{run_id}.",
+            kafka_group_prefix=f"t{run_id}",
+            kafka_session_timeout_ms=2000,
+            kafka_heartbeat_interval_ms=300,
+            outbox_poll_interval_s=0.2,
+            consumer_retry_later_s=5,
+            **overrides,
+        )
+
+    return make
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Controller, RecordingHandler]]:
+    handler = RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, handler
+    finally:
+        controller.stop()

