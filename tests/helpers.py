@@ -19,7 +19,9 @@ class RecordingHandler:
 
 
 async def eventually(
-    probe: Callable[[], Any | Awaitable[Any]], timeout: float = 15.0, interval: float = 0.1
+    probe: Callable[[], Any | Awaitable[Any]],
+    timeout: float = 15.0,  # noqa: ASYNC109 - a polling deadline, not an I/O timeout
+    interval: float = 0.1,
 ) -> Any:
     """Poll ``probe`` until it returns something truthy (the system is asynchronous)."""
     loop = asyncio.get_running_loop()

@@ -1,0 +1,179 @@
+"""A registration's whole path on real servers: events -> Kafka -> emails and dashboard."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+from email import policy
+
+import pytest
+from helpers import eventually
+from pymongo import AsyncMongoClient
+
+pytestmark = pytest.mark.integration
+
+MEETING = {
+    "title": "Netzwerktreffen Hörde",
+    "starts_at": "2026-03-19T16:00:00",
+    "ends_at": "2026-03-19T19:00:00",
+    "venue": {"name": "Café Durchblick", "address": "Dortmund"},
+    "capacity": 1,
+    "districts": ["Hörde"],
+    "topic_tables": [
+        {"title": "Schul-AGs in Unternehmen", "capacity": 10},
+        {"title": "Speed-Woche", "capacity": 10},
+    ],
+}
+
+
+async def create_person(system, first: str, email_address: str | None, consent: bool = True):
+    organisation = (
+        await system.contacts.post(
+            "/organisations", json={"name": f"Betrieb {first}", "district": "Hörde"}
+        )
+    ).json()
+    body = {
+        "first_name": first,
+        "last_name": "Beispiel",
+        "organisation_id": organisation["id"],
+        "email": email_address,
+        "email_consent": consent and email_address is not None,
+    }
+    return (await system.contacts.post("/people", json=body)).json()
+
+
+async def register(system, meeting_id: str, person_id: str, tables: list[str]):
+    async def attempt():
+        response = await system.events.post(
+            f"/events/{meeting_id}/registrations",
+            json={"person_id": person_id, "topic_table_ids": tables},
+        )
+        # the events service learns about people from Kafka: wait until it has
+        return None if "unknown person" in response.text else response
+
+    return await eventually(attempt)
+
+
+def parsed(messages: list[bytes]):
+    return [email.message_from_bytes(m, policy=policy.default) for m in messages]
+
+
+async def deliveries(system, **params) -> list[dict]:
+    return (await system.notifications.get("/deliveries", params=params)).json()["items"]
+
+
+async def test_invitation_confirmation_waitlist_and_move_up(system) -> None:
+    anna = await create_person(system, "Anna", "anna@betrieb.example")
+    ben = await create_person(system, "Ben", "ben@betrieb.example")
+    await create_person(system, "Ohne", "ohne@betrieb.example", consent=False)
+
+    meeting = (await system.events.post("/events", json=MEETING)).json()
+    assert meeting["starts_at"] == "2026-03-19T16:00:00+01:00"  # Europe/Berlin
+    tables = [t["id"] for t in meeting["topic_tables"]]
+    # registration opens only with publication
+    early = await system.events.post(
+        f"/events/{meeting['id']}/registrations", json={"person_id": anna["id"]}
+    )
+    assert early.status_code == 409
+
+    # invitations go to the recipients notifications knows when the meeting is published
+    await eventually(lambda: _recipient_known(system, anna["id"]))
+    await eventually(lambda: _recipient_known(system, ben["id"]))
+    assert (await system.events.post(f"/events/{meeting['id']}/publish")).status_code == 200
+
+    invitations = await eventually(
+        lambda: _sent(system, 2, event_id=meeting["id"], kind="invitation")
+    )
+    assert {d["email"] for d in invitations} == {"anna@betrieb.example", "ben@betrieb.example"}
+
+    first = await register(system, meeting["id"], anna["id"], [tables[0]])
+    assert first.status_code == 201 and first.json()["status"] == "confirmed"
+    second = await register(system, meeting["id"], ben["id"], [tables[1]])
+    assert second.json()["status"] == "waitlisted"
+    twice = await system.events.post(
+        f"/events/{meeting['id']}/registrations", json={"person_id": anna["id"]}
+    )
+    assert twice.status_code == 409
+
+    await eventually(lambda: _sent(system, 1, person_id=anna["id"], kind="confirmation"))
+    await eventually(lambda: _sent(system, 1, person_id=ben["id"], kind="waitlist"))
+
+    cancelled = await system.events.post(
+        f"/events/{meeting['id']}/registrations/{first.json()['id']}/cancel"
+    )
+    assert cancelled.json()["status"] == "cancelled"
+    moved = (
+        await system.events.get(f"/events/{meeting['id']}/registrations/{second.json()['id']}")
+    ).json()
+    assert moved["status"] == "confirmed"
+    await eventually(lambda: _sent(system, 1, person_id=ben["id"], kind="promotion"))
+
+    dashboard = await eventually(lambda: _dashboard_settled(system))
+    counts = dashboard["events"][0]
+    assert (counts["invited"], counts["registered"], counts["waitlisted"], counts["cancelled"]) == (
+        2,
+        1,
+        0,
+        1,
+    )
+    per_table = {t["title"]: t["registrations"] for t in counts["topic_tables"]}
+    assert per_table == {"Schul-AGs in Unternehmen": 0, "Speed-Woche": 1}
+
+    # the emails themselves, as the SMTP server received them: 5, each once
+    await eventually(lambda: len(system.mail.messages) >= 5)
+    await asyncio.sleep(0.5)
+    messages = parsed(system.mail.messages)
+    assert len(messages) == 5
+    assert len({m["Message-ID"] for m in messages}) == 5
+    to_anna = [m for m in messages if "anna@" in m["To"]]
+    confirmation = next(m for m in to_anna if m["Subject"].startswith("Anmeldung bestätigt"))
+    text = confirmation.get_body(("plain",)).get_content()
+    html = confirmation.get_body(("html",)).get_content()
+    assert "Donnerstag, 19. März 2026, 16:00 bis 19:00 Uhr" in text
+    assert "Café Durchblick" in html and "Schul-AGs in Unternehmen" in html
+    ics = next(p for p in confirmation.iter_attachments() if p.get_filename() == "termin.ics")
+    calendar = ics.get_content()
+    calendar = calendar.decode() if isinstance(calendar, bytes) else calendar
+    assert "METHOD:REQUEST" in calendar
+    assert f"UID:{meeting['id']}@" in calendar
+    assert "DTSTART;TZID=Europe/Berlin:20260319T160000" in calendar
+    assert not any("ohne@" in m["To"] for m in messages)  # no consent, no invitation
+
+
+async def test_capacity_holds_under_concurrent_registrations(system) -> None:
+    people = [await create_person(system, f"P{i}", f"p{i}@betrieb.example") for i in range(24)]
+    meeting = (await system.events.post("/events", json={**MEETING, "capacity": 8})).json()
+    await system.events.post(f"/events/{meeting['id']}/publish")
+    for person in people:
+        await eventually(lambda person=person: _recipient_known(system, person["id"]))
+    results = await asyncio.gather(*(register(system, meeting["id"], p["id"], []) for p in people))
+    statuses = [r.json()["status"] for r in results]
+    assert statuses.count("confirmed") == 8
+    assert statuses.count("waitlisted") == 16
+    seqs = sorted(r.json()["waitlist_seq"] for r in results if r.json()["status"] == "waitlisted")
+    assert seqs == list(range(1, 17))
+
+
+async def _recipient_known(system, person_id: str) -> bool:
+    """Notifications has read the person from aiq.contacts (its own database, read directly)."""
+    settings = system.settings["notifications"]
+    client = AsyncMongoClient(settings.mongo_url)
+    try:
+        return (
+            await client[settings.mongo_db]["recipients"].find_one({"_id": person_id}) is not None
+        )
+    finally:
+        await client.close()
+
+
+async def _sent(system, count: int, **params) -> list[dict] | None:
+    items = [d for d in await deliveries(system, **params) if d["state"] == "sent"]
+    return items if len(items) == count else None
+
+
+async def _dashboard_settled(system) -> dict | None:
+    dashboard = (await system.notifications.get("/dashboards/districts/Hörde")).json()
+    if not dashboard["events"]:
+        return None
+    counts = dashboard["events"][0]
+    return dashboard if counts["cancelled"] == 1 and counts["registered"] == 1 else None
