@@ -35,3 +35,38 @@ async def eventually(
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
         await asyncio.sleep(interval)
+
+
+# -- driving the services over HTTP ---------------------------------------------------------
+
+
+async def create_person(system, first: str, email_address: str | None, consent: bool = True):
+    organisation = (
+        await system.contacts.post(
+            "/organisations", json={"name": f"Betrieb {first}", "district": "Hörde"}
+        )
+    ).json()
+    body = {
+        "first_name": first,
+        "last_name": "Beispiel",
+        "organisation_id": organisation["id"],
+        "email": email_address,
+        "email_consent": consent and email_address is not None,
+    }
+    return (await system.contacts.post("/people", json=body)).json()
+
+
+async def register(system, meeting_id: str, person_id: str, tables: list[str]):
+    async def attempt():
+        response = await system.events.post(
+            f"/events/{meeting_id}/registrations",
+            json={"person_id": person_id, "topic_table_ids": tables},
+        )
+        # the events service learns about people from Kafka: wait until it has
+        return None if "unknown person" in response.text else response
+
+    return await eventually(attempt)
+
+
+async def deliveries(system, **params) -> list[dict]:
+    return (await system.notifications.get("/deliveries", params=params)).json()["items"]

@@ -7,7 +7,7 @@ import email
 from email import policy
 
 import pytest
-from helpers import eventually
+from helpers import create_person, deliveries, eventually, register
 from pymongo import AsyncMongoClient
 
 pytestmark = pytest.mark.integration
@@ -26,40 +26,8 @@ MEETING = {
 }
 
 
-async def create_person(system, first: str, email_address: str | None, consent: bool = True):
-    organisation = (
-        await system.contacts.post(
-            "/organisations", json={"name": f"Betrieb {first}", "district": "Hörde"}
-        )
-    ).json()
-    body = {
-        "first_name": first,
-        "last_name": "Beispiel",
-        "organisation_id": organisation["id"],
-        "email": email_address,
-        "email_consent": consent and email_address is not None,
-    }
-    return (await system.contacts.post("/people", json=body)).json()
-
-
-async def register(system, meeting_id: str, person_id: str, tables: list[str]):
-    async def attempt():
-        response = await system.events.post(
-            f"/events/{meeting_id}/registrations",
-            json={"person_id": person_id, "topic_table_ids": tables},
-        )
-        # the events service learns about people from Kafka: wait until it has
-        return None if "unknown person" in response.text else response
-
-    return await eventually(attempt)
-
-
 def parsed(messages: list[bytes]):
     return [email.message_from_bytes(m, policy=policy.default) for m in messages]
-
-
-async def deliveries(system, **params) -> list[dict]:
-    return (await system.notifications.get("/deliveries", params=params)).json()["items"]
 
 
 async def test_invitation_confirmation_waitlist_and_move_up(system) -> None:

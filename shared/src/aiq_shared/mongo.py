@@ -51,6 +51,7 @@ def is_transient(error: PyMongoError) -> bool:
         return (
             "Write conflict" in text
             or "active transaction bound to another session" in text
+            or "database is locked" in text  # the embedded SQLite engine's write conflict
             or error.code in (112, 251)  # WriteConflict, NoSuchTransaction
         )
     return False

@@ -1,0 +1,61 @@
+"""Notifications on real servers: one email per event however often it arrives; SMTP trouble."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiq_shared import topics
+from aiq_shared.contracts.registrations import RegistrationConfirmedV1
+from aiq_shared.envelope import to_kafka, wrap
+from helpers import create_person, deliveries, eventually
+
+pytestmark = pytest.mark.integration
+
+
+def confirmation(person: dict) -> RegistrationConfirmedV1:
+    return RegistrationConfirmedV1(
+        registration_id="r-twice",
+        meeting={
+            "meeting_id": "m-twice",
+            "title": "Netzwerktreffen",
+            "starts_at": "2026-03-19T16:00:00+01:00",
+            "ends_at": "2026-03-19T19:00:00+01:00",
+            "venue": {"name": "Café Durchblick"},
+        },
+        person_id=person["id"],
+        display_name="Anna Beispiel",
+        district="Hörde",
+        topic_table_ids=[],
+        status="confirmed",
+    )
+
+
+async def test_the_same_event_delivered_twice_yields_one_email(system) -> None:
+    person = await create_person(system, "Anna", "anna.twice@betrieb.example")
+    settings = system.settings["notifications"]
+    record = to_kafka(wrap(confirmation(person), source="/aiq/events"))
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await producer.start()
+    try:
+        for _ in range(2):  # a redelivery after a crash looks exactly like this
+            await producer.send_and_wait(
+                settings.kafka_topic_prefix + topics.REGISTRATIONS,
+                record.value,
+                key=record.key,
+                headers=record.headers,
+            )
+    finally:
+        await producer.stop()
+
+    async def sent():
+        items = await deliveries(system, person_id=person["id"], state="sent")
+        return items or None
+
+    items = await eventually(sent)
+    await asyncio.sleep(1.0)  # time enough for a second email, were there one
+    assert len(await deliveries(system, person_id=person["id"])) == 1
+    assert len(items) == 1
+    to_anna = [m for m in system.mail.messages if b"anna.twice@" in m]
+    assert len(to_anna) == 1
