@@ -1,0 +1,118 @@
+"""Events domain rules: Berlin time, publication, admission, waitlist, move-up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from aiq_events import domain
+from aiq_events.domain import Meeting, MeetingCreate, Registration, RegistrationCreate
+from aiq_shared.errors import Conflict, Unprocessable
+from pydantic import ValidationError
+
+
+def meeting(**changes) -> Meeting:
+    base = Meeting(
+        id="m1",
+        title="Netzwerktreffen",
+        starts_at=datetime(2026, 3, 19, 16),
+        ends_at=datetime(2026, 3, 19, 19),
+        venue={"name": "Café Durchblick"},
+        capacity=2,
+        districts=["Hörde"],
+        topic_tables=[{"id": "t1", "title": "Speed-Woche", "capacity": 5}],
+        status="published",
+    )
+    return base.model_copy(update=changes)
+
+
+def registration(seq: int, status: str = "waitlisted") -> Registration:
+    now = datetime.now(UTC)
+    return Registration(
+        id=f"r{seq}",
+        meeting_id="m1",
+        person_id=f"p{seq}",
+        display_name="X",
+        district="Hörde",
+        topic_table_ids=[],
+        status=status,
+        waitlist_seq=seq,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def test_times_without_offset_are_berlin_time_and_others_are_converted() -> None:
+    winter = domain.in_berlin(datetime(2026, 3, 19, 16))
+    assert winter.isoformat() == "2026-03-19T16:00:00+01:00"
+    summer = domain.in_berlin(datetime(2026, 7, 2, 14, tzinfo=UTC))
+    assert summer.isoformat() == "2026-07-02T16:00:00+02:00"
+
+
+def test_a_meeting_must_end_after_it_starts_and_not_repeat_districts() -> None:
+    body = {
+        "title": "T",
+        "starts_at": "2026-03-19T16:00:00",
+        "ends_at": "2026-03-19T15:00:00",
+        "venue": {"name": "V"},
+        "capacity": 5,
+        "districts": ["Hörde"],
+    }
+    with pytest.raises(ValidationError, match="ends_at"):
+        MeetingCreate.model_validate(body)
+    with pytest.raises(ValidationError, match="repeat"):
+        MeetingCreate.model_validate(
+            {**body, "ends_at": "2026-03-19T19:00:00", "districts": ["Hörde", "Hörde"]}
+        )
+
+
+def test_unknown_districts_are_refused_by_name() -> None:
+    with pytest.raises(Unprocessable, match="Atlantis"):
+        domain.check_districts(["Hörde", "Atlantis"], ["Hörde", "Eving"])
+
+
+def test_a_meeting_is_published_once() -> None:
+    draft = meeting(status="draft")
+    assert domain.publish(draft).status == "published"
+    with pytest.raises(Conflict):
+        domain.publish(meeting())
+
+
+def test_registration_needs_publication_and_existing_distinct_tables() -> None:
+    with pytest.raises(Conflict, match="published"):
+        domain.check_registration(meeting(status="draft"), RegistrationCreate(person_id="p"))
+    with pytest.raises(Unprocessable, match="no topic table"):
+        domain.check_registration(
+            meeting(), RegistrationCreate(person_id="p", topic_table_ids=["x"])
+        )
+    with pytest.raises(Unprocessable, match="twice"):
+        domain.check_registration(
+            meeting(), RegistrationCreate(person_id="p", topic_table_ids=["t1", "t1"])
+        )
+    domain.check_registration(meeting(), RegistrationCreate(person_id="p", topic_table_ids=["t1"]))
+
+
+def test_confirmed_while_there_is_room_then_waitlisted_in_order() -> None:
+    m = meeting(capacity=2)
+    statuses = []
+    positions = []
+    for _ in range(4):
+        status, m, position = domain.admit(m)
+        statuses.append(status)
+        positions.append(position)
+    assert statuses == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    assert positions == [None, None, 1, 2]
+    assert m.seats_taken == 2 and m.seats_free == 0
+
+
+def test_only_a_confirmed_cancellation_frees_a_seat() -> None:
+    full = meeting(capacity=2, seats_taken=2)
+    assert domain.release_seat(full, "confirmed").seats_taken == 1
+    assert domain.release_seat(full, "waitlisted").seats_taken == 2
+
+
+def test_the_earliest_on_the_waitlist_moves_up_when_a_seat_is_free() -> None:
+    waiting = [registration(3), registration(1), registration(2)]
+    assert domain.next_to_move_up(meeting(capacity=2, seats_taken=1), waiting).id == "r1"
+    assert domain.next_to_move_up(meeting(capacity=2, seats_taken=2), waiting) is None
+    assert domain.next_to_move_up(meeting(capacity=2, seats_taken=1), []) is None

@@ -1,0 +1,79 @@
+"""Email content: German text and HTML, escaping, the .ics, no header injection."""
+
+from __future__ import annotations
+
+import email
+from datetime import datetime
+from email import policy
+
+from aiq_notifications import messages
+from aiq_shared.contracts.meetings import MeetingSummary
+from icalendar import Calendar
+
+MEETING = MeetingSummary(
+    meeting_id="m1",
+    title="Netzwerktreffen <AiQ> & Partner",
+    starts_at=datetime.fromisoformat("2026-07-02T16:00:00+02:00"),
+    ends_at=datetime.fromisoformat("2026-07-02T19:00:00+02:00"),
+    venue={"name": "Café Durchblick", "address": "Dortmund"},
+)
+
+
+def test_german_dates_in_berlin_time() -> None:
+    utc = datetime.fromisoformat("2026-07-02T14:00:00+00:00")
+    assert messages.datum(utc) == "Donnerstag, 2. Juli 2026"
+    assert messages.uhrzeit(utc) == "16:00"
+
+
+def test_html_is_escaped_and_text_is_not() -> None:
+    rendered = messages.render(
+        "waitlist",
+        "Warteliste",
+        recipient={"display_name": "Eve <script>"},
+        meeting=MEETING,
+        waitlist_position=3,
+    )
+    assert "Eve &lt;script&gt;" in rendered.html and "<script>" not in rendered.html
+    assert "Netzwerktreffen &lt;AiQ&gt; &amp; Partner" in rendered.html
+    assert "Eve <script>" in rendered.text
+    assert "Warteliste gesetzt (Platz 3)" in rendered.text
+    assert "Donnerstag, 2. Juli 2026, 16:00 bis 19:00 Uhr" in rendered.text
+
+
+def test_the_calendar_entry_is_a_request_with_the_meetings_uid_in_berlin_time() -> None:
+    calendar = Calendar.from_ical(messages.calendar_entry(MEETING, "aiq.example"))
+    assert calendar["METHOD"] == "REQUEST"
+    (entry,) = calendar.walk("VEVENT")
+    assert str(entry["UID"]) == "m1@aiq.example"
+    assert entry["SEQUENCE"] == 0
+    assert entry.decoded("DTSTART") == MEETING.starts_at
+    assert entry["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert calendar.walk("VTIMEZONE")
+
+
+def test_a_message_has_text_html_and_the_ics_and_no_injected_headers() -> None:
+    rendered = messages.render(
+        "confirmation",
+        "Anmeldung bestätigt\r\nBcc: evil@example.org",
+        ics=messages.calendar_entry(MEETING, "aiq.example"),
+        recipient={"display_name": "Anna"},
+        meeting=MEETING,
+        topic_tables=["Speed-Woche"],
+        moved_up=True,
+    )
+    message = messages.build_message(
+        rendered=rendered,
+        sender="aiq@dortmund.example",
+        sender_name="Ausbildung im Quartier",
+        recipient="anna@betrieb.example",
+        recipient_name="Anna\nBcc: evil@example.org",
+        message_id="<x@aiq.example>",
+    )
+    parsed = email.message_from_bytes(message.as_bytes(), policy=policy.default)
+    assert parsed["Bcc"] is None
+    assert parsed["Message-ID"] == "<x@aiq.example>"
+    assert "nachgerückt" in parsed.get_body(("plain",)).get_content()
+    assert "Speed-Woche" in parsed.get_body(("html",)).get_content()
+    (attachment,) = list(parsed.iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_param("method") == "REQUEST"

@@ -1,0 +1,104 @@
+"""Notifications domain: who is invited, delivery identity, backoff, dashboard counters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiq_notifications import domain
+from aiq_notifications.domain import Recipient
+from aiq_shared.contracts.meetings import MeetingPublishedV1
+from aiq_shared.contracts.registrations import RegistrationCancelledV1, RegistrationConfirmedV1
+
+MEETING = {
+    "meeting_id": "m1",
+    "title": "Netzwerktreffen",
+    "starts_at": "2026-03-19T16:00:00+01:00",
+    "ends_at": "2026-03-19T19:00:00+01:00",
+    "venue": {"name": "Café Durchblick"},
+}
+
+
+def recipient(person_id: str, district: str, email: str | None, consent: bool) -> Recipient:
+    return Recipient(
+        id=person_id, display_name="X", email=email, district=district, email_consent=consent
+    )
+
+
+def test_invitations_go_to_consenting_people_with_email_in_invited_districts() -> None:
+    meeting = MeetingPublishedV1(
+        **{k: v for k, v in MEETING.items() if k != "meeting_id"},
+        meeting_id="m1",
+        capacity=10,
+        districts=["Hörde", "Eving"],
+        topic_tables=[],
+        status="published",
+    )
+    people = [
+        recipient("yes", "Hörde", "a@x.example", True),
+        recipient("no-consent", "Hörde", "b@x.example", False),
+        recipient("no-email", "Eving", None, True),
+        recipient("elsewhere", "Mengede", "c@x.example", True),
+        recipient("also-yes", "Eving", "d@x.example", True),
+    ]
+    assert [r.id for r in domain.invitation_recipients(meeting, people)] == ["yes", "also-yes"]
+
+
+def test_a_delivery_is_identified_by_kind_recipient_and_subject() -> None:
+    key = domain.delivery_key("confirmation", "p1", "r1")
+    assert key == "confirmation:p1:r1"
+    first = domain.message_id_for(key, "aiq.example")
+    assert first == domain.message_id_for(key, "aiq.example")  # deterministic
+    assert first != domain.message_id_for(
+        domain.delivery_key("waitlist", "p1", "r1"), "aiq.example"
+    )
+    assert first.startswith("<") and first.endswith("@aiq.example>")
+
+
+def test_backoff_doubles() -> None:
+    assert [domain.backoff(n, 2.0) for n in (1, 2, 3)] == [
+        timedelta(seconds=2),
+        timedelta(seconds=4),
+        timedelta(seconds=8),
+    ]
+
+
+def registration(event_type, **extra):  # type: ignore[no-untyped-def]
+    return event_type(
+        registration_id="r1",
+        meeting=MEETING,
+        person_id="p1",
+        display_name="X",
+        district="Hörde",
+        topic_table_ids=["t1", "t2"],
+        status=extra.pop("status", "confirmed"),
+        **extra,
+    )
+
+
+def test_dashboard_counters_follow_a_registration() -> None:
+    confirmed = registration(RegistrationConfirmedV1)
+    assert domain.dashboard_increments("confirmed", confirmed) == {
+        "registered": 1,
+        "table_registrations.t1": 1,
+        "table_registrations.t2": 1,
+    }
+    assert domain.dashboard_increments("waitlisted", confirmed) == {"waitlisted": 1}
+    assert domain.dashboard_increments("promoted", confirmed) == {
+        "waitlisted": -1,
+        "registered": 1,
+        "table_registrations.t1": 1,
+        "table_registrations.t2": 1,
+    }
+    cancelled = registration(
+        RegistrationCancelledV1, status="cancelled", previous_status="confirmed"
+    )
+    assert domain.dashboard_increments("cancelled", cancelled, "confirmed") == {
+        "cancelled": 1,
+        "registered": -1,
+        "table_registrations.t1": -1,
+        "table_registrations.t2": -1,
+    }
+    assert domain.dashboard_increments("cancelled", cancelled, "waitlisted") == {
+        "cancelled": 1,
+        "waitlisted": -1,
+    }
