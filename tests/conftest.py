@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
+
 from aiq_devstack.ports import free_port
 from helpers import RecordingHandler
 from infrastructure import Infrastructure, infrastructure

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from aiq_devstack.ports import free_port
 from aiq_devstack.stack import Stack, StackConfig
 

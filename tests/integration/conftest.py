@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
+
 from aiq_contacts.app import create_app as contacts_app
 from aiq_contacts.settings import ContactsSettings
 from aiq_events.app import create_app as events_app
 from aiq_events.settings import EventsSettings
 from aiq_notifications.app import create_app as notifications_app
 from aiq_notifications.settings import NotificationsSettings
-from asgi_lifespan import LifespanManager
 from helpers import RecordingHandler, eventually
 
 

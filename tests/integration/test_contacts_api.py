@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+
 from aiq_shared import topics
 from aiq_shared.envelope import from_kafka
 

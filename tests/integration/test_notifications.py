@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from aiokafka import AIOKafkaProducer
+
 from aiq_shared import topics
 from aiq_shared.contracts.registrations import RegistrationConfirmedV1
 from aiq_shared.envelope import to_kafka, wrap

@@ -7,6 +7,7 @@ import contextlib
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+
 from aiq_shared import topics
 from aiq_shared.contracts.contacts import PersonCreatedV1
 from aiq_shared.envelope import to_kafka, wrap

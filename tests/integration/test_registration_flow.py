@@ -7,8 +7,9 @@ import email
 from email import policy
 
 import pytest
-from helpers import create_person, deliveries, eventually, register
 from pymongo import AsyncMongoClient
+
+from helpers import create_person, deliveries, eventually, register
 
 pytestmark = pytest.mark.integration
 

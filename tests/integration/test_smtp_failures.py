@@ -7,6 +7,8 @@ import contextlib
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from asgi_lifespan import LifespanManager
+
 from aiq_devstack.ports import free_port
 from aiq_notifications.app import create_app
 from aiq_notifications.settings import NotificationsSettings
@@ -14,7 +16,6 @@ from aiq_shared import topics
 from aiq_shared.contracts.contacts import PersonCreatedV1
 from aiq_shared.contracts.registrations import RegistrationConfirmedV1
 from aiq_shared.envelope import to_kafka, wrap
-from asgi_lifespan import LifespanManager
 from helpers import eventually
 
 pytestmark = pytest.mark.integration

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
+
 from aiq_contacts import domain
 from aiq_contacts.domain import Organisation, Person, PersonCreate, PersonUpdate
 from aiq_shared.districts import DORTMUND
 from aiq_shared.errors import Unprocessable
-from pydantic import ValidationError
 
 
 def test_dortmund_has_twelve_districts_and_others_are_refused() -> None:

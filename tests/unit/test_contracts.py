@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from aiq_shared.contracts import REGISTRY
 
 PINNED = Path(__file__).parent / "contracts"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
 from aiq_shared.contracts.contacts import PersonCreatedV1
 from aiq_shared.envelope import InvalidEnvelope, from_kafka, new_traceparent, to_kafka, wrap
 from aiq_shared.mongo import is_transient
-from pymongo.errors import DuplicateKeyError, OperationFailure
 
 PERSON = PersonCreatedV1(
     person_id="p1",

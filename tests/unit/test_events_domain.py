@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import ValidationError
+
 from aiq_events import domain
 from aiq_events.domain import Meeting, MeetingCreate, Registration, RegistrationCreate
 from aiq_shared.errors import Conflict, Unprocessable
-from pydantic import ValidationError
 
 
 def meeting(**changes) -> Meeting:

@@ -6,9 +6,10 @@ import email
 from datetime import datetime
 from email import policy
 
+from icalendar import Calendar
+
 from aiq_notifications import messages
 from aiq_shared.contracts.meetings import MeetingSummary
-from icalendar import Calendar
 
 MEETING = MeetingSummary(
     meeting_id="m1",

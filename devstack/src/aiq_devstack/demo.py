@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
+
 from aiq_shared.districts import DORTMUND
 
 INDUSTRIES = (

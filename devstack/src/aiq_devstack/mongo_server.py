@@ -7,13 +7,17 @@ mongoeco's SQLite engine holds one connection: while one session's transaction i
 refuses every other session's command ("active transaction bound to another session"),
 reads included. A real MongoDB serves those commands. So this server makes such a command
 wait, server-side, until the transaction ends (up to ``WAIT_FOR_TRANSACTION_S``) instead of
-failing it; the refusal happens before any work, so running the command again is safe.
+failing it; the refusal happens before any work, so running the command again is safe. And as
+MongoDB does, it aborts a transaction whose commit failed and one that has been open too long
+while others wait (a client that died mid-transaction would otherwise block everyone).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
 import signal
 from pathlib import Path
 
@@ -21,34 +25,76 @@ from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.wire import AsyncMongoEcoProxyServer
 
 WAIT_FOR_TRANSACTION_S = 30.0
+# Like MongoDB's transactionLifetimeLimitSeconds: a transaction others wait for that is older
+# than this is aborted (its client crashed, or lost its connection mid-transaction).
+TRANSACTION_LIFETIME_S = 15.0
 BUSY = "active transaction bound to another session"
+log = logging.getLogger("aiq_devstack.mongo_server")
 
 
-def wait_instead_of_refusing(server: AsyncMongoEcoProxyServer) -> None:
-    executor = server._executor  # mongoeco has no public hook for this (pinned < 5)
-    execute = executor.execute_prepared
+class TransactionWarden:
+    """Makes commands wait for the one running transaction and ends abandoned or failed ones.
 
-    async def patient(context):  # type: ignore[no-untyped-def]
+    mongoeco keeps no public hook for this, so it wraps the wire executor (version pinned < 5).
+    """
+
+    def __init__(
+        self,
+        server: AsyncMongoEcoProxyServer,
+        engine: SQLiteEngine,
+        lifetime_s: float = TRANSACTION_LIFETIME_S,
+    ) -> None:
+        self._lifetime_s = lifetime_s
+        self._server = server
+        self._engine = engine
+        self._owner_seen: tuple[str | None, float] = (None, 0.0)
+        self._execute = server._executor.execute_prepared
+        server._executor.execute_prepared = self.execute
+
+    async def execute(self, context):  # type: ignore[no-untyped-def]
         loop = asyncio.get_running_loop()
         deadline = loop.time() + WAIT_FOR_TRANSACTION_S
         delay = 0.001
         while True:
             try:
-                return await execute(context)
+                return await self._execute(context)
             except Exception as error:
+                if context.command_name == "commitTransaction":
+                    # MongoDB leaves a transaction whose commit failed aborted; so do we,
+                    # otherwise the engine stays bound to a session that has given up on it.
+                    self._abort(context.session, f"commit failed: {error}")
                 if BUSY not in str(error) or loop.time() > deadline:
                     raise
+            self._reap_abandoned(loop.time())
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.01)
 
-    executor.execute_prepared = patient
+    def _reap_abandoned(self, now: float) -> None:
+        owner = self._engine._transaction_owner_session_id
+        seen_owner, since = self._owner_seen
+        if owner != seen_owner:
+            self._owner_seen = (owner, now)
+            return
+        if owner is not None and now - since > self._lifetime_s:
+            for context in list(self._server._session_store._sessions.values()):
+                if context.session.session_id == owner:
+                    self._abort(context.session, "transaction lifetime exceeded")
+            self._owner_seen = (None, now)
+
+    @staticmethod
+    def _abort(session, reason: str) -> None:  # type: ignore[no-untyped-def]
+        if session is not None and session.transaction_active:
+            log.warning("aborting transaction of session %s: %s", session.session_id, reason)
+            with contextlib.suppress(Exception):
+                session.abort_transaction()
 
 
-async def serve(port: int, path: str) -> None:
+async def serve(port: int, path: str, transaction_lifetime_s: float) -> None:
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    server = AsyncMongoEcoProxyServer(engine=SQLiteEngine(path=path), host="127.0.0.1", port=port)
-    wait_instead_of_refusing(server)
+    engine = SQLiteEngine(path=path)
+    server = AsyncMongoEcoProxyServer(engine=engine, host="127.0.0.1", port=port)
+    TransactionWarden(server, engine, transaction_lifetime_s)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -62,11 +108,13 @@ async def serve(port: int, path: str) -> None:
 
 
 def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--path", default=":memory:")
+    parser.add_argument("--transaction-lifetime", type=float, default=TRANSACTION_LIFETIME_S)
     args = parser.parse_args()
-    asyncio.run(serve(args.port, args.path))
+    asyncio.run(serve(args.port, args.path, args.transaction_lifetime))
 
 
 if __name__ == "__main__":

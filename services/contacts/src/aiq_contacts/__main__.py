@@ -1,7 +1,6 @@
-from aiq_shared.serve import serve
-
 from aiq_contacts.app import create_app
 from aiq_contacts.settings import ContactsSettings
+from aiq_shared.serve import serve
 
 
 def main() -> None:

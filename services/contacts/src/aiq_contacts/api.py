@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aiq_shared.idempotency import IdempotencyKey
-from aiq_shared.pagination import Page, PageParams, page_params
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from aiq_contacts.domain import Organisation, OrganisationCreate, Person, PersonCreate, PersonUpdate
 from aiq_contacts.service import ContactsService
+from aiq_shared.idempotency import IdempotencyKey
+from aiq_shared.pagination import Page, PageParams, page_params
 
 
 def _service(request: Request) -> ContactsService:

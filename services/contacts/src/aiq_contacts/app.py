@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from aiq_shared.runtime import ServiceRuntime, build_app
 from fastapi import FastAPI
 
 from aiq_contacts import api, repository
 from aiq_contacts.service import ContactsService
 from aiq_contacts.settings import ContactsSettings
+from aiq_shared.runtime import ServiceRuntime, build_app
 
 
 def create_app(settings: ContactsSettings | None = None) -> FastAPI:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiq_shared.errors import Unprocessable
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from aiq_shared.errors import Unprocessable
 
 Name = Field(min_length=1, max_length=200)
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from aiq_contacts import domain
+from aiq_contacts.domain import Organisation, OrganisationCreate, Person, PersonCreate, PersonUpdate
+from aiq_contacts.repository import ContactsRepository
 from aiq_shared.contracts.contacts import OrganisationCreatedV1, PersonCreatedV1, PersonUpdatedV1
 from aiq_shared.errors import Conflict, NotFound, Unprocessable
 from aiq_shared.idempotency import once
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import Page, PageParams, new_id, page_of
-
-from aiq_contacts import domain
-from aiq_contacts.domain import Organisation, OrganisationCreate, Person, PersonCreate, PersonUpdate
-from aiq_contacts.repository import ContactsRepository
 
 
 def _person_event[E: (PersonCreatedV1, PersonUpdatedV1)](event: type[E], person: Person) -> E:

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from aiq_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from aiq_shared.settings import ServiceSettings
 
 
 class ContactsSettings(ServiceSettings):

@@ -1,7 +1,6 @@
-from aiq_shared.serve import serve
-
 from aiq_events.app import create_app
 from aiq_events.settings import EventsSettings
+from aiq_shared.serve import serve
 
 
 def main() -> None:

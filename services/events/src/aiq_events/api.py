@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from aiq_shared.idempotency import IdempotencyKey
-from aiq_shared.pagination import Page, PageParams, page_params
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from aiq_events.domain import Meeting, MeetingCreate, Registration, RegistrationCreate
 from aiq_events.service import EventsService
+from aiq_shared.idempotency import IdempotencyKey
+from aiq_shared.pagination import Page, PageParams, page_params
 
 
 def _service(request: Request) -> EventsService:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from aiq_shared import topics
-from aiq_shared.runtime import ServiceRuntime, build_app
 from fastapi import FastAPI
 
 from aiq_events import api, repository
 from aiq_events.consumers import contacts_handlers
 from aiq_events.service import EventsService
 from aiq_events.settings import EventsSettings
+from aiq_shared import topics
+from aiq_shared.runtime import ServiceRuntime, build_app
 
 
 def create_app(settings: EventsSettings | None = None) -> FastAPI:

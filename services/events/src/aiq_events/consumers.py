@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from aiq_events.service import EventsService
 from aiq_shared.contracts.contacts import PersonCreatedV1, PersonSnapshot, PersonUpdatedV1
 from aiq_shared.envelope import Envelope
 from aiq_shared.kafka import Handler
 from aiq_shared.mongo import Tx
-
-from aiq_events.service import EventsService
 
 
 def contacts_handlers(service: EventsService) -> dict[str, Handler]:

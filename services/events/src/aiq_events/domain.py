@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
 from aiq_shared.contracts.meetings import MeetingSummary
 from aiq_shared.errors import Conflict, Unprocessable
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiq_shared.mongo import Database
-from aiq_shared.pagination import PageParams, after_cursor
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from aiq_events.domain import Meeting, Participant, Registration
+from aiq_shared.mongo import Database
+from aiq_shared.pagination import PageParams, after_cursor
 
 MEETINGS = "meetings"
 REGISTRATIONS = "registrations"

@@ -5,6 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from aiq_events import domain
+from aiq_events.domain import (
+    Meeting,
+    MeetingCreate,
+    Participant,
+    Registration,
+    RegistrationCreate,
+    TopicTable,
+)
+from aiq_events.repository import MeetingsRepository
 from aiq_shared.contracts.contacts import PersonSnapshot
 from aiq_shared.contracts.meetings import MeetingCreatedV1, MeetingPublishedV1, MeetingSnapshot
 from aiq_shared.contracts.registrations import (
@@ -18,17 +28,6 @@ from aiq_shared.errors import Conflict, NotFound, Unprocessable
 from aiq_shared.idempotency import once
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import Page, PageParams, new_id, page_of
-
-from aiq_events import domain
-from aiq_events.domain import (
-    Meeting,
-    MeetingCreate,
-    Participant,
-    Registration,
-    RegistrationCreate,
-    TopicTable,
-)
-from aiq_events.repository import MeetingsRepository
 
 
 def meeting_event[E: MeetingSnapshot](event: type[E], meeting: Meeting) -> E:

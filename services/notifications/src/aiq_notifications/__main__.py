@@ -1,7 +1,6 @@
-from aiq_shared.serve import serve
-
 from aiq_notifications.app import create_app
 from aiq_notifications.settings import NotificationsSettings
+from aiq_shared.serve import serve
 
 
 def main() -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from aiq_shared.pagination import Page, PageParams, page_params
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from aiq_notifications.domain import Delivery
 from aiq_notifications.service import DistrictDashboard, NotificationsService
+from aiq_shared.pagination import Page, PageParams, page_params
 
 
 def _service(request: Request) -> NotificationsService:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from aiq_shared import topics
-from aiq_shared.runtime import ServiceRuntime, build_app
 from fastapi import FastAPI
 
 from aiq_notifications import api, repository
@@ -15,6 +13,8 @@ from aiq_notifications.consumers import (
 from aiq_notifications.sender import DeliverySender
 from aiq_notifications.service import NotificationsService
 from aiq_notifications.settings import NotificationsSettings
+from aiq_shared import topics
+from aiq_shared.runtime import ServiceRuntime, build_app
 
 
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiq_notifications.service import NotificationsService
 from aiq_shared.contracts.contacts import PersonCreatedV1, PersonUpdatedV1
 from aiq_shared.contracts.meetings import MeetingCreatedV1, MeetingPublishedV1
 from aiq_shared.contracts.registrations import (
@@ -11,8 +12,6 @@ from aiq_shared.contracts.registrations import (
     RegistrationWaitlistedV1,
 )
 from aiq_shared.kafka import Handler
-
-from aiq_notifications.service import NotificationsService
 
 
 def contacts_handlers(service: NotificationsService) -> dict[str, Handler]:

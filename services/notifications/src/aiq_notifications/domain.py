@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict
+
 from aiq_shared.contracts.contacts import PersonSnapshot
 from aiq_shared.contracts.meetings import MeetingSnapshot
 from aiq_shared.contracts.registrations import RegistrationSnapshot
-from pydantic import BaseModel, ConfigDict
 
 DeliveryKind = Literal["invitation", "confirmation", "waitlist", "promotion"]
 DeliveryState = Literal["pending", "sending", "sent", "dead"]

@@ -13,10 +13,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
-from aiq_shared.contracts.meetings import MeetingSummary
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from aiq_shared.contracts.meetings import MeetingSummary
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")

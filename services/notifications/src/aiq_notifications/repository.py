@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiq_shared.mongo import Database
-from aiq_shared.pagination import PageParams, after_cursor
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from aiq_notifications.domain import Delivery, Recipient, StateChange
+from aiq_shared.mongo import Database
+from aiq_shared.pagination import PageParams, after_cursor
 
 RECIPIENTS = "recipients"  # read model of aiq.contacts
 DELIVERIES = "deliveries"

@@ -16,8 +16,6 @@ from typing import Any
 
 import aiosmtplib
 import structlog
-from aiq_shared.contracts.notifications import DeliverySentV1
-from aiq_shared.mongo import Database, Tx
 from pymongo.errors import PyMongoError
 
 from aiq_notifications import domain
@@ -25,6 +23,8 @@ from aiq_notifications.domain import StateChange
 from aiq_notifications.messages import RenderedEmail, build_message
 from aiq_notifications.repository import DeliveriesRepository
 from aiq_notifications.settings import NotificationsSettings
+from aiq_shared.contracts.notifications import DeliverySentV1
+from aiq_shared.mongo import Database, Tx
 
 log = structlog.get_logger(__name__)
 

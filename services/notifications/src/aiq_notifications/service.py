@@ -6,16 +6,6 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from aiq_shared.contracts.contacts import PersonSnapshot
-from aiq_shared.contracts.meetings import MeetingSnapshot
-from aiq_shared.contracts.registrations import (
-    RegistrationCancelledV1,
-    RegistrationSnapshot,
-    RegistrationWaitlistedV1,
-)
-from aiq_shared.kafka import RetryLater
-from aiq_shared.mongo import Database, Tx
-from aiq_shared.pagination import Page, PageParams, new_id, page_of
 from pydantic import BaseModel
 
 from aiq_notifications import domain, messages
@@ -28,6 +18,16 @@ from aiq_notifications.repository import (
     RecipientsRepository,
 )
 from aiq_notifications.settings import NotificationsSettings
+from aiq_shared.contracts.contacts import PersonSnapshot
+from aiq_shared.contracts.meetings import MeetingSnapshot
+from aiq_shared.contracts.registrations import (
+    RegistrationCancelledV1,
+    RegistrationSnapshot,
+    RegistrationWaitlistedV1,
+)
+from aiq_shared.kafka import RetryLater
+from aiq_shared.mongo import Database, Tx
+from aiq_shared.pagination import Page, PageParams, new_id, page_of
 
 
 class TopicTableCount(BaseModel):

@@ -1,0 +1,56 @@
+"""The embedded MongoDB-wire server behaves as the services need (embedded mode only)."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from aiq_devstack.ports import free_port, wait_for_port
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def embedded_mongo(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aiq_devstack.mongo_server", "--port", str(port),
+         "--path", str(tmp_path / "db.sqlite"), "--transaction-lifetime", "1"],
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    wait_for_port(port)
+    yield f"mongodb://127.0.0.1:{port}/?directConnection=true"
+    process.terminate()
+    process.wait(10)
+
+
+async def test_commands_wait_for_a_running_transaction_instead_of_failing(embedded_mongo) -> None:
+    client = AsyncMongoClient(embedded_mongo)
+    db = client.t
+    await db.a.insert_one({"_id": 0})
+    async with client.start_session() as session:
+        await session.start_transaction()
+        await db.a.insert_one({"_id": 1}, session=session)
+        reader = asyncio.create_task(db.a.count_documents({}))  # another session
+        await asyncio.sleep(0.2)
+        assert not reader.done()  # waiting, not refused
+        await session.commit_transaction()
+    assert await reader == 2
+    await client.close()
+
+
+async def test_an_abandoned_transaction_is_aborted_so_others_go_on(embedded_mongo) -> None:
+    crashed, other = AsyncMongoClient(embedded_mongo), AsyncMongoClient(embedded_mongo)
+    session = crashed.start_session()
+    await session.start_transaction()
+    await crashed.t.a.insert_one({"_id": "never"}, session=session)
+    # the owner never commits nor aborts: as if its process died mid-transaction
+    await asyncio.wait_for(other.t.a.insert_one({"_id": "later"}), timeout=10)
+    assert await other.t.a.find_one({"_id": "never"}) is None
+    assert await other.t.a.find_one({"_id": "later"}) is not None
+    await other.close()
+    await crashed.close()
