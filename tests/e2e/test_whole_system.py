@@ -56,6 +56,14 @@ def config(tmp_path_factory) -> StackConfig:
     )
 
 
+def logs_of(stack: Stack) -> str:
+    """The end of every process's log, for a failure message."""
+    parts = []
+    for path in sorted(stack.log_dir.glob("*.log")):
+        parts.append(f"--- {path.name}\n" + "\n".join(path.read_text().splitlines()[-30:]))
+    return "\n".join(parts)
+
+
 def test_registration_travels_to_email_and_dashboard_and_survives_a_restart(config) -> None:
     stack = Stack(config)
     stack.start()
@@ -160,6 +168,9 @@ def test_registration_travels_to_email_and_dashboard_and_survives_a_restart(conf
         sent_before_restart = len(mails(mail_dir))
         assert sent_before_restart == 5  # 2 invitations, confirmation, waitlist, move-up
         assert len({m["Message-ID"] for m in mails(mail_dir)}) == 5
+    except BaseException:
+        print(logs_of(stack))  # shown by pytest with the failure
+        raise
     finally:
         stack.stop()
     assert all(child.process.poll() is not None for child in stack.children) or not stack.children
@@ -190,5 +201,8 @@ def test_registration_travels_to_email_and_dashboard_and_survives_a_restart(conf
         wait_for(lambda: len(mails(stack.mail_dir)) == sent_before_restart + 1)
         time.sleep(1.5)
         assert len(mails(stack.mail_dir)) == sent_before_restart + 1
+    except BaseException:
+        print(logs_of(stack))
+        raise
     finally:
         stack.stop()

@@ -114,7 +114,7 @@ class Stack:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
             preexec_fn=_die_with_parent,
         )
         log.close()
@@ -231,6 +231,14 @@ class Stack:
                 child.process.wait()
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.process.pid, signal.SIGKILL)  # anything the child left in its group
+
+    def kill(self, service: str) -> None:
+        """SIGKILL a service, as a crash would (no draining, no offset commits)."""
+        child = self.child(service)
+        if child is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.process.pid, signal.SIGKILL)
+            child.process.wait()
 
     def restart_service(self, service: str) -> None:
         child = self.child(service)

@@ -161,6 +161,9 @@ class ServiceRuntime:
             consumer.name: ("ok" if consumer.started.is_set() else "starting")
             for consumer in self.consumers
         }
+        checks["consumer_lag"] = {
+            consumer.name: await consumer.lag() for consumer in self.consumers
+        }
         checks["outbox_pending"] = await _safe(self.database[OUTBOX].count_documents({}))
         return checks
 

@@ -28,8 +28,6 @@ from aiq_shared.mongo import Database, Tx
 
 log = structlog.get_logger(__name__)
 
-LEASE = timedelta(minutes=2)
-
 
 class PermanentFailure(Exception):
     pass
@@ -88,7 +86,9 @@ class DeliverySender:
         sent = 0
         while True:
             now = datetime.now(UTC)
-            doc = await self._deliveries.claim_due(now, now + LEASE)
+            # a claim outlives any SMTP conversation; after a crash it expires and is retried
+            lease = timedelta(seconds=3 * self._settings.smtp_timeout_s)
+            doc = await self._deliveries.claim_due(now, now + lease)
             if doc is None:
                 return sent
             if await self._send(doc):
