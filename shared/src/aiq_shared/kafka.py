@@ -19,6 +19,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
+from pymongo.errors import ConnectionFailure
 
 from aiq_shared import metrics, topics
 from aiq_shared.contracts import EventContract
@@ -207,6 +208,12 @@ class EventConsumer:
                 log.info("consumer.retry_later", consumer=self.name, reason=str(error))
             except asyncio.CancelledError:
                 raise
+            except ConnectionFailure as error:
+                # MongoDB is away: the event is fine, so wait for the database, never dead-letter
+                log.warning("consumer.database_unavailable", consumer=self.name, error=repr(error))
+                deadline = time.monotonic() + self._settings.consumer_retry_later_s
+                await asyncio.sleep(1.0)
+                continue
             except Exception as error:  # a handler bug or bad data: retry a little, then DLQ
                 failures += 1
                 log.warning(

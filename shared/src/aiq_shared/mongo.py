@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 from bson import ObjectId
+from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -28,6 +29,17 @@ log = structlog.get_logger(__name__)
 
 OUTBOX = "outbox"
 MAX_TRANSACTION_ATTEMPTS = 40
+
+
+def to_document(model: BaseModel) -> dict[str, Any]:
+    """A model as a MongoDB document: its ``id`` becomes ``_id``."""
+    document = model.model_dump()
+    document["_id"] = document.pop("id")
+    return document
+
+
+def from_document[M: BaseModel](model: type[M], document: dict[str, Any] | None) -> M | None:
+    return None if document is None else model.model_validate({**document, "id": document["_id"]})
 
 
 def create_client(url: str) -> AsyncMongoClient:

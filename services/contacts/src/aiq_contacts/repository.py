@@ -7,23 +7,11 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from aiq_contacts.domain import Organisation, Person
-from aiq_shared.mongo import Database
+from aiq_shared.mongo import Database, from_document, to_document
 from aiq_shared.pagination import PageParams, after_cursor
 
 ORGANISATIONS = "organisations"
 PEOPLE = "people"
-
-
-def _to_doc(model: Organisation | Person) -> dict[str, Any]:
-    doc = model.model_dump(mode="json")
-    doc["_id"] = doc.pop("id")
-    return doc
-
-
-def _from_doc[M: (Organisation, Person)](model: type[M], doc: dict[str, Any] | None) -> M | None:
-    if doc is None:
-        return None
-    return model.model_validate({**doc, "id": doc["_id"]})
 
 
 async def ensure_indexes(database: Database) -> None:
@@ -41,13 +29,13 @@ class ContactsRepository:
     async def add_organisation(
         self, organisation: Organisation, session: AsyncClientSession
     ) -> None:
-        await self._organisations.insert_one(_to_doc(organisation), session=session)
+        await self._organisations.insert_one(to_document(organisation), session=session)
 
     async def get_organisation(
         self, organisation_id: str, session: AsyncClientSession | None = None
     ) -> Organisation | None:
         doc = await self._organisations.find_one({"_id": organisation_id}, session=session)
-        return _from_doc(Organisation, doc)
+        return from_document(Organisation, doc)
 
     async def list_organisations(
         self, page: PageParams, district: str | None
@@ -56,23 +44,26 @@ class ContactsRepository:
         if district:
             query["district"] = district
         docs = await self._organisations.find(query).sort("_id", 1).limit(page.limit + 1).to_list()
-        return [_from_doc(Organisation, doc) for doc in docs]  # type: ignore[misc]
+        return [from_document(Organisation, doc) for doc in docs]  # type: ignore[misc]
 
     async def add_person(self, person: Person, session: AsyncClientSession) -> None:
-        await self._people.insert_one(_to_doc(person), session=session)
+        await self._people.insert_one(to_document(person), session=session)
 
     async def replace_person(self, person: Person, session: AsyncClientSession) -> None:
-        await self._people.replace_one({"_id": person.id}, _to_doc(person), session=session)
+        await self._people.replace_one({"_id": person.id}, to_document(person), session=session)
 
     async def get_person(
         self, person_id: str, session: AsyncClientSession | None = None
     ) -> Person | None:
-        return _from_doc(Person, await self._people.find_one({"_id": person_id}, session=session))
+        return from_document(
+            Person, await self._people.find_one({"_id": person_id}, session=session)
+        )
 
     async def find_person_by_email(
         self, email: str, session: AsyncClientSession | None = None
     ) -> Person | None:
-        return _from_doc(Person, await self._people.find_one({"email": email}, session=session))
+        doc = await self._people.find_one({"email": email}, session=session)
+        return from_document(Person, doc)
 
     async def list_people(
         self, page: PageParams, district: str | None, organisation_id: str | None
@@ -83,4 +74,4 @@ class ContactsRepository:
         if organisation_id:
             query["organisation_id"] = organisation_id
         docs = await self._people.find(query).sort("_id", 1).limit(page.limit + 1).to_list()
-        return [_from_doc(Person, doc) for doc in docs]  # type: ignore[misc]
+        return [from_document(Person, doc) for doc in docs]  # type: ignore[misc]

@@ -7,22 +7,12 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from aiq_events.domain import Meeting, Participant, Registration
-from aiq_shared.mongo import Database
+from aiq_shared.mongo import Database, from_document, to_document
 from aiq_shared.pagination import PageParams, after_cursor
 
 MEETINGS = "meetings"
 REGISTRATIONS = "registrations"
 PARTICIPANTS = "participants"  # read model of aiq.contacts
-
-
-def _doc(model: Meeting | Registration | Participant) -> dict[str, Any]:
-    doc = model.model_dump()
-    doc["_id"] = doc.pop("id")
-    return doc
-
-
-def _model[M: (Meeting, Registration, Participant)](model: type[M], doc: dict | None) -> M | None:
-    return None if doc is None else model.model_validate({**doc, "id": doc["_id"]})
 
 
 async def ensure_indexes(database: Database) -> None:
@@ -41,15 +31,17 @@ class MeetingsRepository:
 
     # meetings
     async def add_meeting(self, meeting: Meeting, session: AsyncClientSession) -> None:
-        await self._meetings.insert_one(_doc(meeting), session=session)
+        await self._meetings.insert_one(to_document(meeting), session=session)
 
     async def save_meeting(self, meeting: Meeting, session: AsyncClientSession) -> None:
-        await self._meetings.replace_one({"_id": meeting.id}, _doc(meeting), session=session)
+        await self._meetings.replace_one({"_id": meeting.id}, to_document(meeting), session=session)
 
     async def get_meeting(
         self, meeting_id: str, session: AsyncClientSession | None = None
     ) -> Meeting | None:
-        return _model(Meeting, await self._meetings.find_one({"_id": meeting_id}, session=session))
+        return from_document(
+            Meeting, await self._meetings.find_one({"_id": meeting_id}, session=session)
+        )
 
     async def list_meetings(
         self, page: PageParams, district: str | None, status: str | None
@@ -60,19 +52,19 @@ class MeetingsRepository:
         if status:
             query["status"] = status
         docs = await self._meetings.find(query).sort("_id", 1).limit(page.limit + 1).to_list()
-        return [_model(Meeting, d) for d in docs]  # type: ignore[misc]
+        return [from_document(Meeting, d) for d in docs]  # type: ignore[misc]
 
     # registrations
     async def add_registration(
         self, registration: Registration, session: AsyncClientSession
     ) -> None:
-        await self._registrations.insert_one(_doc(registration), session=session)
+        await self._registrations.insert_one(to_document(registration), session=session)
 
     async def save_registration(
         self, registration: Registration, session: AsyncClientSession
     ) -> None:
         await self._registrations.replace_one(
-            {"_id": registration.id}, _doc(registration), session=session
+            {"_id": registration.id}, to_document(registration), session=session
         )
 
     async def get_registration(
@@ -81,7 +73,7 @@ class MeetingsRepository:
         doc = await self._registrations.find_one(
             {"_id": registration_id, "meeting_id": meeting_id}, session=session
         )
-        return _model(Registration, doc)
+        return from_document(Registration, doc)
 
     async def active_registration_of(
         self, meeting_id: str, person_id: str, session: AsyncClientSession
@@ -90,7 +82,7 @@ class MeetingsRepository:
             {"meeting_id": meeting_id, "person_id": person_id, "status": {"$ne": "cancelled"}},
             session=session,
         )
-        return _model(Registration, doc)
+        return from_document(Registration, doc)
 
     async def first_waitlisted(
         self, meeting_id: str, session: AsyncClientSession
@@ -103,7 +95,7 @@ class MeetingsRepository:
             .limit(1)
             .to_list()
         )
-        return _model(Registration, docs[0]) if docs else None
+        return from_document(Registration, docs[0]) if docs else None
 
     async def count_waitlisted(self, meeting_id: str, session: AsyncClientSession) -> int:
         return await self._registrations.count_documents(
@@ -117,19 +109,19 @@ class MeetingsRepository:
         if status:
             query["status"] = status
         docs = await self._registrations.find(query).sort("_id", 1).limit(page.limit + 1).to_list()
-        return [_model(Registration, d) for d in docs]  # type: ignore[misc]
+        return [from_document(Registration, d) for d in docs]  # type: ignore[misc]
 
     # participants (read model)
     async def upsert_participant(
         self, participant: Participant, session: AsyncClientSession
     ) -> None:
         await self._participants.replace_one(
-            {"_id": participant.id}, _doc(participant), upsert=True, session=session
+            {"_id": participant.id}, to_document(participant), upsert=True, session=session
         )
 
     async def get_participant(
         self, person_id: str, session: AsyncClientSession | None = None
     ) -> Participant | None:
-        return _model(
+        return from_document(
             Participant, await self._participants.find_one({"_id": person_id}, session=session)
         )

@@ -9,7 +9,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from aiq_notifications.domain import Delivery, Recipient, StateChange
-from aiq_shared.mongo import Database
+from aiq_shared.mongo import Database, from_document, to_document
 from aiq_shared.pagination import PageParams, after_cursor
 
 RECIPIENTS = "recipients"  # read model of aiq.contacts
@@ -27,30 +27,20 @@ async def ensure_indexes(database: Database) -> None:
     await database[DASHBOARDS].create_index("district")
 
 
-def _doc(model: Recipient | Delivery) -> dict[str, Any]:
-    doc = model.model_dump()
-    doc["_id"] = doc.pop("id")
-    return doc
-
-
-def _delivery(doc: dict[str, Any] | None) -> Delivery | None:
-    return None if doc is None else Delivery.model_validate({**doc, "id": doc["_id"]})
-
-
 class RecipientsRepository:
     def __init__(self, database: Database) -> None:
         self._recipients = database[RECIPIENTS]
 
     async def upsert(self, recipient: Recipient, session: AsyncClientSession) -> None:
         await self._recipients.replace_one(
-            {"_id": recipient.id}, _doc(recipient), upsert=True, session=session
+            {"_id": recipient.id}, to_document(recipient), upsert=True, session=session
         )
 
     async def get(
         self, person_id: str, session: AsyncClientSession | None = None
     ) -> Recipient | None:
         doc = await self._recipients.find_one({"_id": person_id}, session=session)
-        return None if doc is None else Recipient.model_validate({**doc, "id": doc["_id"]})
+        return from_document(Recipient, doc)
 
     async def reachable_in(
         self, districts: list[str], session: AsyncClientSession
@@ -58,7 +48,7 @@ class RecipientsRepository:
         docs = await self._recipients.find(
             {"district": {"$in": districts}, "email_consent": True}, session=session
         ).to_list()
-        return [Recipient.model_validate({**d, "id": d["_id"]}) for d in docs]
+        return [from_document(Recipient, d) for d in docs]  # type: ignore[misc]
 
 
 class DeliveriesRepository:
@@ -72,7 +62,7 @@ class DeliveriesRepository:
         """Insert unless a delivery with the same key exists; True if it is new."""
         result = await self._deliveries.update_one(
             {"key": delivery.key},
-            {"$setOnInsert": {**_doc(delivery), "content": content}},
+            {"$setOnInsert": {**to_document(delivery), "content": content}},
             upsert=True,
             session=session,
         )
@@ -139,7 +129,7 @@ class DeliveriesRepository:
             .limit(page.limit + 1)
             .to_list()
         )
-        return [_delivery(d) for d in docs]  # type: ignore[misc]
+        return [from_document(Delivery, d) for d in docs]  # type: ignore[misc]
 
 
 class DashboardsRepository:
