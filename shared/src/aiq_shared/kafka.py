@@ -111,6 +111,7 @@ class EventConsumer:
             auto_offset_reset="earliest",
             session_timeout_ms=self._settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=self._settings.kafka_heartbeat_interval_ms,
+            fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
         )
 
     async def run(self) -> None:

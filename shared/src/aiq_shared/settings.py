@@ -32,6 +32,8 @@ class ServiceSettings(BaseSettings):
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_session_timeout_ms: int = 10_000
     kafka_heartbeat_interval_ms: int = 3_000
+    # How long the broker may hold a fetch open waiting for data: a bound on event latency.
+    kafka_fetch_max_wait_ms: int = 100
     # Prefix for consumer group ids; tests set a fresh one per run.
     kafka_group_prefix: str = "aiq"
     # Prefix for topic names (empty in production): isolates tests or tenants on one cluster.
