@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import email
+import time
 from collections.abc import Awaitable, Callable
+from email import policy
+from pathlib import Path
 from typing import Any
+
+from aiq_devstack.stack import Stack
 
 
 class RecordingHandler:
@@ -70,3 +76,32 @@ async def register(system, meeting_id: str, person_id: str, tables: list[str]):
 
 async def deliveries(system, **params) -> list[dict]:
     return (await system.notifications.get("/deliveries", params=params)).json()["items"]
+
+
+# -- the whole system as processes (tests/e2e) ------------------------------------------------
+
+
+def wait_for(probe, timeout: float = 20.0, interval: float = 0.2):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout}s: {result!r}")
+        time.sleep(interval)
+
+
+def mails(folder: Path) -> list[email.message.EmailMessage]:
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[misc]
+        for path in sorted(folder.glob("*.eml"))
+    ]
+
+
+def logs_of(stack: Stack) -> str:
+    """The end of every process's log, for a failure message."""
+    parts = []
+    for path in sorted(stack.log_dir.glob("*.log")):
+        parts.append(f"--- {path.name}\n" + "\n".join(path.read_text().splitlines()[-30:]))
+    return "\n".join(parts)

@@ -12,10 +12,10 @@ import time
 
 import httpx
 import pytest
-from test_whole_system import logs_of, mails, wait_for
 
 from aiq_devstack.ports import free_port
 from aiq_devstack.stack import Stack, StackConfig
+from helpers import logs_of, mails, wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -7,9 +7,7 @@ everything is still there, with nothing sent twice.
 
 from __future__ import annotations
 
-import email
 import time
-from email import policy
 from pathlib import Path
 
 import httpx
@@ -17,26 +15,9 @@ import pytest
 
 from aiq_devstack.ports import free_port
 from aiq_devstack.stack import Stack, StackConfig
+from helpers import logs_of, mails, wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_for(probe, timeout: float = 20.0, interval: float = 0.2):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout}s: {result!r}")
-        time.sleep(interval)
-
-
-def mails(folder: Path) -> list[email.message.EmailMessage]:
-    return [
-        email.message_from_bytes(path.read_bytes(), policy=policy.default)  # type: ignore[misc]
-        for path in sorted(folder.glob("*.eml"))
-    ]
 
 
 def mails_to(folder: Path, address: str, subject_start: str) -> list:
@@ -54,14 +35,6 @@ def config(tmp_path_factory) -> StackConfig:
         group_prefix=f"e2e{time.time_ns()}",
         extra_env={"AIQ_NOTIFICATIONS_SENDER_POLL_INTERVAL_S": "0.2"},
     )
-
-
-def logs_of(stack: Stack) -> str:
-    """The end of every process's log, for a failure message."""
-    parts = []
-    for path in sorted(stack.log_dir.glob("*.log")):
-        parts.append(f"--- {path.name}\n" + "\n".join(path.read_text().splitlines()[-30:]))
-    return "\n".join(parts)
 
 
 def test_registration_travels_to_email_and_dashboard_and_survives_a_restart(config) -> None:

@@ -8,8 +8,10 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = structlog.get_logger(__name__)
 
@@ -41,12 +43,81 @@ class Unprocessable(DomainError):
     title = "Unprocessable request"
 
 
-def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> JSONResponse:
+class Problem(BaseModel):
+    """RFC 9457 problem details; some problems add fields (``known_districts``, ...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+
+
+_DESCRIPTIONS = {
+    "400": "The body could not be read",
+    "404": "Not found",
+    "409": "Conflict with the current state",
+    "422": "Invalid request",
+    "503": "A backing service is unavailable; try again",
+}
+
+
+def document_problems(schema: dict[str, Any], skip_tags: set[str]) -> dict[str, Any]:
+    """Every error response is problem+json: say so in the OpenAPI document, once, here."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Problem"] = Problem.model_json_schema()
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if skip_tags & set(operation.get("tags", [])):
+                continue
+            responses = operation.setdefault("responses", {})
+            codes = {"422", "503"}
+            if "{" in path:
+                codes.add("404")
+            if method in ("post", "patch", "put", "delete"):
+                codes |= {"400", "409"}
+            for code in codes | {c for c in responses if c[0] in "45"}:
+                described = responses.get(code, {}).get("description")
+                responses[code] = {
+                    "description": described or _DESCRIPTIONS.get(code, "Error"),
+                    "content": content,
+                }
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    return schema
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route offers for this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    routes = list(request.app.routes)
+    while routes:
+        route = routes.pop()
+        included = getattr(route, "original_router", None)  # FastAPI's included router
+        nested = getattr(included or route, "routes", None)
+        if nested is not None and not hasattr(route, "methods"):
+            routes.extend(nested)
+            continue
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -65,8 +136,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail))
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return problem(error.status_code, str(error.detail), headers=headers)
 
     @app.exception_handler(ConnectionFailure)
     @app.exception_handler(ServerSelectionTimeoutError)

@@ -18,13 +18,14 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 from pymongo.errors import PyMongoError
 
 from aiq_shared import idempotency
 from aiq_shared.envelope import TRACEPARENT, current_traceparent, new_traceparent
-from aiq_shared.errors import install_problem_handlers
+from aiq_shared.errors import document_problems, install_problem_handlers
 from aiq_shared.kafka import (
     EventConsumer,
     Handler,
@@ -227,7 +228,12 @@ def build_app(
     async def health() -> dict[str, str]:
         return {"status": "ok", "service": settings.service_name}
 
-    @app.get("/ready", tags=["operations"], summary="Readiness: MongoDB and Kafka are there")
+    @app.get(
+        "/ready",
+        tags=["operations"],
+        summary="Readiness: MongoDB and Kafka are there",
+        responses={503: {"description": "Not ready yet (same body, status starting)"}},
+    )
     async def ready() -> JSONResponse:
         checks = await runtime.readiness()
         ok = _is_ready(checks)
@@ -239,4 +245,19 @@ def build_app(
     for router in routers:
         app.include_router(router)
     app.mount("/metrics", make_asgi_app())
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                ),
+                skip_tags={"operations"},
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

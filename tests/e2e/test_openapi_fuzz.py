@@ -1,0 +1,58 @@
+"""Every API, fuzzed from its own OpenAPI document (schemathesis): no 5xx, and every answer is
+one the document promises (status code, content type, schema, Allow on 405)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from aiq_devstack.ports import free_port
+from aiq_devstack.stack import Stack, StackConfig
+from helpers import logs_of
+
+pytestmark = pytest.mark.e2e
+
+CHECKS = ",".join(
+    (
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+        "response_headers_conformance",
+        "negative_data_rejection",
+        "unsupported_method",
+    )
+)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    config = StackConfig(
+        data_dir=tmp_path_factory.mktemp("fuzz"),
+        memory=True,
+        service_ports={n: free_port() for n in ("contacts", "events", "notifications")},
+        group_prefix=f"fuzz{time.time_ns()}",
+    )
+    with Stack(config) as running:
+        yield running
+
+
+@pytest.mark.parametrize("service", ["contacts", "events", "notifications"])
+def test_no_server_errors_and_only_documented_answers(stack: Stack, service: str) -> None:
+    schemathesis = Path(sys.executable).with_name("schemathesis")
+    result = subprocess.run(
+        [
+            str(schemathesis), "run", f"{stack.url(service)}/openapi.json",
+            "--checks", CHECKS, "--max-examples", "25", "--workers", "1",
+            "--phases", "examples,coverage,fuzzing", "--seed", "20261124",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-6000:] + logs_of(stack)
+    assert " passed" in result.stdout
