@@ -92,10 +92,9 @@ def invitation_recipients(
     return [r for r in recipients if r.reachable and r.district in districts]
 
 
-def registration_kind(event_type_status: str) -> DeliveryKind:
-    return {"confirmed": "confirmation", "waitlisted": "waitlist", "promoted": "promotion"}[
-        event_type_status
-    ]
+def registration_kind(change: str) -> DeliveryKind:
+    """The email a registration change calls for (a cancellation calls for none yet)."""
+    return {"confirmed": "confirmation", "waitlisted": "waitlist", "promoted": "promotion"}[change]
 
 
 def backoff(attempts: int, first: float) -> timedelta:
