@@ -117,3 +117,35 @@ def test_the_earliest_on_the_waitlist_moves_up_when_a_seat_is_free() -> None:
     assert domain.next_to_move_up(meeting(capacity=2, seats_taken=1), waiting).id == "r1"
     assert domain.next_to_move_up(meeting(capacity=2, seats_taken=2), waiting) is None
     assert domain.next_to_move_up(meeting(capacity=2, seats_taken=1), []) is None
+
+
+def test_a_change_of_a_published_meeting_raises_its_calendar_sequence() -> None:
+    later = domain.MeetingChange(
+        starts_at=datetime(2026, 3, 26, 16), ends_at=datetime(2026, 3, 26, 19)
+    )
+    changed, fields = domain.change(meeting(), later)
+    assert fields == ["starts_at", "ends_at"]
+    assert changed.sequence == 1
+    assert changed.starts_at.isoformat() == "2026-03-26T16:00:00+01:00"
+    same, nothing = domain.change(changed, domain.MeetingChange(title="Netzwerktreffen"))
+    assert nothing == [] and same.sequence == 1  # no change, no new sequence
+    draft, _ = domain.change(meeting(status="draft"), domain.MeetingChange(title="Neu"))
+    assert draft.sequence == 0  # nobody holds a calendar entry of a draft
+
+
+def test_a_change_keeps_the_end_after_the_start() -> None:
+    with pytest.raises(Unprocessable):
+        domain.change(meeting(), domain.MeetingChange(starts_at=datetime(2026, 3, 19, 20)))
+
+
+def test_a_cancelled_meeting_can_be_neither_changed_nor_cancelled_nor_joined() -> None:
+    cancelled = domain.cancel(meeting())
+    assert cancelled.status == "cancelled" and cancelled.sequence == 1
+    with pytest.raises(Conflict):
+        domain.cancel(cancelled)
+    with pytest.raises(Conflict):
+        domain.change(cancelled, domain.MeetingChange(title="Neu"))
+    with pytest.raises(Conflict, match="cancelled"):
+        domain.check_registration(cancelled, RegistrationCreate(person_id="p"))
+    with pytest.raises(Conflict):
+        domain.publish(cancelled)

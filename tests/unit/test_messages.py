@@ -78,3 +78,13 @@ def test_a_message_has_text_html_and_the_ics_and_no_injected_headers() -> None:
     (attachment,) = list(parsed.iter_attachments())
     assert attachment.get_content_type() == "text/calendar"
     assert attachment.get_param("method") == "REQUEST"
+
+
+def test_a_cancellation_withdraws_the_calendar_entry_with_a_higher_sequence() -> None:
+    cancelled = MEETING.model_copy(update={"sequence": 2})
+    calendar = Calendar.from_ical(messages.calendar_entry(cancelled, "aiq.example", "CANCEL"))
+    assert calendar["METHOD"] == "CANCEL"
+    (entry,) = calendar.walk("VEVENT")
+    assert str(entry["UID"]) == "m1@aiq.example"
+    assert entry["SEQUENCE"] == 2
+    assert entry["STATUS"] == "CANCELLED"

@@ -6,7 +6,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from aiq_events.domain import Meeting, MeetingCreate, Registration, RegistrationCreate
+from aiq_events.domain import (
+    Meeting,
+    MeetingChange,
+    MeetingCreate,
+    Registration,
+    RegistrationCreate,
+)
 from aiq_events.service import EventsService
 from aiq_shared.idempotency import IdempotencyKey
 from aiq_shared.pagination import Page, PageParams, page_params
@@ -34,7 +40,7 @@ async def list_events(
     service: Service,
     paging: Paging,
     district: Annotated[str | None, Query(max_length=80)] = None,
-    status: Literal["draft", "published"] | None = None,
+    status: Literal["draft", "published", "cancelled"] | None = None,
 ) -> Page[Meeting]:
     return await service.list_meetings(paging, district, status)
 
@@ -42,6 +48,24 @@ async def list_events(
 @router.get("/{event_id}", tags=["events"])
 async def get_event(event_id: str, service: Service) -> Meeting:
     return await service.get_meeting(event_id)
+
+
+@router.patch(
+    "/{event_id}",
+    tags=["events"],
+    summary="Change an event; registrants of a published one are told, calendars updated",
+)
+async def change_event(event_id: str, body: MeetingChange, service: Service) -> Meeting:
+    return await service.change_meeting(event_id, body)
+
+
+@router.post(
+    "/{event_id}/cancel",
+    tags=["events"],
+    summary="Cancel an event; registrants are told and the calendar entry is withdrawn",
+)
+async def cancel_event(event_id: str, service: Service) -> Meeting:
+    return await service.cancel_meeting(event_id)
 
 
 @router.post(

@@ -19,7 +19,7 @@ from aiq_shared.errors import Conflict, Unprocessable
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
-MeetingStatus = Literal["draft", "published"]
+MeetingStatus = Literal["draft", "published", "cancelled"]
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
 
 
@@ -89,6 +89,7 @@ class Meeting(BaseModel):
     districts: list[str]
     topic_tables: list[TopicTable]
     status: MeetingStatus = "draft"
+    sequence: int = 0
     seats_taken: int = 0
     waitlist_next: int = 1
 
@@ -108,7 +109,25 @@ class Meeting(BaseModel):
             starts_at=self.starts_at,
             ends_at=self.ends_at,
             venue=self.venue.model_dump(),
+            sequence=self.sequence,
         )
+
+
+class MeetingChange(BaseModel):
+    """What may change on a meeting; a change of a published one is announced to registrants."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    venue: Venue | None = None
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _berlin(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else in_berlin(value)
 
 
 class RegistrationCreate(BaseModel):
@@ -152,12 +171,42 @@ def check_districts(districts: Sequence[str], known: Sequence[str]) -> None:
 
 
 def publish(meeting: Meeting) -> Meeting:
-    if meeting.status == "published":
-        raise Conflict(f"meeting {meeting.id} is published already")
+    if meeting.status != "draft":
+        raise Conflict(f"meeting {meeting.id} is {meeting.status} already")
     return meeting.model_copy(update={"status": "published"})
 
 
+def change(meeting: Meeting, update: MeetingChange) -> tuple[Meeting, list[str]]:
+    """The changed meeting and the names of the fields that really changed.
+
+    A change of a published meeting raises its calendar sequence, so the entry in every
+    registrant's calendar is replaced rather than duplicated.
+    """
+    if meeting.status == "cancelled":
+        raise Conflict(f"meeting {meeting.id} is cancelled")
+    wanted = update.model_dump(exclude_unset=True)
+    if "venue" in wanted:
+        wanted["venue"] = Venue.model_validate(wanted["venue"])
+    changed = [name for name, value in wanted.items() if getattr(meeting, name) != value]
+    if not changed:
+        return meeting, []
+    updated = meeting.model_copy(update={name: wanted[name] for name in changed})
+    if updated.ends_at <= updated.starts_at:
+        raise Unprocessable("ends_at must be after starts_at")
+    if meeting.status == "published":
+        updated = updated.model_copy(update={"sequence": meeting.sequence + 1})
+    return updated, changed
+
+
+def cancel(meeting: Meeting) -> Meeting:
+    if meeting.status == "cancelled":
+        raise Conflict(f"meeting {meeting.id} is cancelled already")
+    return meeting.model_copy(update={"status": "cancelled", "sequence": meeting.sequence + 1})
+
+
 def check_registration(meeting: Meeting, choice: RegistrationCreate) -> None:
+    if meeting.status == "cancelled":
+        raise Conflict("the meeting is cancelled")
     if meeting.status != "published":
         raise Conflict("registration opens when the meeting is published")
     table_ids = {table.id for table in meeting.topic_tables}

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from aiq_events import domain
 from aiq_events.domain import (
     Meeting,
+    MeetingChange,
     MeetingCreate,
     Participant,
     Registration,
@@ -16,7 +17,13 @@ from aiq_events.domain import (
 )
 from aiq_events.repository import MeetingsRepository
 from aiq_shared.contracts.contacts import PersonSnapshot
-from aiq_shared.contracts.meetings import MeetingCreatedV1, MeetingPublishedV1, MeetingSnapshot
+from aiq_shared.contracts.meetings import (
+    MeetingCancelledV1,
+    MeetingChangedV1,
+    MeetingCreatedV1,
+    MeetingPublishedV1,
+    MeetingSnapshot,
+)
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
     RegistrationConfirmedV1,
@@ -30,7 +37,7 @@ from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import Page, PageParams, new_id, page_of
 
 
-def meeting_event[E: MeetingSnapshot](event: type[E], meeting: Meeting) -> E:
+def meeting_event[E: MeetingSnapshot](event: type[E], meeting: Meeting, **extra: object) -> E:
     return event(
         meeting_id=meeting.id,
         title=meeting.title,
@@ -44,6 +51,8 @@ def meeting_event[E: MeetingSnapshot](event: type[E], meeting: Meeting) -> E:
             for t in meeting.topic_tables
         ],
         status=meeting.status,
+        sequence=meeting.sequence,
+        **extra,
     )
 
 
@@ -94,6 +103,25 @@ class EventsService:
             meeting = domain.publish(await self._meeting(meeting_id, tx))
             await self._repository.save_meeting(meeting, tx.session)
             tx.publish(meeting_event(MeetingPublishedV1, meeting))
+            return meeting
+
+        return await self._database.transaction(work)
+
+    async def change_meeting(self, meeting_id: str, update: MeetingChange) -> Meeting:
+        async def work(tx: Tx) -> Meeting:
+            meeting, changed = domain.change(await self._meeting(meeting_id, tx), update)
+            if changed:
+                await self._repository.save_meeting(meeting, tx.session)
+                tx.publish(meeting_event(MeetingChangedV1, meeting, changed=changed))
+            return meeting
+
+        return await self._database.transaction(work)
+
+    async def cancel_meeting(self, meeting_id: str) -> Meeting:
+        async def work(tx: Tx) -> Meeting:
+            meeting = domain.cancel(await self._meeting(meeting_id, tx))
+            await self._repository.save_meeting(meeting, tx.session)
+            tx.publish(meeting_event(MeetingCancelledV1, meeting))
             return meeting
 
         return await self._database.transaction(work)

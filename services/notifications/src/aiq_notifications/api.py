@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from aiq_notifications.domain import Delivery
+from aiq_notifications.domain import Delivery, DeliveryKind
 from aiq_notifications.service import DistrictDashboard, NotificationsService
 from aiq_shared.pagination import Page, PageParams, page_params
 
@@ -28,7 +28,7 @@ async def list_deliveries(
     paging: Paging,
     event_id: Annotated[str | None, Query(max_length=64, description="Meeting id")] = None,
     person_id: Id = None,
-    kind: Literal["invitation", "confirmation", "waitlist", "promotion"] | None = None,
+    kind: DeliveryKind | None = None,
     state: Literal["pending", "sending", "sent", "dead"] | None = None,
 ) -> Page[Delivery]:
     return await service.list_deliveries(paging, event_id, person_id, kind, state)

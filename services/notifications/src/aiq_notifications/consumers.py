@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from aiq_notifications.service import NotificationsService
 from aiq_shared.contracts.contacts import PersonCreatedV1, PersonUpdatedV1
-from aiq_shared.contracts.meetings import MeetingCreatedV1, MeetingPublishedV1
+from aiq_shared.contracts.meetings import (
+    MeetingCancelledV1,
+    MeetingChangedV1,
+    MeetingCreatedV1,
+    MeetingPublishedV1,
+)
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
     RegistrationConfirmedV1,
@@ -28,7 +33,18 @@ def meetings_handlers(service: NotificationsService) -> dict[str, Handler]:
     async def on_published(event, _envelope, tx):  # type: ignore[no-untyped-def]
         await service.invite(event, tx)
 
-    return {MeetingCreatedV1.event_type: on_created, MeetingPublishedV1.event_type: on_published}
+    async def on_changed(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        await service.meeting_changed(event, tx)
+
+    async def on_cancelled(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        await service.meeting_cancelled(event, tx)
+
+    return {
+        MeetingCreatedV1.event_type: on_created,
+        MeetingPublishedV1.event_type: on_published,
+        MeetingChangedV1.event_type: on_changed,
+        MeetingCancelledV1.event_type: on_cancelled,
+    }
 
 
 def registrations_handlers(service: NotificationsService) -> dict[str, Handler]:

@@ -20,7 +20,9 @@ from aiq_shared.contracts.contacts import PersonSnapshot
 from aiq_shared.contracts.meetings import MeetingSnapshot
 from aiq_shared.contracts.registrations import RegistrationSnapshot
 
-DeliveryKind = Literal["invitation", "confirmation", "waitlist", "promotion"]
+DeliveryKind = Literal[
+    "invitation", "confirmation", "waitlist", "promotion", "change", "cancellation"
+]
 DeliveryState = Literal["pending", "sending", "sent", "dead"]
 
 
@@ -95,6 +97,11 @@ def invitation_recipients(
 def registration_kind(change: str) -> DeliveryKind:
     """The email a registration change calls for (a cancellation calls for none yet)."""
     return {"confirmed": "confirmation", "waitlisted": "waitlist", "promoted": "promotion"}[change]
+
+
+def registration_state(change: str) -> str:
+    """Where a registration stands after a change: confirmed, waitlisted or cancelled."""
+    return {"promoted": "confirmed"}.get(change, change)
 
 
 def backoff(attempts: int, first: float) -> timedelta:

@@ -52,24 +52,33 @@ class RenderedEmail:
     text: str
     html: str
     ics: str | None = None
+    ics_method: str = "REQUEST"
 
 
-def render(template: str, subject: str, ics: str | None = None, **context: object) -> RenderedEmail:
+def render(
+    template: str,
+    subject: str,
+    ics: str | None = None,
+    ics_method: str = "REQUEST",
+    **context: object,
+) -> RenderedEmail:
     context = {"subject": subject, **context}
     return RenderedEmail(
         subject=subject,
         text=_environment.get_template(f"{template}.txt.j2").render(context),
         html=_environment.get_template(f"{template}.html.j2").render(context),
         ics=ics,
+        ics_method=ics_method,
     )
 
 
-def calendar_entry(meeting: MeetingSummary, uid_domain: str, sequence: int = 0) -> str:
-    """An iCalendar REQUEST whose UID is the meeting's, so later updates replace it in place."""
+def calendar_entry(meeting: MeetingSummary, uid_domain: str, method: str = "REQUEST") -> str:
+    """An iCalendar entry whose UID is the meeting's: a later REQUEST with a higher SEQUENCE
+    replaces it in place, a CANCEL removes it."""
     calendar = Calendar()
     calendar.add("prodid", "-//Ausbildung im Quartier//AiQ CRM//DE")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", method)
     entry = CalendarEvent()
     entry.add("uid", f"{meeting.meeting_id}@{uid_domain}")
     entry.add("dtstamp", datetime.now(UTC))
@@ -78,7 +87,9 @@ def calendar_entry(meeting: MeetingSummary, uid_domain: str, sequence: int = 0) 
     entry.add("summary", meeting.title)
     location = ", ".join(p for p in (meeting.venue.name, meeting.venue.address) if p)
     entry.add("location", location)
-    entry.add("sequence", sequence)
+    entry.add("sequence", meeting.sequence)
+    if method == "CANCEL":
+        entry.add("status", "CANCELLED")
     calendar.add_component(entry)
     calendar.add_missing_timezones()
     return calendar.to_ical().decode()
@@ -112,6 +123,6 @@ def build_message(
             maintype="text",
             subtype="calendar",
             filename="termin.ics",
-            params={"method": "REQUEST"},
+            params={"method": rendered.ics_method},
         )
     return message

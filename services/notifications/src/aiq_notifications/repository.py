@@ -16,6 +16,7 @@ RECIPIENTS = "recipients"  # read model of aiq.contacts
 DELIVERIES = "deliveries"
 DASHBOARDS = "district_dashboards"
 MEETINGS = "meetings"  # read model of aiq.events: titles for emails
+REGISTRATIONS = "registrations"  # read model of aiq.registrations: who to tell of changes
 
 
 async def ensure_indexes(database: Database) -> None:
@@ -25,6 +26,7 @@ async def ensure_indexes(database: Database) -> None:
     await database[DELIVERIES].create_index("meeting_id")
     await database[DELIVERIES].create_index("person_id")
     await database[DASHBOARDS].create_index("district")
+    await database[REGISTRATIONS].create_index([("meeting_id", 1), ("state", 1)])
 
 
 class RecipientsRepository:
@@ -185,3 +187,29 @@ class MeetingsReadModel:
         self, meeting_id: str, session: AsyncClientSession | None = None
     ) -> dict[str, Any] | None:
         return await self._meetings.find_one({"_id": meeting_id}, session=session)
+
+
+class RegistrationsReadModel:
+    def __init__(self, database: Database) -> None:
+        self._registrations = database[REGISTRATIONS]
+
+    async def record(
+        self,
+        registration_id: str,
+        meeting_id: str,
+        person_id: str,
+        state: str,
+        session: AsyncClientSession,
+    ) -> None:
+        await self._registrations.update_one(
+            {"_id": registration_id},
+            {"$set": {"meeting_id": meeting_id, "person_id": person_id, "state": state}},
+            upsert=True,
+            session=session,
+        )
+
+    async def active(self, meeting_id: str, session: AsyncClientSession) -> list[dict[str, Any]]:
+        return await self._registrations.find(
+            {"meeting_id": meeting_id, "state": {"$in": ["confirmed", "waitlisted"]}},
+            session=session,
+        ).to_list()

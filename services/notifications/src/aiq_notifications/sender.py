@@ -102,6 +102,7 @@ class DeliverySender:
                 text=content["text"],
                 html=content["html"],
                 ics=content.get("ics"),
+                ics_method=content.get("ics_method", "REQUEST"),
             ),
             sender=self._settings.mail_from,
             sender_name=self._settings.mail_from_name,

@@ -16,10 +16,16 @@ from aiq_notifications.repository import (
     DeliveriesRepository,
     MeetingsReadModel,
     RecipientsRepository,
+    RegistrationsReadModel,
 )
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.contracts.contacts import PersonSnapshot
-from aiq_shared.contracts.meetings import MeetingSnapshot
+from aiq_shared.contracts.meetings import (
+    MeetingCancelledV1,
+    MeetingChangedV1,
+    MeetingSnapshot,
+    MeetingSummary,
+)
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
     RegistrationSnapshot,
@@ -28,6 +34,14 @@ from aiq_shared.contracts.registrations import (
 from aiq_shared.kafka import RetryLater
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import Page, PageParams, new_id, page_of
+
+CHANGED_FIELDS = {
+    "title": "Titel",
+    "description": "Beschreibung",
+    "starts_at": "Beginn",
+    "ends_at": "Ende",
+    "venue": "Ort",
+}
 
 
 class TopicTableCount(BaseModel):
@@ -39,6 +53,7 @@ class TopicTableCount(BaseModel):
 class MeetingCounts(BaseModel):
     meeting_id: str
     title: str | None = None
+    status: str | None = None
     starts_at: datetime | None = None
     invited: int = 0
     registered: int = 0
@@ -60,6 +75,7 @@ class NotificationsService:
         self._deliveries = DeliveriesRepository(database)
         self._dashboards = DashboardsRepository(database)
         self._meetings = MeetingsReadModel(database)
+        self._registrations = RegistrationsReadModel(database)
         self.deliveries_waiting = asyncio.Event()  # wakes the sender (see sender.py)
 
     # recipients -----------------------------------------------------------------------
@@ -99,6 +115,75 @@ class NotificationsService:
             )
         return sum(invited_per_district.values())
 
+    async def meeting_changed(self, meeting: MeetingChangedV1, tx: Tx) -> int:
+        """Tell everyone registered; confirmed registrants get a calendar update (same UID)."""
+        await self._describe(meeting, tx)
+        changed = ", ".join(CHANGED_FIELDS.get(name, name) for name in meeting.changed)
+        return await self._tell_registrants(
+            meeting,
+            "change",
+            f"{meeting.meeting_id}:{meeting.sequence}",
+            f"Geänderte Veranstaltung: {meeting.title}",
+            "REQUEST",
+            tx,
+            changed=changed,
+        )
+
+    async def meeting_cancelled(self, meeting: MeetingCancelledV1, tx: Tx) -> int:
+        await self._describe(meeting, tx)
+        return await self._tell_registrants(
+            meeting,
+            "cancellation",
+            meeting.meeting_id,
+            f"Abgesagt: {meeting.title}",
+            "CANCEL",
+            tx,
+        )
+
+    async def _describe(self, meeting: MeetingSnapshot, tx: Tx) -> None:
+        await self.remember_meeting(meeting, tx)
+        for district in meeting.districts:
+            await self._dashboards.describe_meeting(
+                district, meeting.meeting_id, _meeting_fields(meeting), tx.session
+            )
+
+    async def _tell_registrants(
+        self,
+        meeting: MeetingSnapshot,
+        kind: DeliveryKind,
+        subject_id: str,
+        subject: str,
+        ics_method: str,
+        tx: Tx,
+        **context: object,
+    ) -> int:
+        summary = MeetingSummary.model_validate(meeting.model_dump())
+        told = 0
+        for registration in await self._registrations.active(meeting.meeting_id, tx.session):
+            recipient = await self._recipients.get(registration["person_id"], tx.session)
+            if recipient is None or not recipient.email:
+                continue
+            with_calendar = registration["state"] == "confirmed"
+            rendered = messages.render(
+                kind,
+                subject,
+                ics=(
+                    messages.calendar_entry(summary, self._settings.message_id_domain, ics_method)
+                    if with_calendar
+                    else None
+                ),
+                ics_method=ics_method,
+                recipient=recipient,
+                meeting=summary,
+                with_calendar=with_calendar,
+                **context,
+            )
+            if await self._add_delivery(
+                kind, recipient, meeting.meeting_id, subject_id, rendered, tx
+            ):
+                told += 1
+        return told
+
     # registrations --------------------------------------------------------------------
     async def registration_changed(
         self, change: domain.Change, registration: RegistrationSnapshot, tx: Tx
@@ -112,6 +197,13 @@ class NotificationsService:
             registration.district,
             registration.meeting.meeting_id,
             domain.dashboard_increments(change, registration, previous),
+            tx.session,
+        )
+        await self._registrations.record(
+            registration.registration_id,
+            registration.meeting.meeting_id,
+            registration.person_id,
+            domain.registration_state(change),
             tx.session,
         )
         if change == "cancelled":
@@ -190,6 +282,7 @@ class NotificationsService:
             "text": rendered.text,
             "html": rendered.html,
             "ics": rendered.ics,
+            "ics_method": rendered.ics_method,
         }
         created = await self._deliveries.add_once(delivery, content, tx.session)
         if created:
@@ -216,6 +309,7 @@ class NotificationsService:
 def _meeting_fields(meeting: MeetingSnapshot) -> dict[str, Any]:
     return {
         "title": meeting.title,
+        "status": meeting.status,
         "starts_at": meeting.starts_at,
         "table_titles": {t.topic_table_id: t.title for t in meeting.topic_tables},
     }
@@ -228,6 +322,7 @@ def _counts(doc: dict[str, Any]) -> MeetingCounts:
     return MeetingCounts(
         meeting_id=doc["meeting_id"],
         title=doc.get("title"),
+        status=doc.get("status"),
         starts_at=doc["starts_at"].astimezone(BERLIN) if doc.get("starts_at") else None,
         invited=doc.get("invited", 0),
         registered=doc.get("registered", 0),

@@ -37,6 +37,9 @@ class MeetingSnapshot(EventContract):
     districts: list[str]
     topic_tables: list[TopicTableSnapshot]
     status: str
+    # Calendar SEQUENCE: raised by every change of a published meeting, so calendar entries
+    # sent earlier (same UID) are replaced in place.
+    sequence: int = 0
 
     def aggregate_key(self) -> str:
         return self.meeting_id
@@ -50,6 +53,18 @@ class MeetingPublishedV1(MeetingSnapshot):
     event_type = "aiq.meeting.published.v1"
 
 
+class MeetingChangedV1(MeetingSnapshot):
+    """Time, venue or wording of a meeting changed; ``changed`` names the fields."""
+
+    event_type = "aiq.meeting.changed.v1"
+
+    changed: list[str]
+
+
+class MeetingCancelledV1(MeetingSnapshot):
+    event_type = "aiq.meeting.cancelled.v1"
+
+
 class MeetingSummary(BaseModel):
     """What an email about a registration needs to know of the meeting."""
 
@@ -60,3 +75,4 @@ class MeetingSummary(BaseModel):
     starts_at: datetime
     ends_at: datetime
     venue: Venue
+    sequence: int = 0
