@@ -22,13 +22,27 @@ from helpers import RecordingHandler, eventually
 class System:
     contacts: httpx.AsyncClient
     events: httpx.AsyncClient
-    notifications: httpx.AsyncClient
+    notifications: httpx.AsyncClient | None
     mail: RecordingHandler
     settings: dict
 
 
 @pytest.fixture
 async def system(settings_for, smtp_server):
+    """All three services."""
+    async with running(settings_for, smtp_server, with_notifications=True) as services:
+        yield services
+
+
+@pytest.fixture
+async def contacts_and_events(settings_for, smtp_server):
+    """Contacts and events only: for load on the registration path without 200 emails."""
+    async with running(settings_for, smtp_server, with_notifications=False) as services:
+        yield services
+
+
+@contextlib.asynccontextmanager
+async def running(settings_for, smtp_server, with_notifications: bool):
     controller, mail = smtp_server
     settings = {
         "contacts": settings_for(ContactsSettings, "contacts"),
@@ -42,11 +56,15 @@ async def system(settings_for, smtp_server):
         ),
     }
     factories = {"contacts": contacts_app, "events": events_app, "notifications": notifications_app}
+    if not with_notifications:
+        del factories["notifications"]
     async with contextlib.AsyncExitStack() as stack:
-        clients = {}
+        clients: dict[str, httpx.AsyncClient | None] = {"notifications": None}
         for name, factory in factories.items():
             app = factory(settings[name])
-            manager = await stack.enter_async_context(LifespanManager(app, startup_timeout=60))
+            manager = await stack.enter_async_context(
+                LifespanManager(app, startup_timeout=60, shutdown_timeout=30)
+            )
             client = await stack.enter_async_context(
                 httpx.AsyncClient(
                     transport=httpx.ASGITransport(app=manager.app), base_url=f"http://{name}"
@@ -54,7 +72,8 @@ async def system(settings_for, smtp_server):
             )
             clients[name] = client
         for client in clients.values():
-            await eventually(lambda client=client: _ready(client), timeout=60)
+            if client is not None:
+                await eventually(lambda client=client: _ready(client), timeout=60)
         yield System(mail=mail, settings=settings, **clients)
 
 

@@ -54,3 +54,24 @@ async def test_an_abandoned_transaction_is_aborted_so_others_go_on(embedded_mong
     assert await other.t.a.find_one({"_id": "later"}) is not None
     await other.close()
     await crashed.close()
+
+
+async def test_a_second_transaction_waits_for_the_first_instead_of_failing(embedded_mongo) -> None:
+    client = AsyncMongoClient(embedded_mongo)
+    db = client.t
+
+    async def second() -> None:
+        async with client.start_session() as session:
+            async with await session.start_transaction():
+                await db.b.insert_one({"_id": "second"}, session=session)
+
+    async with client.start_session() as first:
+        await first.start_transaction()
+        await db.b.insert_one({"_id": "first"}, session=first)
+        waiting = asyncio.create_task(second())
+        await asyncio.sleep(0.2)
+        assert not waiting.done()  # its startTransaction waits, it is not refused
+        await first.commit_transaction()
+    await asyncio.wait_for(waiting, timeout=5)
+    assert await db.b.count_documents({}) == 2
+    await client.close()

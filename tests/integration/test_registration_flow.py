@@ -109,18 +109,54 @@ async def test_invitation_confirmation_waitlist_and_move_up(system) -> None:
     assert not any("ohne@" in m["To"] for m in messages)  # no consent, no invitation
 
 
-async def test_capacity_holds_under_concurrent_registrations(system) -> None:
-    people = [await create_person(system, f"P{i}", f"p{i}@betrieb.example") for i in range(24)]
-    meeting = (await system.events.post("/events", json={**MEETING, "capacity": 8})).json()
+async def test_capacity_holds_under_concurrent_registrations(contacts_and_events) -> None:
+    """200 registrations at once for 50 seats: exactly 50 confirmed, 150 waitlisted in order."""
+    system = contacts_and_events
+    organisation = (
+        await system.contacts.post(
+            "/organisations", json={"name": "Viele GmbH", "district": "Hörde"}
+        )
+    ).json()
+    people = [
+        (
+            await system.contacts.post(
+                "/people",
+                json={
+                    "first_name": f"P{i}",
+                    "last_name": "Andrang",
+                    "organisation_id": organisation["id"],
+                },
+            )
+        ).json()
+        for i in range(200)
+    ]
+    meeting = (await system.events.post("/events", json={**MEETING, "capacity": 50})).json()
     await system.events.post(f"/events/{meeting['id']}/publish")
-    for person in people:
-        await eventually(lambda person=person: _recipient_known(system, person["id"]))
-    results = await asyncio.gather(*(register(system, meeting["id"], p["id"], []) for p in people))
+    # wait until the events service has read everyone from aiq.contacts
+    await eventually(lambda: events_caught_up(system), timeout=60)
+    results = await asyncio.gather(
+        *(
+            system.events.post(
+                f"/events/{meeting['id']}/registrations", json={"person_id": p["id"]}
+            )
+            for p in people
+        )
+    )
+    assert {r.status_code for r in results} == {201}
     statuses = [r.json()["status"] for r in results]
-    assert statuses.count("confirmed") == 8
-    assert statuses.count("waitlisted") == 16
+    assert statuses.count("confirmed") == 50
+    assert statuses.count("waitlisted") == 150
     seqs = sorted(r.json()["waitlist_seq"] for r in results if r.json()["status"] == "waitlisted")
-    assert seqs == list(range(1, 17))
+    assert seqs == list(range(1, 151))
+    stored = (await system.events.get(f"/events/{meeting['id']}")).json()
+    assert stored["seats_taken"] == 50
+
+
+async def events_caught_up(system) -> bool:
+    """Contacts has published everything and the events service has read all of it."""
+    contacts = (await system.contacts.get("/ready")).json()["checks"]
+    events = (await system.events.get("/ready")).json()["checks"]
+    return contacts["outbox_pending"] == 0 and events["consumer_lag"].get("events.contacts") == 0
 
 
 async def _recipient_known(system, person_id: str) -> bool:

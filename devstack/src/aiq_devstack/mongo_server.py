@@ -21,6 +21,7 @@ import logging
 import signal
 from pathlib import Path
 
+import bson
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.wire import AsyncMongoEcoProxyServer
 
@@ -50,11 +51,52 @@ class TransactionWarden:
         self._owner_seen: tuple[str | None, float] = (None, 0.0)
         self._execute = server._executor.execute_prepared
         server._executor.execute_prepared = self.execute
+        self._dispatch = server._dispatch_wire_request
+        server._dispatch_wire_request = self.dispatch
+        # Waiters wake the moment a transaction ends, not on a polling tick.
+        self._released = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        runtime = engine._session_runtime
+        for hook in ("commit_session_transaction", "abort_session_transaction"):
+            setattr(runtime, hook, self._notifying(getattr(runtime, hook)))
+
+    def _notifying(self, end_transaction):  # type: ignore[no-untyped-def]
+        def ended(session):  # type: ignore[no-untyped-def]
+            try:
+                return end_transaction(session)
+            finally:
+                self._loop.call_soon_threadsafe(self._wake_waiters)
+
+        return ended
+
+    def _wake_waiters(self) -> None:
+        released, self._released = self._released, asyncio.Event()
+        released.set()
+
+    async def _wait_for_release(self, deadline: float) -> bool:
+        """Wait until the running transaction ends; False once the deadline has passed."""
+        loop = asyncio.get_running_loop()
+        if loop.time() > deadline:
+            return False
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._released.wait(), timeout=0.1)
+        self._reap_abandoned(loop.time())
+        return True
+
+    async def dispatch(self, header, payload: bytes, *, connection):  # type: ignore[no-untyped-def]
+        """A command that starts a transaction waits until the running one has ended.
+
+        (Starting is decided while the request is decoded, before ``execute``; the check and
+        the decode run without an await between them, so nobody can slip in.)"""
+        if self._engine._transaction_owner_session_id is not None and _starts_transaction(payload):
+            deadline = asyncio.get_running_loop().time() + WAIT_FOR_TRANSACTION_S
+            while self._engine._transaction_owner_session_id is not None:
+                if not await self._wait_for_release(deadline):
+                    break  # let it fail with mongoeco's own error
+        return await self._dispatch(header, payload, connection=connection)
 
     async def execute(self, context):  # type: ignore[no-untyped-def]
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + WAIT_FOR_TRANSACTION_S
-        delay = 0.001
+        deadline = asyncio.get_running_loop().time() + WAIT_FOR_TRANSACTION_S
         while True:
             try:
                 return await self._execute(context)
@@ -63,11 +105,12 @@ class TransactionWarden:
                     # MongoDB leaves a transaction whose commit failed aborted; so do we,
                     # otherwise the engine stays bound to a session that has given up on it.
                     self._abort(context.session, f"commit failed: {error}")
-                if BUSY not in str(error) or loop.time() > deadline:
+                if BUSY not in str(error):
                     raise
-            self._reap_abandoned(loop.time())
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.01)
+                if self._engine._transaction_owner_session_id is None:
+                    continue  # ended meanwhile
+                if not await self._wait_for_release(deadline):
+                    raise
 
     def _reap_abandoned(self, now: float) -> None:
         owner = self._engine._transaction_owner_session_id
@@ -87,6 +130,17 @@ class TransactionWarden:
             log.warning("aborting transaction of session %s: %s", session.session_id, reason)
             with contextlib.suppress(Exception):
                 session.abort_transaction()
+
+
+def _starts_transaction(payload: bytes) -> bool:
+    """Whether an OP_MSG's body (flags, then a kind-0 section) carries startTransaction."""
+    try:
+        if len(payload) < 9 or payload[4] != 0:
+            return False
+        size = int.from_bytes(payload[5:9], "little")
+        return bool(bson.decode(payload[5 : 5 + size]).get("startTransaction"))
+    except Exception:
+        return False
 
 
 async def serve(port: int, path: str, transaction_lifetime_s: float) -> None:

@@ -9,9 +9,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+from pymongo.errors import ConnectionFailure, OperationFailure, ServerSelectionTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+
+from aiq_shared.mongo import is_transient
 
 log = structlog.get_logger(__name__)
 
@@ -146,4 +148,21 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServerSelectionTimeoutError)
     async def _database_down(_: Request, error: Exception) -> JSONResponse:
         log.warning("database.unavailable", error=repr(error))
-        return problem(503, "Service unavailable", "The database is not reachable; try again.")
+        return problem(
+            503,
+            "Service unavailable",
+            "The database is not reachable; try again.",
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(OperationFailure)
+    async def _database_busy(_: Request, error: OperationFailure) -> JSONResponse:
+        if not is_transient(error):
+            raise error  # a bug: let it show as one
+        log.warning("database.busy", error=repr(error))
+        return problem(
+            503,
+            "Service busy",
+            "The write kept conflicting with others; nothing was written, try again.",
+            headers={"Retry-After": "1"},
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,7 +29,8 @@ from aiq_shared.envelope import current_traceparent, to_kafka, wrap
 log = structlog.get_logger(__name__)
 
 OUTBOX = "outbox"
-MAX_TRANSACTION_ATTEMPTS = 40
+# Transient failures (write conflicts, a busy embedded engine) are retried for this long.
+RETRY_TRANSIENT_FOR_S = 30.0
 
 
 def to_document(model: BaseModel) -> dict[str, Any]:
@@ -127,21 +129,26 @@ class Database:
         The embedded server refuses any write while another session's transaction is open;
         real MongoDB reports the same situation as a write conflict.
         """
-        for attempt in range(1, MAX_TRANSACTION_ATTEMPTS + 1):
+        deadline = time.monotonic() + RETRY_TRANSIENT_FOR_S
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 return await operation()
             except PyMongoError as error:
-                if is_transient(error) and attempt < MAX_TRANSACTION_ATTEMPTS:
+                if is_transient(error) and time.monotonic() < deadline:
                     await asyncio.sleep(_backoff(attempt))
                     continue
                 raise
-        raise AssertionError("unreachable")
 
     async def transaction[T](
         self, work: Callable[[Tx], Awaitable[T]], *, traceparent: str | None = None
     ) -> T:
         """Run ``work`` in a transaction, retrying transient failures; outbox written atomically."""
-        for attempt in range(1, MAX_TRANSACTION_ATTEMPTS + 1):
+        deadline = time.monotonic() + RETRY_TRANSIENT_FOR_S
+        attempt = 0
+        while True:
+            attempt += 1
             async with self.client.start_session() as session:
                 tx = Tx(
                     session,
@@ -161,7 +168,7 @@ class Database:
                 except PyMongoError as error:
                     if session.in_transaction:
                         await _abort_quietly(session)
-                    if is_transient(error) and attempt < MAX_TRANSACTION_ATTEMPTS:
+                    if is_transient(error) and time.monotonic() < deadline:
                         await asyncio.sleep(_backoff(attempt))
                         continue
                     raise
@@ -174,7 +181,6 @@ class Database:
             for callback in tx.committed_callbacks:
                 callback()
             return result
-        raise AssertionError("unreachable")
 
 
 def _backoff(attempt: int) -> float:

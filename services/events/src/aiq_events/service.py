@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -77,6 +79,17 @@ class EventsService:
         self._database = database
         self._repository = MeetingsRepository(database)
         self._districts = list(districts)
+        # One meeting's seat changes queue up here instead of colliding in the database: the
+        # transaction stays the guarantee (across replicas too), the lock spares the retries.
+        self._meeting_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def _one_at_a_time(self, meeting_id: str) -> asyncio.Lock:
+        lock = self._meeting_locks.get(meeting_id)
+        if lock is None:
+            lock = self._meeting_locks[meeting_id] = asyncio.Lock()
+        return lock
 
     # meetings -----------------------------------------------------------------------------
     async def create_meeting(
@@ -196,9 +209,10 @@ class EventsService:
                 )
             return registration
 
-        return await once(
-            self._database, idempotency_key, f"registrations:{meeting_id}", work, Registration
-        )
+        async with self._one_at_a_time(meeting_id):
+            return await once(
+                self._database, idempotency_key, f"registrations:{meeting_id}", work, Registration
+            )
 
     async def cancel(self, meeting_id: str, registration_id: str) -> Registration:
         async def work(tx: Tx) -> Registration:
@@ -234,7 +248,8 @@ class EventsService:
             await self._repository.save_meeting(meeting, tx.session)
             return registration
 
-        return await self._database.transaction(work)
+        async with self._one_at_a_time(meeting_id):
+            return await self._database.transaction(work)
 
     async def get_registration(self, meeting_id: str, registration_id: str) -> Registration:
         registration = await self._repository.get_registration(meeting_id, registration_id)
