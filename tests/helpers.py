@@ -10,6 +10,8 @@ from email import policy
 from pathlib import Path
 from typing import Any
 
+from pymongo import AsyncMongoClient
+
 from aiq_devstack.stack import Stack
 
 
@@ -76,6 +78,18 @@ async def register(system, meeting_id: str, person_id: str, tables: list[str]):
 
 async def deliveries(system, **params) -> list[dict]:
     return (await system.notifications.get("/deliveries", params=params)).json()["items"]
+
+
+async def recipient_known(system, person_id: str) -> bool:
+    """Notifications has read the person from aiq.contacts (its own database, read directly)."""
+    settings = system.settings["notifications"]
+    client = AsyncMongoClient(settings.mongo_url)
+    try:
+        return (
+            await client[settings.mongo_db]["recipients"].find_one({"_id": person_id}) is not None
+        )
+    finally:
+        await client.close()
 
 
 # -- the whole system as processes (tests/e2e) ------------------------------------------------

@@ -7,9 +7,8 @@ import email
 from email import policy
 
 import pytest
-from pymongo import AsyncMongoClient
 
-from helpers import create_person, deliveries, eventually, register
+from helpers import create_person, deliveries, eventually, recipient_known, register
 
 pytestmark = pytest.mark.integration
 
@@ -46,8 +45,8 @@ async def test_invitation_confirmation_waitlist_and_move_up(system) -> None:
     assert early.status_code == 409
 
     # invitations go to the recipients notifications knows when the meeting is published
-    await eventually(lambda: _recipient_known(system, anna["id"]))
-    await eventually(lambda: _recipient_known(system, ben["id"]))
+    await eventually(lambda: recipient_known(system, anna["id"]))
+    await eventually(lambda: recipient_known(system, ben["id"]))
     assert (await system.events.post(f"/events/{meeting['id']}/publish")).status_code == 200
 
     invitations = await eventually(
@@ -157,18 +156,6 @@ async def events_caught_up(system) -> bool:
     contacts = (await system.contacts.get("/ready")).json()["checks"]
     events = (await system.events.get("/ready")).json()["checks"]
     return contacts["outbox_pending"] == 0 and events["consumer_lag"].get("events.contacts") == 0
-
-
-async def _recipient_known(system, person_id: str) -> bool:
-    """Notifications has read the person from aiq.contacts (its own database, read directly)."""
-    settings = system.settings["notifications"]
-    client = AsyncMongoClient(settings.mongo_url)
-    try:
-        return (
-            await client[settings.mongo_db]["recipients"].find_one({"_id": person_id}) is not None
-        )
-    finally:
-        await client.close()
 
 
 async def _sent(system, count: int, **params) -> list[dict] | None:

@@ -88,3 +88,28 @@ def test_a_cancellation_withdraws_the_calendar_entry_with_a_higher_sequence() ->
     assert str(entry["UID"]) == "m1@aiq.example"
     assert entry["SEQUENCE"] == 2
     assert entry["STATUS"] == "CANCELLED"
+
+
+def test_every_email_offers_one_click_unsubscribe() -> None:
+    url = "https://aiq.example/unsubscribe/abc"
+    rendered = messages.render(
+        "invitation",
+        "Einladung",
+        unsubscribe_url=url,
+        recipient={"display_name": "Anna"},
+        meeting=MEETING,
+        topic_tables=[],
+    )
+    assert f"Abmelden: {url}" in rendered.text
+    assert f'<a href="{url}">Abmelden</a>' in rendered.html
+    message = messages.build_message(
+        rendered=rendered,
+        sender="aiq@dortmund.example",
+        sender_name="AiQ",
+        recipient="anna@betrieb.example",
+        recipient_name="Anna",
+        message_id="<y@aiq.example>",
+        unsubscribe_url=url,
+    )
+    assert message["List-Unsubscribe"] == f"<{url}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -255,7 +255,7 @@ def build_app(
                     description=app.description,
                     routes=app.routes,
                 ),
-                skip_tags={"operations"},
+                skip_tags={"operations", "public"},
             )
         return app.openapi_schema
 

@@ -116,6 +116,15 @@ class ContactsService:
 
         return await self._database.transaction(work)
 
+    async def withdraw_invitation_consent(self, person_id: str, tx: Tx) -> None:
+        """Consent withdrawn elsewhere (an email's unsubscribe link): record it, tell everyone."""
+        person = await self._repository.get_person(person_id, tx.session)
+        if person is None or not person.email_consent:
+            return
+        person = person.model_copy(update={"email_consent": False})
+        await self._repository.replace_person(person, tx.session)
+        tx.publish(_person_event(PersonUpdatedV1, person))
+
     async def get_person(self, person_id: str) -> Person:
         person = await self._repository.get_person(person_id)
         if person is None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse
 
 from aiq_notifications.domain import Delivery, DeliveryKind
+from aiq_notifications.messages import render_page
 from aiq_notifications.service import DistrictDashboard, NotificationsService
 from aiq_shared.pagination import Page, PageParams, page_params
 
@@ -43,3 +45,34 @@ async def district_dashboard(
     district: Annotated[str, Path(max_length=80)], service: Service
 ) -> DistrictDashboard:
     return await service.district_dashboard(district)
+
+
+PAGE = {"content": {"text/html": {}}}
+
+
+@router.get(
+    "/unsubscribe/{token}",
+    tags=["public"],
+    response_class=HTMLResponse,
+    summary="The page behind an email's unsubscribe link (asks before it acts)",
+    responses={400: {"description": "Invalid or expired link", **PAGE}},
+)
+async def unsubscribe_page(token: str, service: Service) -> HTMLResponse:
+    if service.person_of_link(token) is None:
+        return HTMLResponse(render_page("unsubscribe.html.j2", state="invalid"), status_code=400)
+    return HTMLResponse(render_page("unsubscribe.html.j2", state="ask"))
+
+
+@router.post(
+    "/unsubscribe/{token}",
+    tags=["public"],
+    response_class=HTMLResponse,
+    summary="Unsubscribe from invitations (also RFC 8058 one-click from mail programs)",
+    responses={400: {"description": "Invalid or expired link", **PAGE}},
+)
+async def unsubscribe(token: str, service: Service) -> HTMLResponse:
+    person_id = service.person_of_link(token)
+    if person_id is None:
+        return HTMLResponse(render_page("unsubscribe.html.j2", state="invalid"), status_code=400)
+    await service.unsubscribe(person_id)
+    return HTMLResponse(render_page("unsubscribe.html.j2", state="done"))

@@ -53,6 +53,7 @@ class RenderedEmail:
     html: str
     ics: str | None = None
     ics_method: str = "REQUEST"
+    unsubscribe_url: str | None = None
 
 
 def render(
@@ -60,15 +61,17 @@ def render(
     subject: str,
     ics: str | None = None,
     ics_method: str = "REQUEST",
+    unsubscribe_url: str | None = None,
     **context: object,
 ) -> RenderedEmail:
-    context = {"subject": subject, **context}
+    context = {"subject": subject, "unsubscribe_url": unsubscribe_url, **context}
     return RenderedEmail(
         subject=subject,
         text=_environment.get_template(f"{template}.txt.j2").render(context),
         html=_environment.get_template(f"{template}.html.j2").render(context),
         ics=ics,
         ics_method=ics_method,
+        unsubscribe_url=unsubscribe_url,
     )
 
 
@@ -100,6 +103,11 @@ def one_line(value: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in value).split())
 
 
+def render_page(template: str, **context: object) -> str:
+    """A public HTML page (autoescaped, like every HTML template)."""
+    return _environment.get_template(template).render(context)
+
+
 def build_message(
     *,
     rendered: RenderedEmail,
@@ -108,6 +116,7 @@ def build_message(
     recipient: str,
     recipient_name: str,
     message_id: str,
+    unsubscribe_url: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = one_line(rendered.subject)
@@ -115,6 +124,10 @@ def build_message(
     message["To"] = Address(display_name=one_line(recipient_name), addr_spec=recipient)
     message["Message-ID"] = message_id
     message["Date"] = format_datetime(datetime.now(UTC))
+    if unsubscribe_url:
+        # RFC 8058 one-click: mail programs POST "List-Unsubscribe=One-Click" to the URL
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
     if rendered.ics:

@@ -44,6 +44,11 @@ class RecipientsRepository:
         doc = await self._recipients.find_one({"_id": person_id}, session=session)
         return from_document(Recipient, doc)
 
+    async def withdraw_consent(self, person_id: str, session: AsyncClientSession) -> None:
+        await self._recipients.update_one(
+            {"_id": person_id}, {"$set": {"email_consent": False}}, session=session
+        )
+
     async def reachable_in(
         self, districts: list[str], session: AsyncClientSession
     ) -> list[Recipient]:

@@ -109,6 +109,7 @@ class DeliverySender:
             recipient=doc["email"],
             recipient_name=content["recipient_name"],
             message_id=doc["message_id"],
+            unsubscribe_url=content.get("unsubscribe_url"),
         )
         try:
             await send_email(self._settings, message)

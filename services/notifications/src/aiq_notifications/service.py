@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from aiq_notifications import domain, messages
+from aiq_notifications import domain, links, messages
 from aiq_notifications.domain import Delivery, DeliveryKind, Recipient, StateChange
 from aiq_notifications.messages import BERLIN
 from aiq_notifications.repository import (
@@ -26,6 +26,7 @@ from aiq_shared.contracts.meetings import (
     MeetingSnapshot,
     MeetingSummary,
 )
+from aiq_shared.contracts.notifications import ConsentWithdrawnV1
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
     RegistrationSnapshot,
@@ -95,7 +96,7 @@ class NotificationsService:
         candidates = await self._recipients.reachable_in(meeting.districts, tx.session)
         invited_per_district: dict[str, int] = {}
         for recipient in domain.invitation_recipients(meeting, candidates):
-            rendered = messages.render(
+            rendered = self._render(
                 "invitation",
                 f"Einladung: {meeting.title}",
                 recipient=recipient,
@@ -164,7 +165,7 @@ class NotificationsService:
             if recipient is None or not recipient.email:
                 continue
             with_calendar = registration["state"] == "confirmed"
-            rendered = messages.render(
+            rendered = self._render(
                 kind,
                 subject,
                 ics=(
@@ -221,7 +222,7 @@ class NotificationsService:
                 if isinstance(registration, RegistrationWaitlistedV1)
                 else None
             )
-            rendered = messages.render(
+            rendered = self._render(
                 "waitlist",
                 f"Warteliste: {meeting.title}",
                 recipient=recipient,
@@ -230,7 +231,7 @@ class NotificationsService:
             )
         else:
             titles = await self._table_titles(registration, tx)
-            rendered = messages.render(
+            rendered = self._render(
                 "confirmation",
                 f"Anmeldung bestätigt: {meeting.title}",
                 ics=messages.calendar_entry(meeting, self._settings.message_id_domain),
@@ -242,6 +243,36 @@ class NotificationsService:
         await self._add_delivery(
             kind, recipient, meeting.meeting_id, registration.registration_id, rendered, tx
         )
+
+    def _render(
+        self, template: str, subject: str, recipient: Recipient, **context: object
+    ) -> messages.RenderedEmail:
+        """Every email carries the recipient's signed unsubscribe link (text, HTML, headers)."""
+        token = links.unsubscribe_token(recipient.id, self._settings.link_secret)
+        url = f"{self._settings.public_base_url.rstrip('/')}/unsubscribe/{token}"
+        return messages.render(
+            template, subject, unsubscribe_url=url, recipient=recipient, **context
+        )
+
+    # unsubscribe ----------------------------------------------------------------------
+    def person_of_link(self, token: str) -> str | None:
+        try:
+            return links.person_of_unsubscribe_token(token, self._settings.link_secret)
+        except links.InvalidLink:
+            return None
+
+    async def unsubscribe(self, person_id: str) -> None:
+        """No more invitations: here at once, and in contacts through an event."""
+
+        async def work(tx: Tx) -> None:
+            await self._recipients.withdraw_consent(person_id, tx.session)
+            tx.publish(
+                ConsentWithdrawnV1(
+                    person_id=person_id, purpose="invitations", source="unsubscribe-link"
+                )
+            )
+
+        await self._database.transaction(work)
 
     async def _table_titles(self, registration: RegistrationSnapshot, tx: Tx) -> list[str]:
         meeting = await self._meetings.get(registration.meeting.meeting_id, tx.session)
@@ -283,6 +314,7 @@ class NotificationsService:
             "html": rendered.html,
             "ics": rendered.ics,
             "ics_method": rendered.ics_method,
+            "unsubscribe_url": rendered.unsubscribe_url,
         }
         created = await self._deliveries.add_once(delivery, content, tx.session)
         if created:

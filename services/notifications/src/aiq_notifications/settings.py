@@ -24,6 +24,11 @@ class NotificationsSettings(ServiceSettings):
     # Host part of deterministic Message-IDs.
     message_id_domain: str = "aiq.dortmund.example"
 
+    # Links in emails (unsubscribe): where this service is reachable from outside, and the key
+    # that signs them. Set a real secret in production.
+    public_base_url: str = "http://127.0.0.1:8003"
+    link_secret: str = "development-only-link-secret-change-me"
+
     # Email sending: attempts before a delivery is dead, and the first backoff.
     delivery_max_attempts: int = 5
     delivery_backoff_s: float = 2.0
