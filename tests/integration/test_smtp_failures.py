@@ -27,8 +27,10 @@ class MoodySmtp:
     def __init__(self) -> None:
         self.refusals: dict[str, int] = {}
         self.accepted: list[str] = []
+        self.asked: list[str] = []
 
     async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
+        self.asked.append(address)
         if address.startswith("never@"):
             return "550 5.1.1 mailbox unknown"
         if address.startswith("later@") and self.refusals.get(address, 0) < 2:
@@ -86,11 +88,52 @@ async def test_temporary_failures_are_retried_and_permanent_ones_end_dead(settin
     assert smtp.accepted == ["later@betrieb.example"]
 
 
+async def test_an_address_refused_permanently_three_times_is_put_on_hold(settings_for) -> None:
+    smtp = MoodySmtp()
+    controller = Controller(smtp, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings = settings_for(
+        NotificationsSettings,
+        "notifications",
+        smtp_port=controller.port,
+        hard_bounces_until_hold=3,
+        sender_poll_interval_s=0.1,
+    )
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            manager = await stack.enter_async_context(LifespanManager(create_app(settings)))
+            client = await stack.enter_async_context(
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=manager.app), base_url="http://n"
+                )
+            )
+            await eventually(lambda: _ready(client), timeout=60)
+            await _send_events(settings, ["never"], registrations_each=4)
+
+            async def all_dead():
+                items = (await client.get("/deliveries")).json()["items"]
+                return (
+                    items if len(items) == 4 and all(d["state"] == "dead" for d in items) else None
+                )
+
+            items = await eventually(all_dead, timeout=30)
+            holds = (await client.get("/address-holds")).json()["items"]
+            lifted = await client.delete("/address-holds/never@betrieb.example")
+            lifted_again = await client.delete("/address-holds/never@betrieb.example")
+    finally:
+        controller.stop()
+    assert smtp.asked.count("never@betrieb.example") == 3  # the fourth never reached SMTP
+    errors = sorted(d["last_error"] for d in items)
+    assert sum("on hold after 3 permanent refusals" in e for e in errors) == 1
+    assert holds == [{"email": "never@betrieb.example", "hard_bounces": 3, "on_hold": True}]
+    assert lifted.status_code == 204 and lifted_again.status_code == 404
+
+
 async def _ready(client: httpx.AsyncClient) -> bool:
     return (await client.get("/ready")).status_code == 200
 
 
-async def _send_events(settings, names: list[str]) -> None:
+async def _send_events(settings, names: list[str], registrations_each: int = 1) -> None:
     from aiokafka import AIOKafkaProducer
 
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
@@ -105,22 +148,28 @@ async def _send_events(settings, names: list[str]) -> None:
                 district="Hörde",
                 email_consent=True,
             )
-            registration = RegistrationConfirmedV1(
-                registration_id=f"r-{name}",
-                meeting={
-                    "meeting_id": "m1",
-                    "title": "Netzwerktreffen",
-                    "starts_at": "2026-03-19T16:00:00+01:00",
-                    "ends_at": "2026-03-19T19:00:00+01:00",
-                    "venue": {"name": "Café Durchblick"},
-                },
-                person_id=person.person_id,
-                display_name=person.display_name,
-                district="Hörde",
-                topic_table_ids=[],
-                status="confirmed",
-            )
-            for topic, event in ((topics.CONTACTS, person), (topics.REGISTRATIONS, registration)):
+            registrations = [
+                RegistrationConfirmedV1(
+                    registration_id=f"r-{name}-{k}",
+                    meeting={
+                        "meeting_id": "m1",
+                        "title": "Netzwerktreffen",
+                        "starts_at": "2026-03-19T16:00:00+01:00",
+                        "ends_at": "2026-03-19T19:00:00+01:00",
+                        "venue": {"name": "Café Durchblick"},
+                    },
+                    person_id=person.person_id,
+                    display_name=person.display_name,
+                    district="Hörde",
+                    topic_table_ids=[],
+                    status="confirmed",
+                )
+                for k in range(registrations_each)
+            ]
+            events = [(topics.CONTACTS, person)] + [
+                (topics.REGISTRATIONS, r) for r in registrations
+            ]
+            for topic, event in events:
                 record = to_kafka(wrap(event, source="/aiq/test"))
                 await producer.send_and_wait(
                     settings.kafka_topic_prefix + topic,

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from aiq_notifications.domain import Delivery, DeliveryKind
 from aiq_notifications.messages import render_page
-from aiq_notifications.service import DistrictDashboard, NotificationsService
+from aiq_notifications.service import AddressHold, DistrictDashboard, NotificationsService
 from aiq_shared.pagination import Page, PageParams, page_params
 
 
@@ -19,6 +19,16 @@ def _service(request: Request) -> NotificationsService:
 
 Service = Annotated[NotificationsService, Depends(_service)]
 Paging = Annotated[PageParams, Depends(page_params)]
+
+
+def hold_page_params(
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=320, description="`next_cursor`")] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)  # keyed by address, not by ObjectId
+
+
+HoldPaging = Annotated[PageParams, Depends(hold_page_params)]
 Id = Annotated[str | None, Query(max_length=64)]
 
 router = APIRouter()
@@ -45,6 +55,25 @@ async def district_dashboard(
     district: Annotated[str, Path(max_length=80)], service: Service
 ) -> DistrictDashboard:
     return await service.district_dashboard(district)
+
+
+@router.get(
+    "/address-holds",
+    tags=["deliveries"],
+    summary="Addresses that refused emails permanently, and whether they are on hold",
+)
+async def address_holds(service: Service, paging: HoldPaging) -> Page[AddressHold]:
+    return await service.address_holds(paging)
+
+
+@router.delete(
+    "/address-holds/{email}",
+    tags=["deliveries"],
+    status_code=204,
+    summary="Lift the hold on an address (after it was corrected, say)",
+)
+async def lift_address_hold(email: Annotated[str, Path(max_length=320)], service: Service) -> None:
+    await service.lift_hold(email)
 
 
 PAGE = {"content": {"text/html": {}}}

@@ -15,6 +15,7 @@ from aiq_shared.pagination import PageParams, after_cursor
 RECIPIENTS = "recipients"  # read model of aiq.contacts
 DELIVERIES = "deliveries"
 DASHBOARDS = "district_dashboards"
+ADDRESS_HOLDS = "address_holds"  # hard bounces per address
 MEETINGS = "meetings"  # read model of aiq.events: titles for emails
 REGISTRATIONS = "registrations"  # read model of aiq.registrations: who to tell of changes
 
@@ -218,3 +219,35 @@ class RegistrationsReadModel:
             {"meeting_id": meeting_id, "state": {"$in": ["confirmed", "waitlisted"]}},
             session=session,
         ).to_list()
+
+
+class AddressHolds:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._holds = database[ADDRESS_HOLDS]
+
+    async def hard_bounces(self, email: str) -> int:
+        doc = await self._holds.find_one({"_id": email})
+        return 0 if doc is None else int(doc.get("hard_bounces", 0))
+
+    async def bounced(self, email: str) -> int:
+        doc = await self._database.retrying(
+            lambda: self._holds.find_one_and_update(
+                {"_id": email},
+                {"$inc": {"hard_bounces": 1}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        )
+        return int(doc["hard_bounces"])
+
+    async def list(self, page: PageParams) -> list[dict[str, Any]]:
+        query = {"_id": {"$gt": page.cursor}} if page.cursor else {}
+        return await self._holds.find(query).sort("_id", 1).limit(page.limit + 1).to_list()
+
+    async def lift(self, email: str) -> bool:
+        result = await self._database.retrying(lambda: self._holds.delete_one({"_id": email}))
+        return result.deleted_count == 1
+
+    async def delivered(self, email: str, session: AsyncClientSession) -> None:
+        await self._holds.delete_one({"_id": email}, session=session)

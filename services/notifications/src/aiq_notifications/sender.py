@@ -4,13 +4,17 @@ A delivery is claimed (pending -> sending, with a lease) before the SMTP convers
 marked sent after it, so a crash can resend at most the one email in flight; the
 deterministic Message-ID lets a mail system recognise even that one. Temporary failures
 (4xx, connection trouble) go back to pending with exponential backoff; a permanent refusal
-(5xx) or the last attempt makes the delivery dead.
+(5xx) or the last attempt makes the delivery dead. An address refused permanently
+``HARD_BOUNCES_UNTIL_HOLD`` times in a row is on hold: its deliveries die without an SMTP
+attempt until the hold is lifted (``DELETE /address-holds/{email}``). Sending is limited to
+``SEND_RATE_PER_MINUTE``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +25,7 @@ from pymongo.errors import PyMongoError
 from aiq_notifications import domain
 from aiq_notifications.domain import StateChange
 from aiq_notifications.messages import RenderedEmail, build_message
-from aiq_notifications.repository import DeliveriesRepository
+from aiq_notifications.repository import AddressHolds, DeliveriesRepository
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.contracts.notifications import DeliverySentV1
 from aiq_shared.mongo import Database, Tx
@@ -70,7 +74,9 @@ class DeliverySender:
         self._database = database
         self._settings = settings
         self._deliveries = DeliveriesRepository(database)
+        self._holds = AddressHolds(database)
         self._wake = wake
+        self._rate = domain.RateLimit(settings.send_rate_per_minute, now=time.monotonic())
 
     async def run(self) -> None:
         while True:
@@ -95,6 +101,13 @@ class DeliverySender:
                 sent += 1
 
     async def _send(self, doc: dict[str, Any]) -> bool:
+        bounces = await self._holds.hard_bounces(doc["email"])
+        if domain.on_hold(bounces, self._settings.hard_bounces_until_hold):
+            await self._give_up(doc, f"address on hold after {bounces} permanent refusals")
+            return False
+        pause = self._rate.wait(time.monotonic())
+        if pause:
+            await asyncio.sleep(pause)
         content = doc["content"]
         message = build_message(
             rendered=RenderedEmail(
@@ -114,7 +127,8 @@ class DeliverySender:
         try:
             await send_email(self._settings, message)
         except PermanentFailure as error:
-            await self._give_up(doc, f"refused: {error}")
+            bounces = await self._holds.bounced(doc["email"])
+            await self._give_up(doc, f"refused ({bounces}. time): {error}")
             return False
         except TemporaryFailure as error:
             if doc["attempts"] >= self._settings.delivery_max_attempts:
@@ -136,6 +150,7 @@ class DeliverySender:
             await self._deliveries.mark(
                 doc["_id"], StateChange(state="sent", at=now), {"sent_at": now}, tx.session
             )
+            await self._holds.delivered(doc["email"], tx.session)
             tx.publish(
                 DeliverySentV1(
                     delivery_id=doc["_id"],

@@ -12,6 +12,7 @@ from aiq_notifications import domain, links, messages
 from aiq_notifications.domain import Delivery, DeliveryKind, Recipient, StateChange
 from aiq_notifications.messages import BERLIN
 from aiq_notifications.repository import (
+    AddressHolds,
     DashboardsRepository,
     DeliveriesRepository,
     MeetingsReadModel,
@@ -32,6 +33,7 @@ from aiq_shared.contracts.registrations import (
     RegistrationSnapshot,
     RegistrationWaitlistedV1,
 )
+from aiq_shared.errors import NotFound
 from aiq_shared.kafka import RetryLater
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import Page, PageParams, new_id, page_of
@@ -43,6 +45,12 @@ CHANGED_FIELDS = {
     "ends_at": "Ende",
     "venue": "Ort",
 }
+
+
+class AddressHold(BaseModel):
+    email: str
+    hard_bounces: int
+    on_hold: bool
 
 
 class TopicTableCount(BaseModel):
@@ -77,6 +85,7 @@ class NotificationsService:
         self._dashboards = DashboardsRepository(database)
         self._meetings = MeetingsReadModel(database)
         self._registrations = RegistrationsReadModel(database)
+        self._holds = AddressHolds(database)
         self.deliveries_waiting = asyncio.Event()  # wakes the sender (see sender.py)
 
     # recipients -----------------------------------------------------------------------
@@ -320,6 +329,25 @@ class NotificationsService:
         if created:
             tx.after_commit(self.deliveries_waiting.set)
         return created
+
+    # address holds ----------------------------------------------------------------------
+    async def address_holds(self, page: PageParams) -> Page[AddressHold]:
+        docs = await self._holds.list(page)
+        holds = [
+            AddressHold(
+                email=d["_id"],
+                hard_bounces=d.get("hard_bounces", 0),
+                on_hold=domain.on_hold(
+                    d.get("hard_bounces", 0), self._settings.hard_bounces_until_hold
+                ),
+            )
+            for d in docs
+        ]
+        return page_of(holds, page, lambda h: h.email)
+
+    async def lift_hold(self, email: str) -> None:
+        if not await self._holds.lift(email.lower()):
+            raise NotFound(f"no hold on {email}")
 
     # reads ----------------------------------------------------------------------------
     async def list_deliveries(
