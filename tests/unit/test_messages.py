@@ -113,3 +113,20 @@ def test_every_email_offers_one_click_unsubscribe() -> None:
     )
     assert message["List-Unsubscribe"] == f"<{url}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_every_email_can_be_previewed_in_german_with_sample_data() -> None:
+    from aiq_notifications import previews
+
+    assert set(previews.kinds()) == set(messages.SUBJECTS)
+    for kind in previews.kinds():
+        shown = previews.preview(kind, "aiq.example")
+        assert shown is not None
+        assert shown.subject == messages.subject(kind, previews.SAMPLE_MEETING.title)
+        assert "Erika Mustermann" in shown.text and "Erika Mustermann" in shown.html
+        assert "Donnerstag, 19. März 2026" in shown.text
+        assert previews.SAMPLE_LINK in shown.html
+        assert shown.version == previews.version()
+    assert previews.preview("invitation", "x").has_calendar is False
+    assert previews.preview("cancellation", "x").has_calendar is True
+    assert previews.preview("no-such-email", "x") is None

@@ -6,10 +6,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
 
+from aiq_notifications import previews
 from aiq_notifications.domain import Delivery, DeliveryKind
 from aiq_notifications.messages import render_page
+from aiq_notifications.previews import TemplatePreview
 from aiq_notifications.service import AddressHold, DistrictDashboard, NotificationsService
+from aiq_shared.errors import NotFound
 from aiq_shared.pagination import Page, PageParams, page_params
 
 
@@ -74,6 +78,31 @@ async def address_holds(service: Service, paging: HoldPaging) -> Page[AddressHol
 )
 async def lift_address_hold(email: Annotated[str, Path(max_length=320)], service: Service) -> None:
     await service.lift_hold(email)
+
+
+class TemplateList(BaseModel):
+    version: str
+    kinds: list[str]
+
+
+@router.get("/templates", tags=["templates"], summary="The emails there are, and their version")
+async def list_templates() -> TemplateList:
+    return TemplateList(version=previews.version(), kinds=previews.kinds())
+
+
+@router.get(
+    "/templates/{kind}/preview",
+    tags=["templates"],
+    summary="An email with sample data (subject, text and HTML), as recipients see it",
+)
+async def preview_template(
+    kind: Annotated[str, Path(max_length=40)], request: Request
+) -> TemplatePreview:
+    settings = request.app.state.runtime.settings
+    shown = previews.preview(kind, settings.message_id_domain)
+    if shown is None:
+        raise NotFound(f"no email {kind!r}; there are: {', '.join(previews.kinds())}")
+    return shown
 
 
 PAGE = {"content": {"text/html": {}}}

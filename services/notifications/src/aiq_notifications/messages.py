@@ -46,6 +46,20 @@ _environment.filters["datum"] = datum
 _environment.filters["uhrzeit"] = uhrzeit
 
 
+SUBJECTS = {
+    "invitation": "Einladung: {title}",
+    "confirmation": "Anmeldung bestätigt: {title}",
+    "waitlist": "Warteliste: {title}",
+    "promotion": "Anmeldung bestätigt: {title}",
+    "change": "Geänderte Veranstaltung: {title}",
+    "cancellation": "Abgesagt: {title}",
+}
+
+
+def subject(kind: str, title: str) -> str:
+    return SUBJECTS[kind].format(title=title)
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedEmail:
     subject: str

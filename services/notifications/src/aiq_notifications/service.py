@@ -107,7 +107,7 @@ class NotificationsService:
         for recipient in domain.invitation_recipients(meeting, candidates):
             rendered = self._render(
                 "invitation",
-                f"Einladung: {meeting.title}",
+                messages.subject("invitation", meeting.title),
                 recipient=recipient,
                 meeting=meeting,
                 topic_tables=meeting.topic_tables,
@@ -133,7 +133,7 @@ class NotificationsService:
             meeting,
             "change",
             f"{meeting.meeting_id}:{meeting.sequence}",
-            f"Geänderte Veranstaltung: {meeting.title}",
+            messages.subject("change", meeting.title),
             "REQUEST",
             tx,
             changed=changed,
@@ -145,7 +145,7 @@ class NotificationsService:
             meeting,
             "cancellation",
             meeting.meeting_id,
-            f"Abgesagt: {meeting.title}",
+            messages.subject("cancellation", meeting.title),
             "CANCEL",
             tx,
         )
@@ -233,7 +233,7 @@ class NotificationsService:
             )
             rendered = self._render(
                 "waitlist",
-                f"Warteliste: {meeting.title}",
+                messages.subject("waitlist", meeting.title),
                 recipient=recipient,
                 meeting=meeting,
                 waitlist_position=position,
@@ -242,7 +242,7 @@ class NotificationsService:
             titles = await self._table_titles(registration, tx)
             rendered = self._render(
                 "confirmation",
-                f"Anmeldung bestätigt: {meeting.title}",
+                messages.subject(kind, meeting.title),
                 ics=messages.calendar_entry(meeting, self._settings.message_id_domain),
                 recipient=recipient,
                 meeting=meeting,

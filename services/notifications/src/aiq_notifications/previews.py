@@ -1,0 +1,95 @@
+"""Every email with sample data, as a recipient would see it (GET /templates/.../preview).
+
+The sample is the seed meeting: a Netzwerktreffen at Café Durchblick, Thursday 16:00.
+Templates ship with the service; their version is a digest of their sources, so a preview
+says exactly which wording it shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from importlib import resources
+
+from pydantic import BaseModel
+
+from aiq_notifications import messages
+from aiq_notifications.domain import DeliveryKind
+from aiq_shared.contracts.meetings import MeetingSummary
+
+SAMPLE_MEETING = MeetingSummary(
+    meeting_id="beispiel",
+    title="Netzwerktreffen Ausbildung im Quartier",
+    starts_at=datetime.fromisoformat("2026-03-19T16:00:00+01:00"),
+    ends_at=datetime.fromisoformat("2026-03-19T19:00:00+01:00"),
+    venue={"name": "Café Durchblick", "address": "Dortmund"},
+)
+SAMPLE_RECIPIENT = {"display_name": "Erika Mustermann"}
+SAMPLE_TABLES = [
+    {"topic_table_id": "t1", "title": "Schul-AGs in Unternehmen", "capacity": 10},
+    {"topic_table_id": "t2", "title": "Azubis als Botschafter*innen", "capacity": 10},
+]
+SAMPLE_LINK = "https://aiq.example.org/notifications/unsubscribe/BEISPIEL"
+
+_SAMPLES: dict[str, dict[str, object]] = {
+    "invitation": {"topic_tables": SAMPLE_TABLES},
+    "confirmation": {"topic_tables": ["Schul-AGs in Unternehmen"], "moved_up": False},
+    "waitlist": {"waitlist_position": 2},
+    "promotion": {"topic_tables": ["Schul-AGs in Unternehmen"], "moved_up": True},
+    "change": {"changed": "Beginn, Ende", "with_calendar": True},
+    "cancellation": {"with_calendar": True},
+}
+_TEMPLATE_OF: dict[str, str] = {"promotion": "confirmation"}
+
+
+class TemplatePreview(BaseModel):
+    kind: DeliveryKind
+    version: str
+    subject: str
+    text: str
+    html: str
+    has_calendar: bool
+
+
+def kinds() -> list[str]:
+    return list(_SAMPLES)
+
+
+def version() -> str:
+    """A digest of all template sources: changes whenever any wording does."""
+    digest = hashlib.sha256()
+    folder = resources.files("aiq_notifications") / "templates"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        digest.update(entry.name.encode())
+        digest.update(entry.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def preview(kind: str, uid_domain: str) -> TemplatePreview | None:
+    context = _SAMPLES.get(kind)
+    if context is None:
+        return None
+    calendar = kind in ("confirmation", "promotion", "change", "cancellation")
+    rendered = messages.render(
+        _TEMPLATE_OF.get(kind, kind),
+        messages.subject(kind, SAMPLE_MEETING.title),
+        ics=(
+            messages.calendar_entry(
+                SAMPLE_MEETING, uid_domain, "CANCEL" if kind == "cancellation" else "REQUEST"
+            )
+            if calendar
+            else None
+        ),
+        unsubscribe_url=SAMPLE_LINK,
+        recipient=SAMPLE_RECIPIENT,
+        meeting=SAMPLE_MEETING,
+        **context,
+    )
+    return TemplatePreview(
+        kind=kind,  # type: ignore[arg-type]
+        version=version(),
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        has_calendar=rendered.ics is not None,
+    )
