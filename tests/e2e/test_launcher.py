@@ -34,12 +34,12 @@ def processes_mentioning(text: str) -> list[int]:
     return found
 
 
-def test_up_prints_the_urls_and_ctrl_c_stops_everything(tmp_path) -> None:
+def test_up_loads_the_demo_prints_the_urls_and_ctrl_c_stops_everything(tmp_path) -> None:
     ports = {name: free_port() for name in ("CONTACTS", "EVENTS", "NOTIFICATIONS")}
     env = {**os.environ, **{f"AIQ_{name}_PORT": str(port) for name, port in ports.items()}}
     data_dir = tmp_path / "data"
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "aiq_devstack.cli", "up", "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "aiq_devstack.cli", "up", "--demo", "--data-dir", str(data_dir)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -58,6 +58,7 @@ def test_up_prints_the_urls_and_ctrl_c_stops_everything(tmp_path) -> None:
             assert f"http://127.0.0.1:{port}" in text
             assert listening(port)
         assert str(data_dir / "mail") in text
+        assert "36 organisations, meeting" in text  # the demo data went in through the APIs
         assert processes_mentioning(str(data_dir))  # the databases and the catcher
     finally:
         launcher.send_signal(signal.SIGINT)

@@ -11,6 +11,8 @@ from aiq_events import domain
 from aiq_events.domain import Meeting, MeetingCreate, Registration, RegistrationCreate
 from aiq_shared.errors import Conflict, Unprocessable
 
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
 
 def meeting(**changes) -> Meeting:
     base = Meeting(
@@ -81,16 +83,18 @@ def test_a_meeting_is_published_once() -> None:
 
 def test_registration_needs_publication_and_existing_distinct_tables() -> None:
     with pytest.raises(Conflict, match="published"):
-        domain.check_registration(meeting(status="draft"), RegistrationCreate(person_id="p"))
+        domain.check_registration(meeting(status="draft"), RegistrationCreate(person_id="p"), NOW)
     with pytest.raises(Unprocessable, match="no topic table"):
         domain.check_registration(
-            meeting(), RegistrationCreate(person_id="p", topic_table_ids=["x"])
+            meeting(), RegistrationCreate(person_id="p", topic_table_ids=["x"]), NOW
         )
     with pytest.raises(Unprocessable, match="twice"):
         domain.check_registration(
-            meeting(), RegistrationCreate(person_id="p", topic_table_ids=["t1", "t1"])
+            meeting(), RegistrationCreate(person_id="p", topic_table_ids=["t1", "t1"]), NOW
         )
-    domain.check_registration(meeting(), RegistrationCreate(person_id="p", topic_table_ids=["t1"]))
+    domain.check_registration(
+        meeting(), RegistrationCreate(person_id="p", topic_table_ids=["t1"]), NOW
+    )
 
 
 def test_confirmed_while_there_is_room_then_waitlisted_in_order() -> None:
@@ -146,6 +150,36 @@ def test_a_cancelled_meeting_can_be_neither_changed_nor_cancelled_nor_joined() -
     with pytest.raises(Conflict):
         domain.change(cancelled, domain.MeetingChange(title="Neu"))
     with pytest.raises(Conflict, match="cancelled"):
-        domain.check_registration(cancelled, RegistrationCreate(person_id="p"))
+        domain.check_registration(cancelled, RegistrationCreate(person_id="p"), NOW)
     with pytest.raises(Conflict):
         domain.publish(cancelled)
+
+
+def test_registration_closes_at_the_deadline() -> None:
+    deadline = datetime(2026, 3, 12, 23, 59)
+    closing = meeting(registration_deadline=domain.in_berlin(deadline))
+    before = datetime(2026, 3, 12, 22, 0, tzinfo=UTC)  # 23:00 in Berlin
+    after = datetime(2026, 3, 13, 0, 0, tzinfo=UTC)  # 01:00 in Berlin
+    domain.check_registration(closing, RegistrationCreate(person_id="p"), before)
+    with pytest.raises(Conflict, match=r"closed on 12.03.2026 23:59"):
+        domain.check_registration(closing, RegistrationCreate(person_id="p"), after)
+
+
+def test_a_deadline_after_the_start_is_refused() -> None:
+    body = {
+        "title": "Speed-Woche",
+        "format": "speed_week",
+        "starts_at": "2026-03-19T16:00:00",
+        "ends_at": "2026-03-19T19:00:00",
+        "registration_deadline": "2026-03-20T00:00:00",
+        "venue": {"name": "V"},
+        "capacity": 5,
+        "districts": ["Hörde"],
+        "agenda": [{"kind": "welcome", "title": "Begrüßung"}],
+    }
+    with pytest.raises(ValidationError, match="registration_deadline"):
+        MeetingCreate.model_validate(body)
+    fine = MeetingCreate.model_validate({**body, "registration_deadline": "2026-03-12T23:59:00"})
+    assert fine.format == "speed_week" and fine.agenda[0].kind == "welcome"
+    with pytest.raises(Unprocessable):
+        domain.change(meeting(), domain.MeetingChange(registration_deadline=datetime(2026, 4, 1)))

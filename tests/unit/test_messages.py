@@ -130,3 +130,26 @@ def test_every_email_can_be_previewed_in_german_with_sample_data() -> None:
     assert previews.preview("invitation", "x").has_calendar is False
     assert previews.preview("cancellation", "x").has_calendar is True
     assert previews.preview("no-such-email", "x") is None
+
+
+def test_an_invitation_names_the_registration_deadline() -> None:
+    from aiq_shared.contracts.meetings import MeetingPublishedV1
+
+    published = MeetingPublishedV1(
+        **MEETING.model_dump(),
+        capacity=60,
+        districts=["Hörde"],
+        topic_tables=[],
+        status="published",
+        registration_deadline="2026-06-25T23:59:00+02:00",
+    )
+    rendered = messages.render(
+        "invitation",
+        "Einladung",
+        unsubscribe_url="u",
+        recipient={"display_name": "Anna"},
+        meeting=published,
+        topic_tables=[],
+    )
+    assert "Anmeldeschluss: Donnerstag, 25. Juni 2026, 23:59 Uhr" in rendered.text
+    assert "Anmeldeschluss:</strong> Donnerstag, 25. Juni 2026, 23:59 Uhr" in rendered.html

@@ -124,6 +124,32 @@ def load(contacts_url: str, events_url: str, companies_per_district: int = 3) ->
             f"{events_url}/events",
             {
                 "title": "Netzwerktreffen Ausbildung im Quartier",
+                "format": "network_meeting",
+                "registration_deadline": (starts - timedelta(days=7)).isoformat(),
+                "organising_officer": "Betriebsakquise Innenstadt-Nord",
+                "agenda": [
+                    {"kind": "welcome", "title": "Begrüßung", "starts_at": starts.isoformat()},
+                    {
+                        "kind": "keynote",
+                        "title": "Assistierte Ausbildung (AsA) – Agentur für Arbeit",
+                        "starts_at": (starts + timedelta(minutes=15)).isoformat(),
+                    },
+                    {
+                        "kind": "input",
+                        "title": "Projektinput Ausbildung im Quartier",
+                        "starts_at": (starts + timedelta(minutes=45)).isoformat(),
+                    },
+                    {
+                        "kind": "topic_tables",
+                        "title": "Thementische im Barcamp-Format",
+                        "starts_at": (starts + timedelta(hours=1)).isoformat(),
+                    },
+                    {
+                        "kind": "informal",
+                        "title": "Ausklang am Buffet",
+                        "starts_at": (starts + timedelta(hours=2, minutes=15)).isoformat(),
+                    },
+                ],
                 "description": "Begrüßung, Impuls der Agentur für Arbeit zur Assistierten "
                 "Ausbildung (AsA), Projektinput, Thementische im Barcamp-Format, "
                 "anschließend Buffet.",

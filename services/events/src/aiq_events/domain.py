@@ -20,6 +20,8 @@ from aiq_shared.errors import Conflict, Unprocessable
 BERLIN = ZoneInfo("Europe/Berlin")
 
 MeetingStatus = Literal["draft", "published", "cancelled"]
+MeetingFormat = Literal["network_meeting", "speed_week", "school_ag", "info_session"]
+AgendaKind = Literal["welcome", "keynote", "input", "topic_tables", "informal", "other"]
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
 
 
@@ -50,27 +52,50 @@ class TopicTable(TopicTableCreate):
     id: str
 
 
+class AgendaItem(BaseModel):
+    """One part of the programme: welcome, keynote, input, topic tables, informal part."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: AgendaKind = "other"
+    title: str = Field(min_length=1, max_length=200)
+    starts_at: datetime | None = None
+
+    @field_validator("starts_at")
+    @classmethod
+    def _berlin(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else in_berlin(value)
+
+
 class MeetingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str = Field(min_length=1, max_length=200)
+    format: MeetingFormat = "network_meeting"
     description: str | None = Field(default=None, max_length=5000)
     starts_at: datetime = Field(description="Europe/Berlin; a time without offset is Berlin time")
     ends_at: datetime
+    registration_deadline: datetime | None = Field(
+        default=None, description="Registrations close then (Europe/Berlin)"
+    )
     venue: Venue
     capacity: int = Field(ge=1, le=100_000)
     districts: list[str] = Field(min_length=1, max_length=50)
+    organising_officer: str | None = Field(default=None, max_length=200)
+    agenda: list[AgendaItem] = Field(default_factory=list, max_length=50)
     topic_tables: list[TopicTableCreate] = Field(default_factory=list, max_length=100)
 
-    @field_validator("starts_at", "ends_at")
+    @field_validator("starts_at", "ends_at", "registration_deadline")
     @classmethod
-    def _berlin(cls, value: datetime) -> datetime:
-        return in_berlin(value)
+    def _berlin(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else in_berlin(value)
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> MeetingCreate:
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
+        if self.registration_deadline and self.registration_deadline > self.starts_at:
+            raise ValueError("registration_deadline must not be after starts_at")
         if len(set(self.districts)) != len(self.districts):
             raise ValueError("districts must not repeat")
         return self
@@ -81,22 +106,26 @@ class Meeting(BaseModel):
 
     id: str
     title: str
+    format: MeetingFormat = "network_meeting"
     description: str | None = None
     starts_at: datetime
     ends_at: datetime
+    registration_deadline: datetime | None = None
     venue: Venue
     capacity: int
     districts: list[str]
+    organising_officer: str | None = None
+    agenda: list[AgendaItem] = Field(default_factory=list)
     topic_tables: list[TopicTable]
     status: MeetingStatus = "draft"
     sequence: int = 0
     seats_taken: int = 0
     waitlist_next: int = 1
 
-    @field_validator("starts_at", "ends_at")
+    @field_validator("starts_at", "ends_at", "registration_deadline")
     @classmethod
-    def _berlin(cls, value: datetime) -> datetime:
-        return in_berlin(value)
+    def _berlin(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else in_berlin(value)
 
     @property
     def seats_free(self) -> int:
@@ -122,9 +151,10 @@ class MeetingChange(BaseModel):
     description: str | None = Field(default=None, max_length=5000)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    registration_deadline: datetime | None = None
     venue: Venue | None = None
 
-    @field_validator("starts_at", "ends_at")
+    @field_validator("starts_at", "ends_at", "registration_deadline")
     @classmethod
     def _berlin(cls, value: datetime | None) -> datetime | None:
         return None if value is None else in_berlin(value)
@@ -193,6 +223,8 @@ def change(meeting: Meeting, update: MeetingChange) -> tuple[Meeting, list[str]]
     updated = meeting.model_copy(update={name: wanted[name] for name in changed})
     if updated.ends_at <= updated.starts_at:
         raise Unprocessable("ends_at must be after starts_at")
+    if updated.registration_deadline and updated.registration_deadline > updated.starts_at:
+        raise Unprocessable("registration_deadline must not be after starts_at")
     if meeting.status == "published":
         updated = updated.model_copy(update={"sequence": meeting.sequence + 1})
     return updated, changed
@@ -204,11 +236,14 @@ def cancel(meeting: Meeting) -> Meeting:
     return meeting.model_copy(update={"status": "cancelled", "sequence": meeting.sequence + 1})
 
 
-def check_registration(meeting: Meeting, choice: RegistrationCreate) -> None:
+def check_registration(meeting: Meeting, choice: RegistrationCreate, now: datetime) -> None:
     if meeting.status == "cancelled":
         raise Conflict("the meeting is cancelled")
     if meeting.status != "published":
         raise Conflict("registration opens when the meeting is published")
+    if meeting.registration_deadline and now > meeting.registration_deadline:
+        closed = meeting.registration_deadline.strftime("%d.%m.%Y %H:%M")
+        raise Conflict(f"registration closed on {closed} (Europe/Berlin)")
     table_ids = {table.id for table in meeting.topic_tables}
     unknown = [t for t in choice.topic_table_ids if t not in table_ids]
     if unknown:

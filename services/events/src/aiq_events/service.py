@@ -54,6 +54,8 @@ def meeting_event[E: MeetingSnapshot](event: type[E], meeting: Meeting, **extra:
         ],
         status=meeting.status,
         sequence=meeting.sequence,
+        format=meeting.format,
+        registration_deadline=meeting.registration_deadline,
         **extra,
     )
 
@@ -163,7 +165,7 @@ class EventsService:
     ) -> Registration:
         async def work(tx: Tx) -> Registration:
             meeting = await self._meeting(meeting_id, tx)
-            domain.check_registration(meeting, choice)
+            domain.check_registration(meeting, choice, datetime.now(UTC))
             participant = await self._repository.get_participant(choice.person_id, tx.session)
             if participant is None:
                 raise Unprocessable(

@@ -40,6 +40,8 @@ class MeetingSnapshot(EventContract):
     # Calendar SEQUENCE: raised by every change of a published meeting, so calendar entries
     # sent earlier (same UID) are replaced in place.
     sequence: int = 0
+    format: str = "network_meeting"
+    registration_deadline: AwareDatetime | None = None
 
     def aggregate_key(self) -> str:
         return self.meeting_id
