@@ -107,6 +107,24 @@ async def test_invitation_confirmation_waitlist_and_move_up(system) -> None:
     assert "DTSTART;TZID=Europe/Berlin:20260319T160000" in calendar
     assert not any("ohne@" in m["To"] for m in messages)  # no consent, no invitation
 
+    # on the day: Ben (moved up) shows the code from his confirmation at the door
+    to_ben = [m for m in messages if "ben@" in m["To"]]
+    moved_up = next(m for m in to_ben if "nachgerückt" in m.get_body(("plain",)).get_content())
+    assert any(p.get_content_type() == "image/png" for p in moved_up.walk())
+    code = next(
+        line.split(": ", 1)[1]
+        for line in moved_up.get_body(("plain",)).get_content().splitlines()
+        if line.startswith("Ihr Einlass-Code: ")
+    )
+    door = f"/events/{meeting['id']}/check-in"
+    arrived = await system.events.post(door, json={"code": code})
+    assert arrived.status_code == 200 and arrived.json()["already_checked_in"] is False
+    assert arrived.json()["registration"]["checked_in_at"] is not None
+    again = await system.events.post(door, json={"code": code})
+    assert again.json()["already_checked_in"] is True
+    assert (await system.events.post(door, json={"code": "guessed"})).status_code == 404
+    await eventually(lambda: _dashboard_value(system, "checked_in", 1))
+
 
 async def test_capacity_holds_under_concurrent_registrations(contacts_and_events) -> None:
     """200 registrations at once for 50 seats: exactly 50 confirmed, 150 waitlisted in order."""
@@ -161,6 +179,11 @@ async def events_caught_up(system) -> bool:
 async def _sent(system, count: int, **params) -> list[dict] | None:
     items = [d for d in await deliveries(system, **params) if d["state"] == "sent"]
     return items if len(items) == count else None
+
+
+async def _dashboard_value(system, field: str, expected: int) -> bool:
+    dashboard = (await system.notifications.get("/dashboards/districts/Hörde")).json()
+    return bool(dashboard["events"]) and dashboard["events"][0][field] == expected
 
 
 async def _dashboard_settled(system) -> dict | None:

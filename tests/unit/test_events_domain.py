@@ -183,3 +183,15 @@ def test_a_deadline_after_the_start_is_refused() -> None:
     assert fine.format == "speed_week" and fine.agenda[0].kind == "welcome"
     with pytest.raises(Unprocessable):
         domain.change(meeting(), domain.MeetingChange(registration_deadline=datetime(2026, 4, 1)))
+
+
+def test_only_a_confirmed_registration_checks_in_and_twice_is_harmless() -> None:
+    arriving = registration(1, status="confirmed")
+    assert len(arriving.check_in_code) >= 12  # unguessable enough for a door
+    now = datetime(2026, 3, 19, 15, 55, tzinfo=UTC)
+    arrived, first = domain.check_in(arriving, now)
+    assert first and arrived.checked_in_at == now
+    again, second = domain.check_in(arrived, now)
+    assert not second and again.checked_in_at == now
+    with pytest.raises(Conflict, match="waitlisted"):
+        domain.check_in(registration(2, status="waitlisted"), now)

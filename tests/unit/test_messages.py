@@ -153,3 +153,29 @@ def test_an_invitation_names_the_registration_deadline() -> None:
     )
     assert "Anmeldeschluss: Donnerstag, 25. Juni 2026, 23:59 Uhr" in rendered.text
     assert "Anmeldeschluss:</strong> Donnerstag, 25. Juni 2026, 23:59 Uhr" in rendered.html
+
+
+def test_a_confirmation_carries_the_check_in_code_as_an_inline_qr_code() -> None:
+    rendered = messages.render(
+        "confirmation",
+        "Anmeldung bestätigt",
+        check_in_code="Zs3-CODE",
+        recipient={"display_name": "Anna"},
+        meeting=MEETING,
+        topic_tables=[],
+        moved_up=False,
+    )
+    assert "Ihr Einlass-Code: Zs3-CODE" in rendered.text
+    assert 'src="cid:einlass-qr"' in rendered.html
+    message = messages.build_message(
+        rendered=rendered,
+        sender="aiq@dortmund.example",
+        sender_name="AiQ",
+        recipient="anna@betrieb.example",
+        recipient_name="Anna",
+        message_id="<z@aiq.example>",
+    )
+    parsed = email.message_from_bytes(message.as_bytes(), policy=policy.default)
+    (image,) = [p for p in parsed.walk() if p.get_content_type() == "image/png"]
+    assert image["Content-ID"] == "<einlass-qr>"
+    assert image.get_content().startswith(b"\x89PNG")

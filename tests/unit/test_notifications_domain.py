@@ -83,6 +83,7 @@ def test_dashboard_counters_follow_a_registration() -> None:
         "table_registrations.t2": 1,
     }
     assert domain.dashboard_increments("waitlisted", confirmed) == {"waitlisted": 1}
+    assert domain.dashboard_increments("checked_in", confirmed) == {"checked_in": 1}
     assert domain.dashboard_increments("promoted", confirmed) == {
         "waitlisted": -1,
         "registered": 1,

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from aiq_events.domain import (
+    CheckIn,
+    CheckInCode,
     Meeting,
     MeetingChange,
     MeetingCreate,
@@ -120,3 +122,13 @@ async def cancel_registration(
     event_id: str, registration_id: str, service: Service
 ) -> Registration:
     return await service.cancel(event_id, registration_id)
+
+
+@router.post(
+    "/{event_id}/check-in",
+    tags=["check-in"],
+    summary="Check a registrant in at the door with the code from their QR code",
+    responses={409: {"description": "The registration holds no confirmed seat"}},
+)
+async def check_in(event_id: str, body: CheckInCode, service: Service) -> CheckIn:
+    return await service.check_in(event_id, body.code)

@@ -7,6 +7,7 @@ concurrent registrations for one meeting are serialised by the database transact
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
@@ -190,8 +191,21 @@ class Registration(BaseModel):
     topic_table_ids: list[str]
     status: RegistrationStatus
     waitlist_seq: int | None = None
+    check_in_code: str = Field(default_factory=lambda: secrets.token_urlsafe(12))
+    checked_in_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+
+class CheckInCode(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=100, description="From the QR code")
+
+
+class CheckIn(BaseModel):
+    registration: Registration
+    already_checked_in: bool
 
 
 def check_districts(districts: Sequence[str], known: Sequence[str]) -> None:
@@ -262,6 +276,15 @@ def admit(meeting: Meeting) -> tuple[RegistrationStatus, Meeting, int | None]:
         )
     position = meeting.waitlist_next
     return "waitlisted", meeting.model_copy(update={"waitlist_next": position + 1}), position
+
+
+def check_in(registration: Registration, now: datetime) -> tuple[Registration, bool]:
+    """Mark arrival; checking in twice is fine (False: was checked in already)."""
+    if registration.status != "confirmed":
+        raise Conflict(f"{registration.display_name} has no confirmed seat ({registration.status})")
+    if registration.checked_in_at is not None:
+        return registration, False
+    return registration.model_copy(update={"checked_in_at": now, "updated_at": now}), True
 
 
 def release_seat(meeting: Meeting, previous: RegistrationStatus) -> Meeting:

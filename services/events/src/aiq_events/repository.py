@@ -97,6 +97,14 @@ class MeetingsRepository:
         )
         return from_document(Registration, docs[0]) if docs else None
 
+    async def by_check_in_code(
+        self, meeting_id: str, code: str, session: AsyncClientSession
+    ) -> Registration | None:
+        doc = await self._registrations.find_one(
+            {"meeting_id": meeting_id, "check_in_code": code}, session=session
+        )
+        return from_document(Registration, doc)
+
     async def count_waitlisted(self, meeting_id: str, session: AsyncClientSession) -> int:
         return await self._registrations.count_documents(
             {"meeting_id": meeting_id, "status": "waitlisted"}, session=session

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from aiq_events import domain
 from aiq_events.domain import (
+    CheckIn,
     Meeting,
     MeetingChange,
     MeetingCreate,
@@ -28,6 +29,7 @@ from aiq_shared.contracts.meetings import (
 )
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
+    RegistrationCheckedInV1,
     RegistrationConfirmedV1,
     RegistrationPromotedV1,
     RegistrationSnapshot,
@@ -72,6 +74,7 @@ def registration_event[E: RegistrationSnapshot](
         organisation_id=registration.organisation_id,
         topic_table_ids=registration.topic_table_ids,
         status=registration.status,
+        check_in_code=registration.check_in_code if registration.status == "confirmed" else None,
         **extra,
     )
 
@@ -252,6 +255,20 @@ class EventsService:
 
         async with self._one_at_a_time(meeting_id):
             return await self._database.transaction(work)
+
+    async def check_in(self, meeting_id: str, code: str) -> CheckIn:
+        async def work(tx: Tx) -> CheckIn:
+            meeting = await self._meeting(meeting_id, tx)
+            registration = await self._repository.by_check_in_code(meeting_id, code, tx.session)
+            if registration is None:
+                raise NotFound("no registration with this check-in code for this event")
+            registration, arrived = domain.check_in(registration, datetime.now(UTC))
+            if arrived:
+                await self._repository.save_registration(registration, tx.session)
+                tx.publish(registration_event(RegistrationCheckedInV1, meeting, registration))
+            return CheckIn(registration=registration, already_checked_in=not arrived)
+
+        return await self._database.transaction(work)
 
     async def get_registration(self, meeting_id: str, registration_id: str) -> Registration:
         registration = await self._repository.get_registration(meeting_id, registration_id)

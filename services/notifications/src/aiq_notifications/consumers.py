@@ -12,6 +12,7 @@ from aiq_shared.contracts.meetings import (
 )
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
+    RegistrationCheckedInV1,
     RegistrationConfirmedV1,
     RegistrationPromotedV1,
     RegistrationWaitlistedV1,
@@ -59,4 +60,5 @@ def registrations_handlers(service: NotificationsService) -> dict[str, Handler]:
         RegistrationWaitlistedV1.event_type: on("waitlisted"),
         RegistrationCancelledV1.event_type: on("cancelled"),
         RegistrationPromotedV1.event_type: on("promoted"),
+        RegistrationCheckedInV1.event_type: on("checked_in"),
     }

@@ -101,7 +101,7 @@ def registration_kind(change: str) -> DeliveryKind:
 
 def registration_state(change: str) -> str:
     """Where a registration stands after a change: confirmed, waitlisted or cancelled."""
-    return {"promoted": "confirmed"}.get(change, change)
+    return {"promoted": "confirmed", "checked_in": "confirmed"}.get(change, change)
 
 
 def backoff(attempts: int, first: float) -> timedelta:
@@ -141,7 +141,7 @@ def on_hold(hard_bounces: int, limit: int) -> bool:
 
 # -- district dashboard -----------------------------------------------------------------------
 
-Change = Literal["confirmed", "waitlisted", "cancelled", "promoted"]
+Change = Literal["confirmed", "waitlisted", "cancelled", "promoted", "checked_in"]
 
 
 def dashboard_increments(
@@ -166,6 +166,8 @@ def dashboard_increments(
     elif change == "promoted":
         add("waitlisted", -1)
         seats(1)
+    elif change == "checked_in":
+        add("checked_in", 1)
     elif change == "cancelled":
         add("cancelled", 1)
         if previous == "confirmed":

@@ -6,6 +6,7 @@ assembled by the ``email`` library (no hand-built headers, so no header injectio
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -13,6 +14,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
+import segno
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -68,6 +70,7 @@ class RenderedEmail:
     ics: str | None = None
     ics_method: str = "REQUEST"
     unsubscribe_url: str | None = None
+    check_in_code: str | None = None
 
 
 def render(
@@ -76,9 +79,16 @@ def render(
     ics: str | None = None,
     ics_method: str = "REQUEST",
     unsubscribe_url: str | None = None,
+    check_in_code: str | None = None,
     **context: object,
 ) -> RenderedEmail:
-    context = {"subject": subject, "unsubscribe_url": unsubscribe_url, **context}
+    context = {
+        "subject": subject,
+        "unsubscribe_url": unsubscribe_url,
+        "check_in_code": check_in_code,
+        "qr_cid": QR_CID,
+        **context,
+    }
     return RenderedEmail(
         subject=subject,
         text=_environment.get_template(f"{template}.txt.j2").render(context),
@@ -86,6 +96,7 @@ def render(
         ics=ics,
         ics_method=ics_method,
         unsubscribe_url=unsubscribe_url,
+        check_in_code=check_in_code,
     )
 
 
@@ -117,6 +128,16 @@ def one_line(value: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in value).split())
 
 
+QR_CID = "einlass-qr"
+
+
+def qr_png(code: str) -> bytes:
+    """The check-in code as a QR code (PNG) that staff scan at the door."""
+    buffer = io.BytesIO()
+    segno.make(code, error="m").save(buffer, kind="png", scale=8, border=4)
+    return buffer.getvalue()
+
+
 def render_page(template: str, **context: object) -> str:
     """A public HTML page (autoescaped, like every HTML template)."""
     return _environment.get_template(template).render(context)
@@ -144,6 +165,15 @@ def build_message(
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    if rendered.check_in_code:
+        html_part = message.get_payload()[-1]
+        html_part.add_related(
+            qr_png(rendered.check_in_code),
+            maintype="image",
+            subtype="png",
+            cid=f"<{QR_CID}>",
+            filename="einlass-qr.png",
+        )
     if rendered.ics:
         message.add_attachment(
             rendered.ics.encode(),

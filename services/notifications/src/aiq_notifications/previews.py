@@ -33,9 +33,17 @@ SAMPLE_LINK = "https://aiq.example.org/notifications/unsubscribe/BEISPIEL"
 
 _SAMPLES: dict[str, dict[str, object]] = {
     "invitation": {"topic_tables": SAMPLE_TABLES},
-    "confirmation": {"topic_tables": ["Schul-AGs in Unternehmen"], "moved_up": False},
+    "confirmation": {
+        "topic_tables": ["Schul-AGs in Unternehmen"],
+        "moved_up": False,
+        "check_in_code": "BEISPIEL-CODE",
+    },
     "waitlist": {"waitlist_position": 2},
-    "promotion": {"topic_tables": ["Schul-AGs in Unternehmen"], "moved_up": True},
+    "promotion": {
+        "topic_tables": ["Schul-AGs in Unternehmen"],
+        "moved_up": True,
+        "check_in_code": "BEISPIEL-CODE",
+    },
     "change": {"changed": "Beginn, Ende", "with_calendar": True},
     "cancellation": {"with_calendar": True},
 }

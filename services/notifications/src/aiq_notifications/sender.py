@@ -116,6 +116,7 @@ class DeliverySender:
                 html=content["html"],
                 ics=content.get("ics"),
                 ics_method=content.get("ics_method", "REQUEST"),
+                check_in_code=content.get("check_in_code"),
             ),
             sender=self._settings.mail_from,
             sender_name=self._settings.mail_from_name,

@@ -68,6 +68,7 @@ class MeetingCounts(BaseModel):
     registered: int = 0
     waitlisted: int = 0
     cancelled: int = 0
+    checked_in: int = 0
     topic_tables: list[TopicTableCount]
 
 
@@ -216,8 +217,8 @@ class NotificationsService:
             domain.registration_state(change),
             tx.session,
         )
-        if change == "cancelled":
-            return
+        if change in ("cancelled", "checked_in"):
+            return  # counted; no email (yet) for these
         recipient = await self._recipients.get(registration.person_id, tx.session)
         if recipient is None:
             raise RetryLater(f"person {registration.person_id} not known here yet")
@@ -248,6 +249,7 @@ class NotificationsService:
                 meeting=meeting,
                 topic_tables=titles,
                 moved_up=kind == "promotion",
+                check_in_code=registration.check_in_code,
             )
         await self._add_delivery(
             kind, recipient, meeting.meeting_id, registration.registration_id, rendered, tx
@@ -324,6 +326,7 @@ class NotificationsService:
             "ics": rendered.ics,
             "ics_method": rendered.ics_method,
             "unsubscribe_url": rendered.unsubscribe_url,
+            "check_in_code": rendered.check_in_code,
         }
         created = await self._deliveries.add_once(delivery, content, tx.session)
         if created:
@@ -388,6 +391,7 @@ def _counts(doc: dict[str, Any]) -> MeetingCounts:
         registered=doc.get("registered", 0),
         waitlisted=doc.get("waitlisted", 0),
         cancelled=doc.get("cancelled", 0),
+        checked_in=doc.get("checked_in", 0),
         topic_tables=[
             TopicTableCount(
                 topic_table_id=t, title=titles.get(t), registrations=registrations.get(t, 0)

@@ -26,6 +26,8 @@ class RegistrationSnapshot(EventContract):
     organisation_id: str | None = None
     topic_table_ids: list[str]
     status: RegistrationStatus
+    # Shown as a QR code in the confirmation; staff scan it at the door (POST .../check-in).
+    check_in_code: str | None = None
 
     def aggregate_key(self) -> str:
         return self.meeting.meeting_id
@@ -45,6 +47,12 @@ class RegistrationCancelledV1(RegistrationSnapshot):
     event_type = "aiq.registration.cancelled.v1"
 
     previous_status: RegistrationStatus
+
+
+class RegistrationCheckedInV1(RegistrationSnapshot):
+    """The registrant arrived: checked in at the door on the day."""
+
+    event_type = "aiq.registration.checked_in.v1"
 
 
 class RegistrationPromotedV1(RegistrationSnapshot):
