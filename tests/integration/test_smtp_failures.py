@@ -44,17 +44,17 @@ class MoodySmtp:
         return "250 OK"
 
 
-async def test_temporary_failures_are_retried_and_permanent_ones_end_dead(settings_for) -> None:
-    smtp = MoodySmtp()
+@contextlib.asynccontextmanager
+async def notifications_against(smtp: MoodySmtp, settings_for, **overrides):  # type: ignore[no-untyped-def]
+    """The notifications service (in-process) sending to ``smtp``; yields (settings, client)."""
     controller = Controller(smtp, hostname="127.0.0.1", port=free_port())
     controller.start()
     settings = settings_for(
         NotificationsSettings,
         "notifications",
         smtp_port=controller.port,
-        delivery_backoff_s=0.1,
-        delivery_max_attempts=4,
         sender_poll_interval_s=0.1,
+        **overrides,
     )
     try:
         async with contextlib.AsyncExitStack() as stack:
@@ -65,19 +65,27 @@ async def test_temporary_failures_are_retried_and_permanent_ones_end_dead(settin
                 )
             )
             await eventually(lambda: _ready(client), timeout=60)
-            await _send_events(settings, ["later", "never"])
-
-            async def settled():
-                items = (await client.get("/deliveries")).json()["items"]
-                states = {d["email"]: d for d in items}
-                done = {"sent", "dead"}
-                if len(states) == 2 and all(d["state"] in done for d in states.values()):
-                    return states
-                return None
-
-            states = await eventually(settled, timeout=30)
+            yield settings, client
     finally:
         controller.stop()
+
+
+async def test_temporary_failures_are_retried_and_permanent_ones_end_dead(settings_for) -> None:
+    smtp = MoodySmtp()
+    async with notifications_against(
+        smtp, settings_for, delivery_backoff_s=0.1, delivery_max_attempts=4
+    ) as (settings, client):
+        await _send_events(settings, ["later", "never"])
+
+        async def settled():
+            items = (await client.get("/deliveries")).json()["items"]
+            states = {d["email"]: d for d in items}
+            done = {"sent", "dead"}
+            if len(states) == 2 and all(d["state"] in done for d in states.values()):
+                return states
+            return None
+
+        states = await eventually(settled, timeout=30)
     later, never = states["later@betrieb.example"], states["never@betrieb.example"]
     assert later["state"] == "sent" and later["attempts"] == 3
     assert [h["state"] for h in later["history"]] == [
@@ -90,38 +98,20 @@ async def test_temporary_failures_are_retried_and_permanent_ones_end_dead(settin
 
 async def test_an_address_refused_permanently_three_times_is_put_on_hold(settings_for) -> None:
     smtp = MoodySmtp()
-    controller = Controller(smtp, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings = settings_for(
-        NotificationsSettings,
-        "notifications",
-        smtp_port=controller.port,
-        hard_bounces_until_hold=3,
-        sender_poll_interval_s=0.1,
-    )
-    try:
-        async with contextlib.AsyncExitStack() as stack:
-            manager = await stack.enter_async_context(LifespanManager(create_app(settings)))
-            client = await stack.enter_async_context(
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=manager.app), base_url="http://n"
-                )
-            )
-            await eventually(lambda: _ready(client), timeout=60)
-            await _send_events(settings, ["never"], registrations_each=4)
+    async with notifications_against(smtp, settings_for, hard_bounces_until_hold=3) as (
+        settings,
+        client,
+    ):
+        await _send_events(settings, ["never"], registrations_each=4)
 
-            async def all_dead():
-                items = (await client.get("/deliveries")).json()["items"]
-                return (
-                    items if len(items) == 4 and all(d["state"] == "dead" for d in items) else None
-                )
+        async def all_dead():
+            items = (await client.get("/deliveries")).json()["items"]
+            return items if len(items) == 4 and all(d["state"] == "dead" for d in items) else None
 
-            items = await eventually(all_dead, timeout=30)
-            holds = (await client.get("/address-holds")).json()["items"]
-            lifted = await client.delete("/address-holds/never@betrieb.example")
-            lifted_again = await client.delete("/address-holds/never@betrieb.example")
-    finally:
-        controller.stop()
+        items = await eventually(all_dead, timeout=30)
+        holds = (await client.get("/address-holds")).json()["items"]
+        lifted = await client.delete("/address-holds/never@betrieb.example")
+        lifted_again = await client.delete("/address-holds/never@betrieb.example")
     assert smtp.asked.count("never@betrieb.example") == 3  # the fourth never reached SMTP
     errors = sorted(d["last_error"] for d in items)
     assert sum("on hold after 3 permanent refusals" in e for e in errors) == 1
