@@ -9,10 +9,11 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from aiq_notifications import previews
+from aiq_notifications.dashboards import DistrictDashboard
 from aiq_notifications.domain import Delivery, DeliveryKind
 from aiq_notifications.messages import render_page
 from aiq_notifications.previews import TemplatePreview
-from aiq_notifications.service import AddressHold, DistrictDashboard, NotificationsService
+from aiq_notifications.service import AddressHold, NotificationsService
 from aiq_shared.errors import NotFound
 from aiq_shared.pagination import Page, PageParams, page_params
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
 
 from pydantic import BaseModel
 
 from aiq_notifications import domain, links, messages
+from aiq_notifications.dashboards import (
+    DistrictDashboard,
+    meeting_counts,
+    meeting_fields,
+)
 from aiq_notifications.domain import Delivery, DeliveryKind, Recipient, StateChange
-from aiq_notifications.messages import BERLIN
 from aiq_notifications.repository import (
     AddressHolds,
     DashboardsRepository,
@@ -53,30 +56,6 @@ class AddressHold(BaseModel):
     on_hold: bool
 
 
-class TopicTableCount(BaseModel):
-    topic_table_id: str
-    title: str | None = None
-    registrations: int = 0
-
-
-class MeetingCounts(BaseModel):
-    meeting_id: str
-    title: str | None = None
-    status: str | None = None
-    starts_at: datetime | None = None
-    invited: int = 0
-    registered: int = 0
-    waitlisted: int = 0
-    cancelled: int = 0
-    checked_in: int = 0
-    topic_tables: list[TopicTableCount]
-
-
-class DistrictDashboard(BaseModel):
-    district: str
-    events: list[MeetingCounts]
-
-
 class NotificationsService:
     def __init__(self, database: Database, settings: NotificationsSettings) -> None:
         self._database = database
@@ -95,14 +74,10 @@ class NotificationsService:
 
     # meetings and invitations ---------------------------------------------------------
     async def remember_meeting(self, meeting: MeetingSnapshot, tx: Tx) -> None:
-        await self._meetings.upsert(meeting.meeting_id, _meeting_fields(meeting), tx.session)
+        await self._meetings.upsert(meeting.meeting_id, meeting_fields(meeting), tx.session)
 
     async def invite(self, meeting: MeetingSnapshot, tx: Tx) -> int:
-        await self.remember_meeting(meeting, tx)
-        for district in meeting.districts:
-            await self._dashboards.describe_meeting(
-                district, meeting.meeting_id, _meeting_fields(meeting), tx.session
-            )
+        await self._describe(meeting, tx)
         candidates = await self._recipients.reachable_in(meeting.districts, tx.session)
         invited_per_district: dict[str, int] = {}
         for recipient in domain.invitation_recipients(meeting, candidates):
@@ -155,7 +130,7 @@ class NotificationsService:
         await self.remember_meeting(meeting, tx)
         for district in meeting.districts:
             await self._dashboards.describe_meeting(
-                district, meeting.meeting_id, _meeting_fields(meeting), tx.session
+                district, meeting.meeting_id, meeting_fields(meeting), tx.session
             )
 
     async def _tell_registrants(
@@ -366,36 +341,4 @@ class NotificationsService:
 
     async def district_dashboard(self, district: str) -> DistrictDashboard:
         docs = await self._dashboards.of_district(district)
-        return DistrictDashboard(district=district, events=[_counts(doc) for doc in docs])
-
-
-def _meeting_fields(meeting: MeetingSnapshot) -> dict[str, Any]:
-    return {
-        "title": meeting.title,
-        "status": meeting.status,
-        "starts_at": meeting.starts_at,
-        "table_titles": {t.topic_table_id: t.title for t in meeting.topic_tables},
-    }
-
-
-def _counts(doc: dict[str, Any]) -> MeetingCounts:
-    titles: dict[str, str] = doc.get("table_titles", {})
-    registrations: dict[str, int] = doc.get("table_registrations", {})
-    table_ids = list(titles) + [t for t in registrations if t not in titles]
-    return MeetingCounts(
-        meeting_id=doc["meeting_id"],
-        title=doc.get("title"),
-        status=doc.get("status"),
-        starts_at=doc["starts_at"].astimezone(BERLIN) if doc.get("starts_at") else None,
-        invited=doc.get("invited", 0),
-        registered=doc.get("registered", 0),
-        waitlisted=doc.get("waitlisted", 0),
-        cancelled=doc.get("cancelled", 0),
-        checked_in=doc.get("checked_in", 0),
-        topic_tables=[
-            TopicTableCount(
-                topic_table_id=t, title=titles.get(t), registrations=registrations.get(t, 0)
-            )
-            for t in table_ids
-        ],
-    )
+        return DistrictDashboard(district=district, events=[meeting_counts(doc) for doc in docs])
