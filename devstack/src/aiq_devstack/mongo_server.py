@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import signal
 from pathlib import Path
@@ -24,6 +25,18 @@ from pathlib import Path
 import bson
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.wire import AsyncMongoEcoProxyServer
+
+
+class SQLiteEngineWithoutChangeDelivery(SQLiteEngine):
+    """The SQLite engine without its change-stream delivery, which nothing here uses.
+
+    Its commit hook waits for a change-dispatch lease with ``time.sleep`` on the event loop;
+    when the lease is held elsewhere the whole server stalls until the lease's TTL (30 s)
+    runs out. The wire server offers no change streams anyway (ARCHITECTURE section 7).
+    """
+
+    capabilities = dataclasses.replace(SQLiteEngine.capabilities, change_delivery="none")
+
 
 WAIT_FOR_TRANSACTION_S = 30.0
 # Like MongoDB's transactionLifetimeLimitSeconds: a transaction others wait for that is older
@@ -146,7 +159,7 @@ def _starts_transaction(payload: bytes) -> bool:
 async def serve(port: int, path: str, transaction_lifetime_s: float) -> None:
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = SQLiteEngine(path=path)
+    engine = SQLiteEngineWithoutChangeDelivery(path=path)
     server = AsyncMongoEcoProxyServer(engine=engine, host="127.0.0.1", port=port)
     TransactionWarden(server, engine, transaction_lifetime_s)
     stop = asyncio.Event()
