@@ -54,9 +54,7 @@ def is_transient(error: PyMongoError) -> bool:
     Real MongoDB labels them; the embedded server reports write conflicts and a busy
     transaction slot as plain OperationFailures (ARCHITECTURE section 7).
     """
-    if error.has_error_label("TransientTransactionError") or error.has_error_label(
-        "UnknownTransactionCommitResult"
-    ):
+    if error.has_error_label("TransientTransactionError"):
         return True
     if isinstance(error, ConnectionFailure):
         return True
@@ -164,7 +162,7 @@ class Database:
                         for record in tx.outgoing:
                             record["_id"] = ObjectId()
                         await self.db[OUTBOX].insert_many(tx.outgoing, session=session)
-                    await session.commit_transaction()
+                    await _commit(session, deadline)
                 except PyMongoError as error:
                     if session.in_transaction:
                         await _abort_quietly(session)
@@ -181,6 +179,25 @@ class Database:
             for callback in tx.committed_callbacks:
                 callback()
             return result
+
+
+async def _commit(session: AsyncClientSession, deadline: float) -> None:
+    """Commit; when the outcome is unknown, commit again rather than redo the work.
+
+    (Running the whole transaction again could write twice if the first commit did land.)
+    """
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            await session.commit_transaction()
+            return
+        except PyMongoError as error:
+            unknown = error.has_error_label("UnknownTransactionCommitResult")
+            if unknown and time.monotonic() < deadline:
+                await asyncio.sleep(_backoff(attempt))
+                continue
+            raise
 
 
 def _backoff(attempt: int) -> float:
