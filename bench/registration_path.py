@@ -20,7 +20,6 @@ from pathlib import Path
 
 import httpx
 
-from aiq_devstack.ports import free_port
 from aiq_devstack.stack import Stack, StackConfig
 
 
@@ -31,12 +30,7 @@ def main() -> None:
         "--pause", type=float, default=0.0, help="seconds between registrations (0: back to back)"
     )
     args = parser.parse_args()
-    config = StackConfig(
-        data_dir=Path(tempfile.mkdtemp(prefix="aiq-bench-")),
-        memory=True,
-        service_ports={n: free_port() for n in ("contacts", "events", "notifications")},
-        group_prefix=f"bench{time.time_ns()}",
-    )
+    config = StackConfig.isolated(Path(tempfile.mkdtemp(prefix="aiq-bench-")), "bench", memory=True)
     with Stack(config) as stack, httpx.Client(timeout=30) as http:
         contacts, events, notifications = (
             stack.url(n) for n in ("contacts", "events", "notifications")

@@ -11,7 +11,6 @@ import time
 import httpx
 import pytest
 
-from aiq_devstack.ports import free_port
 from aiq_devstack.stack import Stack, StackConfig
 from helpers import logs_of, wait_for
 
@@ -19,12 +18,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_writes_during_a_broker_outage_arrive_once_it_is_back(tmp_path) -> None:
-    config = StackConfig(
-        data_dir=tmp_path,
-        memory=True,
-        service_ports={n: free_port() for n in ("contacts", "events", "notifications")},
-        group_prefix=f"outage{time.time_ns()}",
-    )
+    config = StackConfig.isolated(tmp_path, "outage", memory=True)
     stack = Stack(config)
     stack.start()
     try:

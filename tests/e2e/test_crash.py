@@ -13,7 +13,6 @@ import time
 import httpx
 import pytest
 
-from aiq_devstack.ports import free_port
 from aiq_devstack.stack import Stack, StackConfig
 from helpers import logs_of, mails, wait_for
 
@@ -23,11 +22,10 @@ RECIPIENTS = 60
 
 
 def test_invitations_survive_a_crash_of_the_notifications_service(tmp_path) -> None:
-    config = StackConfig(
-        data_dir=tmp_path,
+    config = StackConfig.isolated(
+        tmp_path,
+        "crash",
         memory=True,  # the databases outlive the killed service; no restart of them here
-        service_ports={name: free_port() for name in ("contacts", "events", "notifications")},
-        group_prefix=f"crash{time.time_ns()}",
         # a claimed delivery is retried 3 x this after a crash
         extra_env={"AIQ_NOTIFICATIONS_SMTP_TIMEOUT_S": "2"},
     )

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from aiq_devstack.ports import free_port
 from aiq_devstack.stack import Stack, StackConfig
 from helpers import logs_of
 
@@ -31,12 +29,7 @@ CHECKS = ",".join(
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    config = StackConfig(
-        data_dir=tmp_path_factory.mktemp("fuzz"),
-        memory=True,
-        service_ports={n: free_port() for n in ("contacts", "events", "notifications")},
-        group_prefix=f"fuzz{time.time_ns()}",
-    )
+    config = StackConfig.isolated(tmp_path_factory.mktemp("fuzz"), "fuzz", memory=True)
     with Stack(config) as running:
         yield running
 

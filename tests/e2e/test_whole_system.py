@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from aiq_devstack.ports import free_port
 from aiq_devstack.stack import Stack, StackConfig
 from helpers import logs_of, mails, wait_for
 
@@ -28,11 +27,9 @@ def mails_to(folder: Path, address: str, subject_start: str) -> list:
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory) -> StackConfig:
-    ports = {name: free_port() for name in ("contacts", "events", "notifications")}
-    return StackConfig(
-        data_dir=tmp_path_factory.mktemp("aiq"),
-        service_ports=ports,
-        group_prefix=f"e2e{time.time_ns()}",
+    return StackConfig.isolated(
+        tmp_path_factory.mktemp("aiq"),
+        "e2e",
         extra_env={"AIQ_NOTIFICATIONS_SENDER_POLL_INTERVAL_S": "0.2"},
     )
 

@@ -72,6 +72,16 @@ class StackConfig:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
+    def isolated(cls, data_dir: Path, name: str, **kwargs: object) -> StackConfig:
+        """A stack beside any other on this machine: free ports, its own consumer groups."""
+        return cls(
+            data_dir=data_dir,
+            service_ports={service: free_port() for service in SERVICES},
+            group_prefix=f"{name}{time.time_ns()}",
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    @classmethod
     def from_environment(cls, data_dir: Path, **kwargs: object) -> StackConfig:
         ports = {
             name: int(os.environ.get(f"AIQ_{name.upper()}_PORT", default))

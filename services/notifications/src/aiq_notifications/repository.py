@@ -242,8 +242,12 @@ class AddressHolds:
         return int(doc["hard_bounces"])
 
     async def list(self, page: PageParams) -> list[dict[str, Any]]:
-        query = {"_id": {"$gt": page.cursor}} if page.cursor else {}
-        return await self._holds.find(query).sort("_id", 1).limit(page.limit + 1).to_list()
+        return (
+            await self._holds.find(after_cursor(page))
+            .sort("_id", 1)
+            .limit(page.limit + 1)
+            .to_list()
+        )
 
     async def lift(self, email: str) -> bool:
         result = await self._database.retrying(lambda: self._holds.delete_one({"_id": email}))
