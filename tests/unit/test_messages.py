@@ -20,6 +20,20 @@ MEETING = MeetingSummary(
 )
 
 
+def sent_as(rendered: messages.RenderedEmail, **overrides: str) -> email.message.EmailMessage:
+    """The message built for Anna, as a mail program parses it off the wire."""
+    fields = {
+        "sender": "aiq@dortmund.example",
+        "sender_name": "Ausbildung im Quartier",
+        "recipient": "anna@betrieb.example",
+        "recipient_name": "Anna",
+        "message_id": "<x@aiq.example>",
+        **overrides,
+    }
+    built = messages.build_message(rendered=rendered, **fields)
+    return email.message_from_bytes(built.as_bytes(), policy=policy.default)  # type: ignore[return-value]
+
+
 def test_german_dates_in_berlin_time() -> None:
     utc = datetime.fromisoformat("2026-07-02T14:00:00+00:00")
     assert messages.datum(utc) == "Donnerstag, 2. Juli 2026"
@@ -62,15 +76,7 @@ def test_a_message_has_text_html_and_the_ics_and_no_injected_headers() -> None:
         topic_tables=["Speed-Woche"],
         moved_up=True,
     )
-    message = messages.build_message(
-        rendered=rendered,
-        sender="aiq@dortmund.example",
-        sender_name="Ausbildung im Quartier",
-        recipient="anna@betrieb.example",
-        recipient_name="Anna\nBcc: evil@example.org",
-        message_id="<x@aiq.example>",
-    )
-    parsed = email.message_from_bytes(message.as_bytes(), policy=policy.default)
+    parsed = sent_as(rendered, recipient_name="Anna\nBcc: evil@example.org")
     assert parsed["Bcc"] is None
     assert parsed["Message-ID"] == "<x@aiq.example>"
     assert "nachgerückt" in parsed.get_body(("plain",)).get_content()
@@ -102,15 +108,7 @@ def test_every_email_offers_one_click_unsubscribe() -> None:
     )
     assert f"Abmelden: {url}" in rendered.text
     assert f'<a href="{url}">Abmelden</a>' in rendered.html
-    message = messages.build_message(
-        rendered=rendered,
-        sender="aiq@dortmund.example",
-        sender_name="AiQ",
-        recipient="anna@betrieb.example",
-        recipient_name="Anna",
-        message_id="<y@aiq.example>",
-        unsubscribe_url=url,
-    )
+    message = sent_as(rendered, unsubscribe_url=url)
     assert message["List-Unsubscribe"] == f"<{url}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -167,15 +165,7 @@ def test_a_confirmation_carries_the_check_in_code_as_an_inline_qr_code() -> None
     )
     assert "Ihr Einlass-Code: Zs3-CODE" in rendered.text
     assert 'src="cid:einlass-qr"' in rendered.html
-    message = messages.build_message(
-        rendered=rendered,
-        sender="aiq@dortmund.example",
-        sender_name="AiQ",
-        recipient="anna@betrieb.example",
-        recipient_name="Anna",
-        message_id="<z@aiq.example>",
-    )
-    parsed = email.message_from_bytes(message.as_bytes(), policy=policy.default)
+    parsed = sent_as(rendered)
     (image,) = [p for p in parsed.walk() if p.get_content_type() == "image/png"]
     assert image["Content-ID"] == "<einlass-qr>"
     assert image.get_content().startswith(b"\x89PNG")
