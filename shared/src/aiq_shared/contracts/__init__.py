@@ -1,6 +1,6 @@
 """Versioned event contracts, one module per aggregate; importing this registers them all."""
 
-from aiq_shared.contracts import contacts, meetings, notifications, registrations
+from aiq_shared.contracts import contacts, invitations, meetings, notifications, registrations
 from aiq_shared.contracts.base import REGISTRY, EventContract, contract_for
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "EventContract",
     "contacts",
     "contract_for",
+    "invitations",
     "meetings",
     "notifications",
     "registrations",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
@@ -78,3 +78,34 @@ class MeetingSummary(BaseModel):
     ends_at: datetime
     venue: Venue
     sequence: int = 0
+
+
+class FollowUp(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    kind: str  # "internship_offer", "school_ag", "ambassador", ...
+    title: str
+    due: date | None = None
+    owner: str | None = None  # staff user name of the officer who follows up
+
+
+class MeetingOutcomeRecordedV1(EventContract):
+    """After a meeting: a note and follow-ups about one organisation (or person) who took part,
+    for the contact history in the contacts service."""
+
+    event_type = "aiq.meeting.outcome_recorded.v1"
+    topic = topics.EVENTS
+
+    outcome_id: str
+    meeting_id: str
+    meeting_title: str
+    organisation_id: str | None = None
+    person_id: str | None = None
+    attended: bool | None = None
+    note: str | None = None
+    follow_ups: list[FollowUp] = []
+    recorded_by: str | None = None
+    recorded_at: AwareDatetime
+
+    def aggregate_key(self) -> str:
+        return self.meeting_id

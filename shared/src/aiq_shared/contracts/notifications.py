@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import AwareDatetime
+
 from aiq_shared import topics
 from aiq_shared.contracts.base import EventContract
 
@@ -29,8 +31,24 @@ class ConsentWithdrawnV1(EventContract):
     topic = topics.NOTIFICATIONS
 
     person_id: str
-    purpose: Literal["invitations"]
+    purpose: Literal["invitations", "newsletter"]
     source: str
+
+    def aggregate_key(self) -> str:
+        return self.person_id
+
+
+class ConsentConfirmedV1(EventContract):
+    """A person clicked the double opt-in link of ``aiq.double_opt_in.requested.v1``."""
+
+    event_type = "aiq.consent.confirmed.v1"
+    topic = topics.NOTIFICATIONS
+
+    request_id: str
+    person_id: str
+    purpose: Literal["invitations", "newsletter"]
+    text_version: str
+    confirmed_at: AwareDatetime
 
     def aggregate_key(self) -> str:
         return self.person_id

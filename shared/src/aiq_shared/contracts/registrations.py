@@ -59,3 +59,9 @@ class RegistrationPromotedV1(RegistrationSnapshot):
     """A waitlisted registration moved up to confirmed after a cancellation."""
 
     event_type = "aiq.registration.promoted.v1"
+
+
+class RegistrationNoShowV1(RegistrationSnapshot):
+    """A confirmed registrant did not come (recorded when the meeting is closed)."""
+
+    event_type = "aiq.registration.no_show.v1"
