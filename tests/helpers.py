@@ -10,9 +10,12 @@ from email import policy
 from pathlib import Path
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
 from aiq_devstack.stack import Stack
+from aiq_shared.contracts.base import EventContract
+from aiq_shared.envelope import to_kafka, wrap
 
 
 class RecordingHandler:
@@ -43,6 +46,24 @@ async def eventually(
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
         await asyncio.sleep(interval)
+
+
+async def publish(settings, *events: EventContract, source: str = "/aiq/tests", times: int = 1):
+    """Put events on Kafka as a service's outbox relay would (``times`` > 1: a redelivery)."""
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await producer.start()
+    try:
+        for event in events:
+            record = to_kafka(wrap(event, source=source))
+            for _ in range(times):
+                await producer.send_and_wait(
+                    settings.kafka_topic_prefix + event.topic,
+                    record.value,
+                    key=record.key,
+                    headers=record.headers,
+                )
+    finally:
+        await producer.stop()
 
 
 # -- driving the services over HTTP ---------------------------------------------------------
@@ -104,6 +125,15 @@ def wait_for(probe, timeout: float = 20.0, interval: float = 0.2):  # type: igno
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout}s: {result!r}")
         time.sleep(interval)
+
+
+def parsed(messages: list[bytes]) -> list[email.message.EmailMessage]:
+    """What an in-test SMTP server received, as messages."""
+    return [email.message_from_bytes(m, policy=policy.default) for m in messages]  # type: ignore[misc]
+
+
+def mail_to(system, address: str) -> list[email.message.EmailMessage]:
+    return [m for m in parsed(system.mail.messages) if m["To"].addresses[0].addr_spec == address]
 
 
 def mails(folder: Path) -> list[email.message.EmailMessage]:

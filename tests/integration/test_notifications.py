@@ -5,12 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from aiokafka import AIOKafkaProducer
 
-from aiq_shared import topics
 from aiq_shared.contracts.registrations import RegistrationConfirmedV1
-from aiq_shared.envelope import to_kafka, wrap
-from helpers import create_person, deliveries, eventually
+from helpers import create_person, deliveries, eventually, publish
 
 pytestmark = pytest.mark.integration
 
@@ -35,20 +32,8 @@ def confirmation(person: dict) -> RegistrationConfirmedV1:
 
 async def test_the_same_event_delivered_twice_yields_one_email(system) -> None:
     person = await create_person(system, "Anna", "anna.twice@betrieb.example")
-    settings = system.settings["notifications"]
-    record = to_kafka(wrap(confirmation(person), source="/aiq/events"))
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await producer.start()
-    try:
-        for _ in range(2):  # a redelivery after a crash looks exactly like this
-            await producer.send_and_wait(
-                settings.kafka_topic_prefix + topics.REGISTRATIONS,
-                record.value,
-                key=record.key,
-                headers=record.headers,
-            )
-    finally:
-        await producer.stop()
+    # a redelivery after a crash looks exactly like this
+    await publish(system.settings["notifications"], confirmation(person), times=2)
 
     async def sent():
         items = await deliveries(system, person_id=person["id"], state="sent")

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import email
-from email import policy
 
 import pytest
 
-from helpers import create_person, deliveries, eventually, recipient_known, register
+from helpers import create_person, deliveries, eventually, parsed, recipient_known, register
 
 pytestmark = pytest.mark.integration
 
@@ -24,10 +22,6 @@ MEETING = {
         {"title": "Speed-Woche", "capacity": 10},
     ],
 }
-
-
-def parsed(messages: list[bytes]):
-    return [email.message_from_bytes(m, policy=policy.default) for m in messages]
 
 
 async def test_invitation_confirmation_waitlist_and_move_up(system) -> None:

@@ -130,27 +130,43 @@ def test_every_email_can_be_previewed_in_german_with_sample_data() -> None:
     assert previews.preview("no-such-email", "x") is None
 
 
-def test_an_invitation_names_the_registration_deadline() -> None:
-    from aiq_shared.contracts.meetings import MeetingPublishedV1
-
-    published = MeetingPublishedV1(
-        **MEETING.model_dump(),
-        capacity=60,
-        districts=["Hörde"],
-        topic_tables=[],
-        status="published",
-        registration_deadline="2026-06-25T23:59:00+02:00",
-    )
+def test_an_invitation_names_the_deadline_and_the_personal_link() -> None:
     rendered = messages.render(
         "invitation",
         "Einladung",
         unsubscribe_url="u",
-        recipient={"display_name": "Anna"},
-        meeting=published,
+        recipient={"display_name": "Anna", "district": "Hörde"},
+        meeting=MEETING,
         topic_tables=[],
+        registration_deadline=datetime.fromisoformat("2026-06-25T23:59:00+02:00"),
+        rsvp_url="https://aiq.example/rsvp/T&K",
     )
     assert "Anmeldeschluss: Donnerstag, 25. Juni 2026, 23:59 Uhr" in rendered.text
     assert "Anmeldeschluss:</strong> Donnerstag, 25. Juni 2026, 23:59 Uhr" in rendered.html
+    assert "https://aiq.example/rsvp/T&K" in rendered.text
+    assert 'href="https://aiq.example/rsvp/T&amp;K"' in rendered.html
+    assert "Ihr Team von Ausbildung im Quartier" in rendered.text  # no officer configured
+
+
+def test_the_districts_officer_signs_and_gets_the_replies() -> None:
+    from aiq_notifications.settings import Officer
+
+    officer = Officer(name="Aylin Yılmaz", email="a.yilmaz@dortmund.example", phone="0231 50-1")
+    rendered = messages.render(
+        "waitlist",
+        "Warteliste",
+        unsubscribe_url="u",
+        recipient={"display_name": "Anna", "district": "Hörde"},
+        meeting=MEETING,
+        waitlist_position=1,
+        officer=officer,
+    )
+    signature = "Aylin Yılmaz\nBetriebsakquise Ausbildung im Quartier, Stadtbezirk Hörde"
+    assert signature in rendered.text
+    assert "0231 50-1" in rendered.text and "mailto:a.yilmaz@dortmund.example" in rendered.html
+    message = sent_as(rendered, reply_to=officer.email, sender_name=officer.sender_name)
+    assert message["Reply-To"] == "a.yilmaz@dortmund.example"
+    assert message["From"].addresses[0].display_name == "Aylin Yılmaz · Ausbildung im Quartier"
 
 
 def test_a_confirmation_carries_the_check_in_code_as_an_inline_qr_code() -> None:

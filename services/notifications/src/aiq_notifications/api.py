@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from aiq_notifications import previews
+from aiq_notifications.campaigns import Campaigns
 from aiq_notifications.dashboards import DistrictDashboard
-from aiq_notifications.domain import Delivery, DeliveryKind
+from aiq_notifications.domain import CampaignProgress, Delivery, DeliveryKind
 from aiq_notifications.messages import render_page
 from aiq_notifications.previews import TemplatePreview
 from aiq_notifications.service import AddressHold, NotificationsService
@@ -22,7 +23,12 @@ def _service(request: Request) -> NotificationsService:
     return request.app.state.notifications
 
 
+def _campaigns(request: Request) -> Campaigns:
+    return request.app.state.campaigns
+
+
 Service = Annotated[NotificationsService, Depends(_service)]
+CampaignsDep = Annotated[Campaigns, Depends(_campaigns)]
 Paging = Annotated[PageParams, Depends(page_params)]
 
 
@@ -49,6 +55,30 @@ async def list_deliveries(
     state: Literal["pending", "sending", "sent", "dead"] | None = None,
 ) -> Page[Delivery]:
     return await service.list_deliveries(paging, event_id, person_id, kind, state)
+
+
+@router.get(
+    "/campaigns",
+    tags=["campaigns"],
+    summary="Invitation campaigns and their progress (sent, pending, failed, skipped)",
+)
+async def list_campaigns(
+    campaigns: CampaignsDep,
+    paging: Paging,
+    event_id: Annotated[str | None, Query(max_length=64, description="Meeting id")] = None,
+) -> Page[CampaignProgress]:
+    return await campaigns.list(paging, event_id)
+
+
+@router.get(
+    "/campaigns/{campaign_id}",
+    tags=["campaigns"],
+    summary="One campaign's progress, counted from its deliveries (poll it while it runs)",
+)
+async def campaign_progress(
+    campaign_id: Annotated[str, Path(max_length=64)], campaigns: CampaignsDep
+) -> CampaignProgress:
+    return await campaigns.progress(campaign_id)
 
 
 @router.get(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from aiq_notifications import api, repository
+from aiq_notifications.campaigns import Campaigns
 from aiq_notifications.consumers import (
     contacts_handlers,
     meetings_handlers,
     registrations_handlers,
 )
+from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.sender import DeliverySender
 from aiq_notifications.service import NotificationsService
 from aiq_notifications.settings import NotificationsSettings
@@ -21,11 +23,13 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     runtime = ServiceRuntime(settings)
     runtime.indexes(repository.ensure_indexes)
-    service = NotificationsService(runtime.database, settings)
+    correspondence = Correspondence(runtime.database, settings)
+    service = NotificationsService(runtime.database, settings, correspondence)
+    campaigns = Campaigns(runtime.database, correspondence)
     runtime.consume("contacts", topics.CONTACTS, contacts_handlers(service))
-    runtime.consume("meetings", topics.EVENTS, meetings_handlers(service))
+    runtime.consume("meetings", topics.EVENTS, meetings_handlers(service, campaigns))
     runtime.consume("registrations", topics.REGISTRATIONS, registrations_handlers(service))
-    sender = DeliverySender(runtime.database, settings, service.deliveries_waiting)
+    sender = DeliverySender(runtime.database, settings, correspondence.deliveries_waiting)
     runtime.worker("email-sender", sender.run)
     app = build_app(
         title="AiQ Benachrichtigungen (notifications)",
@@ -36,4 +40,5 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         routers=[api.router],
     )
     app.state.notifications = service
+    app.state.campaigns = campaigns
     return app

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from aiq_notifications.campaigns import Campaigns
 from aiq_notifications.service import NotificationsService
 from aiq_shared.contracts.contacts import PersonCreatedV1, PersonUpdatedV1
+from aiq_shared.contracts.invitations import InvitationCampaignStartedV1, InvitationCreatedV1
 from aiq_shared.contracts.meetings import (
     MeetingCancelledV1,
     MeetingChangedV1,
@@ -27,7 +29,7 @@ def contacts_handlers(service: NotificationsService) -> dict[str, Handler]:
     return {PersonCreatedV1.event_type: on_person, PersonUpdatedV1.event_type: on_person}
 
 
-def meetings_handlers(service: NotificationsService) -> dict[str, Handler]:
+def meetings_handlers(service: NotificationsService, campaigns: Campaigns) -> dict[str, Handler]:
     async def on_created(event, _envelope, tx):  # type: ignore[no-untyped-def]
         await service.remember_meeting(event, tx)
 
@@ -40,7 +42,15 @@ def meetings_handlers(service: NotificationsService) -> dict[str, Handler]:
     async def on_cancelled(event, _envelope, tx):  # type: ignore[no-untyped-def]
         await service.meeting_cancelled(event, tx)
 
+    async def on_campaign(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        await campaigns.started(event, tx)
+
+    async def on_invitation(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        await campaigns.invitation_created(event, tx)
+
     return {
+        InvitationCampaignStartedV1.event_type: on_campaign,
+        InvitationCreatedV1.event_type: on_invitation,
         MeetingCreatedV1.event_type: on_created,
         MeetingPublishedV1.event_type: on_published,
         MeetingChangedV1.event_type: on_changed,

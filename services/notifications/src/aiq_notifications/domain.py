@@ -21,7 +21,15 @@ from aiq_shared.contracts.meetings import MeetingSnapshot
 from aiq_shared.contracts.registrations import RegistrationSnapshot
 
 DeliveryKind = Literal[
-    "invitation", "confirmation", "waitlist", "promotion", "change", "cancellation"
+    "invitation",
+    "confirmation",
+    "waitlist",
+    "promotion",
+    "change",
+    "cancellation",
+    "reminder",
+    "day_before",
+    "double_opt_in",
 ]
 DeliveryState = Literal["pending", "sending", "sent", "dead"]
 
@@ -66,6 +74,7 @@ class Delivery(BaseModel):
     email: str
     district: str
     meeting_id: str | None = None
+    campaign_id: str | None = None
     subject_id: str
     message_id: str
     state: DeliveryState = "pending"
@@ -92,6 +101,43 @@ def invitation_recipients(
     """Everyone with an email and email consent in one of the invited districts."""
     districts = set(meeting.districts)
     return [r for r in recipients if r.reachable and r.district in districts]
+
+
+class CampaignProgress(BaseModel):
+    """Where an invitation campaign stands: every invitation is exactly one of
+    sent, pending (not yet sent, or not yet arrived here), failed (dead) or skipped
+    (no consent or no address when it arrived)."""
+
+    campaign_id: str
+    meeting_id: str
+    meeting_title: str
+    total: int
+    sent: int
+    pending: int
+    failed: int
+    skipped: int
+    done: bool
+    started_at: datetime | None = None
+
+
+def campaign_progress(
+    campaign: dict[str, object], sent: int, failed: int, in_flight: int
+) -> CampaignProgress:
+    total = int(campaign.get("total", 0))  # type: ignore[call-overload]
+    skipped = int(campaign.get("skipped", 0))  # type: ignore[call-overload]
+    pending = max(total - sent - failed - skipped, in_flight)
+    return CampaignProgress(
+        campaign_id=str(campaign["_id"]),
+        meeting_id=str(campaign["meeting_id"]),
+        meeting_title=str(campaign.get("meeting_title", "")),
+        total=total,
+        sent=sent,
+        pending=pending,
+        failed=failed,
+        skipped=skipped,
+        done=pending == 0,
+        started_at=campaign.get("started_at"),  # type: ignore[arg-type]
+    )
 
 
 def registration_kind(change: str) -> DeliveryKind:

@@ -87,6 +87,9 @@ def render(
         "unsubscribe_url": unsubscribe_url,
         "check_in_code": check_in_code,
         "qr_cid": QR_CID,
+        "officer": None,
+        "registration_deadline": None,
+        "rsvp_url": None,
         **context,
     }
     return RenderedEmail(
@@ -152,12 +155,15 @@ def build_message(
     recipient_name: str,
     message_id: str,
     unsubscribe_url: str | None = None,
+    reply_to: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = one_line(rendered.subject)
     message["From"] = Address(display_name=one_line(sender_name), addr_spec=sender)
     message["To"] = Address(display_name=one_line(recipient_name), addr_spec=recipient)
     message["Message-ID"] = message_id
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Date"] = format_datetime(datetime.now(UTC))
     if unsubscribe_url:
         # RFC 8058 one-click: mail programs POST "List-Unsubscribe=One-Click" to the URL

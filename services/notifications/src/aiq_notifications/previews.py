@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from aiq_notifications import messages
 from aiq_notifications.domain import DeliveryKind
+from aiq_notifications.settings import Officer
 from aiq_shared.contracts.meetings import MeetingSummary
 
 SAMPLE_MEETING = MeetingSummary(
@@ -24,7 +25,11 @@ SAMPLE_MEETING = MeetingSummary(
     ends_at=datetime.fromisoformat("2026-03-19T19:00:00+01:00"),
     venue={"name": "Café Durchblick", "address": "Dortmund"},
 )
-SAMPLE_RECIPIENT = {"display_name": "Erika Mustermann"}
+SAMPLE_RECIPIENT = {"display_name": "Erika Mustermann", "district": "Hörde"}
+SAMPLE_OFFICER = Officer(
+    name="Aylin Yılmaz", email="a.yilmaz@aiq.dortmund.example", phone="0231 50-12345"
+)
+SAMPLE_DEADLINE = datetime.fromisoformat("2026-03-12T23:59:00+01:00")
 SAMPLE_TABLES = [
     {"topic_table_id": "t1", "title": "Schul-AGs in Unternehmen", "capacity": 10},
     {"topic_table_id": "t2", "title": "Azubis als Botschafter*innen", "capacity": 10},
@@ -32,7 +37,11 @@ SAMPLE_TABLES = [
 SAMPLE_LINK = "https://aiq.example.org/notifications/unsubscribe/BEISPIEL"
 
 _SAMPLES: dict[str, dict[str, object]] = {
-    "invitation": {"topic_tables": SAMPLE_TABLES},
+    "invitation": {
+        "topic_tables": SAMPLE_TABLES,
+        "registration_deadline": SAMPLE_DEADLINE,
+        "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+    },
     "confirmation": {
         "topic_tables": ["Schul-AGs in Unternehmen"],
         "moved_up": False,
@@ -91,6 +100,7 @@ def preview(kind: str, uid_domain: str) -> TemplatePreview | None:
         unsubscribe_url=SAMPLE_LINK,
         recipient=SAMPLE_RECIPIENT,
         meeting=SAMPLE_MEETING,
+        officer=SAMPLE_OFFICER,
         **context,
     )
     return TemplatePreview(

@@ -18,6 +18,8 @@ DASHBOARDS = "district_dashboards"
 ADDRESS_HOLDS = "address_holds"  # hard bounces per address
 MEETINGS = "meetings"  # read model of aiq.events: titles for emails
 REGISTRATIONS = "registrations"  # read model of aiq.registrations: who to tell of changes
+CAMPAIGNS = "campaigns"  # invitation runs (aiq.invitation_campaign.started.v1)
+INVITATIONS = "invitations"  # who was invited to what, with their personal link
 
 
 async def ensure_indexes(database: Database) -> None:
@@ -28,6 +30,9 @@ async def ensure_indexes(database: Database) -> None:
     await database[DELIVERIES].create_index("person_id")
     await database[DASHBOARDS].create_index("district")
     await database[REGISTRATIONS].create_index([("meeting_id", 1), ("state", 1)])
+    await database[DELIVERIES].create_index([("campaign_id", 1), ("state", 1)])
+    await database[CAMPAIGNS].create_index("meeting_id")
+    await database[INVITATIONS].create_index("meeting_id")
 
 
 class RecipientsRepository:
@@ -113,6 +118,14 @@ class DeliveriesRepository:
             await self._database.retrying(
                 lambda: self._deliveries.update_one({"_id": delivery_id}, update)
             )
+
+    async def count_of_campaign(self, campaign_id: str) -> dict[str, int]:
+        return {
+            state: await self._deliveries.count_documents(
+                {"campaign_id": campaign_id, "state": state}
+            )
+            for state in ("pending", "sending", "sent", "dead")
+        }
 
     async def list(
         self,
@@ -255,3 +268,42 @@ class AddressHolds:
 
     async def delivered(self, email: str, session: AsyncClientSession) -> None:
         await self._holds.delete_one({"_id": email}, session=session)
+
+
+class CampaignsRepository:
+    def __init__(self, database: Database) -> None:
+        self._campaigns = database[CAMPAIGNS]
+
+    async def start(self, fields: dict[str, Any], session: AsyncClientSession) -> None:
+        await self._campaigns.update_one(
+            {"_id": fields["_id"]}, {"$set": fields}, upsert=True, session=session
+        )
+
+    async def skipped(self, campaign_id: str, session: AsyncClientSession) -> None:
+        await self._campaigns.update_one(
+            {"_id": campaign_id}, {"$inc": {"skipped": 1}}, upsert=True, session=session
+        )
+
+    async def get(self, campaign_id: str) -> dict[str, Any] | None:
+        return await self._campaigns.find_one({"_id": campaign_id})
+
+    async def list(self, page: PageParams, meeting_id: str | None) -> list[dict[str, Any]]:
+        query: dict[str, Any] = after_cursor(page)
+        if meeting_id:
+            query["meeting_id"] = meeting_id
+        return await self._campaigns.find(query).sort("_id", 1).limit(page.limit + 1).to_list()
+
+
+class InvitationsReadModel:
+    def __init__(self, database: Database) -> None:
+        self._invitations = database[INVITATIONS]
+
+    async def record(self, fields: dict[str, Any], session: AsyncClientSession) -> None:
+        await self._invitations.update_one(
+            {"_id": fields["_id"]}, {"$set": fields}, upsert=True, session=session
+        )
+
+    async def of_meeting(
+        self, meeting_id: str, session: AsyncClientSession | None = None
+    ) -> list[dict[str, Any]]:
+        return await self._invitations.find({"meeting_id": meeting_id}, session=session).to_list()

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime
-
 from pydantic import BaseModel
 
 from aiq_notifications import domain, links, messages
+from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.dashboards import (
     DistrictDashboard,
     meeting_counts,
     meeting_fields,
 )
-from aiq_notifications.domain import Delivery, DeliveryKind, Recipient, StateChange
+from aiq_notifications.domain import Delivery, DeliveryKind, Recipient
 from aiq_notifications.repository import (
     AddressHolds,
     DashboardsRepository,
@@ -39,7 +37,7 @@ from aiq_shared.contracts.registrations import (
 from aiq_shared.errors import NotFound
 from aiq_shared.kafka import RetryLater
 from aiq_shared.mongo import Database, Tx
-from aiq_shared.pagination import Page, PageParams, new_id, page_of
+from aiq_shared.pagination import Page, PageParams, page_of
 
 CHANGED_FIELDS = {
     "title": "Titel",
@@ -57,16 +55,18 @@ class AddressHold(BaseModel):
 
 
 class NotificationsService:
-    def __init__(self, database: Database, settings: NotificationsSettings) -> None:
+    def __init__(
+        self, database: Database, settings: NotificationsSettings, correspondence: Correspondence
+    ) -> None:
         self._database = database
         self._settings = settings
+        self._mail = correspondence
         self._recipients = RecipientsRepository(database)
         self._deliveries = DeliveriesRepository(database)
         self._dashboards = DashboardsRepository(database)
         self._meetings = MeetingsReadModel(database)
         self._registrations = RegistrationsReadModel(database)
         self._holds = AddressHolds(database)
-        self.deliveries_waiting = asyncio.Event()  # wakes the sender (see sender.py)
 
     # recipients -----------------------------------------------------------------------
     async def remember_person(self, person: PersonSnapshot, tx: Tx) -> None:
@@ -87,6 +87,8 @@ class NotificationsService:
                 recipient=recipient,
                 meeting=meeting,
                 topic_tables=meeting.topic_tables,
+                registration_deadline=meeting.registration_deadline,
+                rsvp_url=None,
             )
             created = await self._add_delivery(
                 "invitation", recipient, meeting.meeting_id, meeting.meeting_id, rendered, tx
@@ -233,12 +235,7 @@ class NotificationsService:
     def _render(
         self, template: str, subject: str, recipient: Recipient, **context: object
     ) -> messages.RenderedEmail:
-        """Every email carries the recipient's signed unsubscribe link (text, HTML, headers)."""
-        token = links.unsubscribe_token(recipient.id, self._settings.link_secret)
-        url = f"{self._settings.public_base_url.rstrip('/')}/unsubscribe/{token}"
-        return messages.render(
-            template, subject, unsubscribe_url=url, recipient=recipient, **context
-        )
+        return self._mail.render(template, subject, recipient, **context)
 
     # unsubscribe ----------------------------------------------------------------------
     def person_of_link(self, token: str) -> str | None:
@@ -276,37 +273,7 @@ class NotificationsService:
         rendered: messages.RenderedEmail,
         tx: Tx,
     ) -> bool:
-        assert recipient.email is not None
-        now = datetime.now(UTC)
-        key = domain.delivery_key(kind, recipient.id, subject_id)
-        delivery = Delivery(
-            id=new_id(),
-            key=key,
-            kind=kind,
-            person_id=recipient.id,
-            email=recipient.email,
-            district=recipient.district,
-            meeting_id=meeting_id,
-            subject_id=subject_id,
-            message_id=domain.message_id_for(key, self._settings.message_id_domain),
-            next_attempt_at=now,
-            history=[StateChange(state="pending", at=now)],
-            created_at=now,
-        )
-        content = {
-            "recipient_name": recipient.display_name,
-            "subject": rendered.subject,
-            "text": rendered.text,
-            "html": rendered.html,
-            "ics": rendered.ics,
-            "ics_method": rendered.ics_method,
-            "unsubscribe_url": rendered.unsubscribe_url,
-            "check_in_code": rendered.check_in_code,
-        }
-        created = await self._deliveries.add_once(delivery, content, tx.session)
-        if created:
-            tx.after_commit(self.deliveries_waiting.set)
-        return created
+        return await self._mail.add(kind, recipient, meeting_id, subject_id, rendered, tx)
 
     # address holds ----------------------------------------------------------------------
     async def address_holds(self, page: PageParams) -> Page[AddressHold]:

@@ -1,8 +1,21 @@
 from __future__ import annotations
 
+from pydantic import BaseModel, EmailStr
 from pydantic_settings import SettingsConfigDict
 
 from aiq_shared.settings import ServiceSettings
+
+
+class Officer(BaseModel):
+    """The Betriebsakquisiteur*in who signs a district's emails (and gets the replies)."""
+
+    name: str
+    email: EmailStr
+    phone: str | None = None
+
+    @property
+    def sender_name(self) -> str:
+        return f"{self.name} · Ausbildung im Quartier"
 
 
 class NotificationsSettings(ServiceSettings):
@@ -37,3 +50,10 @@ class NotificationsSettings(ServiceSettings):
     # SMTP server's limits; and after this many permanent refusals an address is on hold.
     send_rate_per_minute: int = 600
     hard_bounces_until_hold: int = 3
+
+    # Who signs a district's emails: {"Hörde": {"name": ..., "email": ..., "phone": ...}}.
+    # Replies go to the officer (Reply-To); From stays mail_from, so SPF and DMARC hold.
+    district_officers: dict[str, Officer] = {}
+
+    def officer_of(self, district: str) -> Officer | None:
+        return self.district_officers.get(district)

@@ -1,0 +1,90 @@
+"""Turning a decision to write to someone into a delivery: render the email, record it once.
+
+Every use case that emails (invitations, registrations, changes, reminders, double opt-in)
+goes through ``Correspondence``; the sender (sender.py) does the SMTP part later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from aiq_notifications import domain, links, messages
+from aiq_notifications.domain import Delivery, DeliveryKind, Recipient, StateChange
+from aiq_notifications.repository import DeliveriesRepository
+from aiq_notifications.settings import NotificationsSettings
+from aiq_shared.mongo import Database, Tx
+from aiq_shared.pagination import new_id
+
+
+class Correspondence:
+    def __init__(self, database: Database, settings: NotificationsSettings) -> None:
+        self._settings = settings
+        self._deliveries = DeliveriesRepository(database)
+        self.deliveries_waiting = asyncio.Event()  # wakes the sender
+
+    def link(self, path: str) -> str:
+        return f"{self._settings.public_base_url.rstrip('/')}/{path.lstrip('/')}"
+
+    def render(
+        self, template: str, subject: str, recipient: Recipient, **context: object
+    ) -> messages.RenderedEmail:
+        """Every email carries the recipient's signed unsubscribe link (text, HTML, headers)
+        and the signature of their district's officer."""
+        token = links.unsubscribe_token(recipient.id, self._settings.link_secret)
+        officer = self._settings.officer_of(recipient.district)
+        context.setdefault("officer", officer)
+        return messages.render(
+            template,
+            subject,
+            unsubscribe_url=self.link(f"unsubscribe/{token}"),
+            recipient=recipient,
+            **context,
+        )
+
+    async def add(
+        self,
+        kind: DeliveryKind,
+        recipient: Recipient,
+        meeting_id: str | None,
+        subject_id: str,
+        rendered: messages.RenderedEmail,
+        tx: Tx,
+        campaign_id: str | None = None,
+    ) -> bool:
+        """Record the email unless one of this kind about this subject went to them already."""
+        assert recipient.email is not None
+        now = datetime.now(UTC)
+        key = domain.delivery_key(kind, recipient.id, subject_id)
+        delivery = Delivery(
+            id=new_id(),
+            key=key,
+            kind=kind,
+            person_id=recipient.id,
+            email=recipient.email,
+            district=recipient.district,
+            meeting_id=meeting_id,
+            campaign_id=campaign_id,
+            subject_id=subject_id,
+            message_id=domain.message_id_for(key, self._settings.message_id_domain),
+            next_attempt_at=now,
+            history=[StateChange(state="pending", at=now)],
+            created_at=now,
+        )
+        officer = self._settings.officer_of(recipient.district)
+        content = {
+            "recipient_name": recipient.display_name,
+            "sender_name": officer.sender_name if officer else None,
+            "reply_to": officer.email if officer else None,
+            "subject": rendered.subject,
+            "text": rendered.text,
+            "html": rendered.html,
+            "ics": rendered.ics,
+            "ics_method": rendered.ics_method,
+            "unsubscribe_url": rendered.unsubscribe_url,
+            "check_in_code": rendered.check_in_code,
+        }
+        created = await self._deliveries.add_once(delivery, content, tx.session)
+        if created:
+            tx.after_commit(self.deliveries_waiting.set)
+        return created

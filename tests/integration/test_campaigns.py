@@ -1,0 +1,103 @@
+"""Invitation campaigns on real servers: the test plays the events service's part (it puts
+the campaign and its invitations on Kafka); notifications emails each invitee once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from aiq_shared.contracts.invitations import InvitationCampaignStartedV1, InvitationCreatedV1
+from aiq_shared.targeting import ContactFilter
+from helpers import create_person, deliveries, eventually, mail_to, publish, recipient_known
+
+pytestmark = pytest.mark.integration
+
+MEETING = {
+    "meeting_id": "m-campaign",
+    "title": "Netzwerktreffen Hörde",
+    "starts_at": "2026-03-19T16:00:00+01:00",
+    "ends_at": "2026-03-19T19:00:00+01:00",
+    "venue": {"name": "Café Durchblick", "address": "Hörder Bahnhofstr. 1"},
+}
+
+
+def campaign(people: list[dict], campaign_id: str = "c-1") -> list:
+    started = InvitationCampaignStartedV1(
+        campaign_id=campaign_id,
+        meeting=MEETING,
+        target=ContactFilter(districts=["Hörde"]),
+        total=len(people),
+        started_at=datetime.now(UTC),
+    )
+    invitations = [
+        InvitationCreatedV1(
+            invitation_id=f"{campaign_id}-inv-{i}",
+            campaign_id=campaign_id,
+            meeting=MEETING,
+            person_id=person["id"],
+            rsvp_url=f"http://events.example/rsvp/token-{person['id']}",
+            expires_at=datetime.now(UTC) + timedelta(days=30),
+            registration_deadline="2026-03-12T23:59:00+01:00",
+        )
+        for i, person in enumerate(people)
+    ]
+    return [started, *invitations]
+
+
+async def test_a_campaign_emails_each_reachable_invitee_once_and_reports_progress(
+    system,
+) -> None:
+    people = [await create_person(system, f"Person{i}", f"p{i}@betrieb.example") for i in range(12)]
+    without_consent = await create_person(system, "Ohne", "ohne@betrieb.example", consent=False)
+    everyone = [*people, without_consent]
+    settings = system.settings["notifications"]
+
+    for person in everyone:  # the contacts events have reached notifications
+        await eventually(lambda person=person: recipient_known(system, person["id"]))
+    await publish(settings, *campaign(everyone), source="/aiq/events")
+
+    async def finished():
+        response = await system.notifications.get("/campaigns/c-1")
+        body = response.json() if response.status_code == 200 else {}
+        return body if body.get("done") else None
+
+    progress = await eventually(finished, timeout=30)
+    assert progress["total"] == 13
+    assert progress["sent"] == 12
+    assert progress["skipped"] == 1  # no consent: no invitation
+    assert progress["failed"] == 0 and progress["pending"] == 0
+
+    # the same campaign again (a replay) and a second campaign: nobody is invited twice
+    await publish(settings, *campaign(everyone), source="/aiq/events")
+    await publish(settings, *campaign(people[:3], campaign_id="c-2"), source="/aiq/events")
+
+    async def second_done():
+        body = (await system.notifications.get("/campaigns/c-2")).json()
+        return body if body.get("done") else None
+
+    second = await eventually(second_done)
+    assert second["skipped"] == 3 and second["sent"] == 0
+    await asyncio.sleep(0.5)
+    invitations = await deliveries(system, kind="invitation")
+    assert sorted(d["person_id"] for d in invitations) == sorted(p["id"] for p in people)
+    listed = (
+        await system.notifications.get("/campaigns", params={"event_id": "m-campaign"})
+    ).json()
+    assert [c["campaign_id"] for c in listed["items"]] == ["c-1", "c-2"]
+
+    [message] = mail_to(system, "p0@betrieb.example")
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert f"http://events.example/rsvp/token-{people[0]['id']}" in text
+    assert f'href="http://events.example/rsvp/token-{people[0]["id"]}"' in html
+    assert "Anmeldeschluss: Donnerstag, 12. März 2026, 23:59 Uhr" in text
+    dashboard = (await system.notifications.get("/dashboards/districts/Hörde")).json()
+    assert next(e for e in dashboard["events"] if e["meeting_id"] == "m-campaign")["invited"] == 12
+
+
+async def test_an_unknown_campaign_is_a_404(system) -> None:
+    response = await system.notifications.get("/campaigns/nope")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
