@@ -122,6 +122,10 @@ def test_every_email_can_be_previewed_in_german_with_sample_data() -> None:
         assert shown is not None
         assert shown.subject == messages.subject(kind, previews.SAMPLE_MEETING.title)
         assert "Erika Mustermann" in shown.text and "Erika Mustermann" in shown.html
+        assert "Aylin Yılmaz" in shown.text and "Aylin Yılmaz" in shown.html
+        if kind == "double_opt_in":  # not about a meeting; no unsubscribe from a request
+            assert "consent/BEISPIEL" in shown.text and previews.SAMPLE_LINK not in shown.html
+            continue
         assert "Donnerstag, 19. März 2026" in shown.text
         assert previews.SAMPLE_LINK in shown.html
         assert shown.version == previews.version()

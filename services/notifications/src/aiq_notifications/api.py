@@ -12,8 +12,9 @@ from aiq_notifications import previews
 from aiq_notifications.campaigns import Campaigns
 from aiq_notifications.dashboards import DistrictDashboard
 from aiq_notifications.domain import CampaignProgress, Delivery, DeliveryKind
-from aiq_notifications.messages import render_page
+from aiq_notifications.messages import PURPOSES, render_page
 from aiq_notifications.previews import TemplatePreview
+from aiq_notifications.privacy import Privacy
 from aiq_notifications.service import AddressHold, NotificationsService
 from aiq_shared.errors import NotFound
 from aiq_shared.pagination import Page, PageParams, page_params
@@ -27,7 +28,12 @@ def _campaigns(request: Request) -> Campaigns:
     return request.app.state.campaigns
 
 
+def _privacy(request: Request) -> Privacy:
+    return request.app.state.privacy
+
+
 Service = Annotated[NotificationsService, Depends(_service)]
+PrivacyDep = Annotated[Privacy, Depends(_privacy)]
 CampaignsDep = Annotated[Campaigns, Depends(_campaigns)]
 Paging = Annotated[PageParams, Depends(page_params)]
 
@@ -165,3 +171,41 @@ async def unsubscribe(token: str, service: Service) -> HTMLResponse:
         return HTMLResponse(render_page("unsubscribe.html.j2", state="invalid"), status_code=400)
     await service.unsubscribe(person_id)
     return HTMLResponse(render_page("unsubscribe.html.j2", state="done"))
+
+
+def _consent_page(state: str, request=None, status_code: int = 200) -> HTMLResponse:  # type: ignore[no-untyped-def]
+    context = {}
+    if request is not None:
+        context = {"purpose_text": PURPOSES[request.purpose], "text_version": request.text_version}
+    return HTMLResponse(
+        render_page("consent.html.j2", state=state, **context), status_code=status_code
+    )
+
+
+@router.get(
+    "/consent/{token}",
+    tags=["public"],
+    response_class=HTMLResponse,
+    summary="The page behind a double opt-in email's link (asks before it records)",
+    responses={400: {"description": "Invalid or expired link", **PAGE}},
+)
+async def consent_page(token: str, privacy: PrivacyDep) -> HTMLResponse:
+    request = privacy.request_of_link(token)
+    if request is None:
+        return _consent_page("invalid", status_code=400)
+    return _consent_page("ask", request)
+
+
+@router.post(
+    "/consent/{token}",
+    tags=["public"],
+    response_class=HTMLResponse,
+    summary="Confirm a consent (double opt-in); contacts records it from the event",
+    responses={400: {"description": "Invalid or expired link", **PAGE}},
+)
+async def confirm_consent(token: str, privacy: PrivacyDep) -> HTMLResponse:
+    request = privacy.request_of_link(token)
+    if request is None:
+        return _consent_page("invalid", status_code=400)
+    await privacy.confirm(request)
+    return _consent_page("done", request)

@@ -12,6 +12,7 @@ from aiq_notifications.consumers import (
     registrations_handlers,
 )
 from aiq_notifications.correspondence import Correspondence
+from aiq_notifications.privacy import Privacy
 from aiq_notifications.sender import DeliverySender
 from aiq_notifications.service import NotificationsService
 from aiq_notifications.settings import NotificationsSettings
@@ -26,7 +27,8 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     correspondence = Correspondence(runtime.database, settings)
     service = NotificationsService(runtime.database, settings, correspondence)
     campaigns = Campaigns(runtime.database, correspondence)
-    runtime.consume("contacts", topics.CONTACTS, contacts_handlers(service))
+    privacy = Privacy(runtime.database, settings, correspondence)
+    runtime.consume("contacts", topics.CONTACTS, contacts_handlers(service, privacy))
     runtime.consume("meetings", topics.EVENTS, meetings_handlers(service, campaigns))
     runtime.consume("registrations", topics.REGISTRATIONS, registrations_handlers(service))
     sender = DeliverySender(runtime.database, settings, correspondence.deliveries_waiting)
@@ -41,4 +43,5 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     )
     app.state.notifications = service
     app.state.campaigns = campaigns
+    app.state.privacy = privacy
     return app

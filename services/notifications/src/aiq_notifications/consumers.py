@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from aiq_notifications.campaigns import Campaigns
+from aiq_notifications.privacy import Privacy
 from aiq_notifications.service import NotificationsService
-from aiq_shared.contracts.contacts import PersonCreatedV1, PersonUpdatedV1
+from aiq_shared.contracts.contacts import (
+    DoubleOptInRequestedV1,
+    PersonCreatedV1,
+    PersonErasedV1,
+    PersonUpdatedV1,
+)
 from aiq_shared.contracts.invitations import InvitationCampaignStartedV1, InvitationCreatedV1
 from aiq_shared.contracts.meetings import (
     MeetingCancelledV1,
@@ -22,11 +28,22 @@ from aiq_shared.contracts.registrations import (
 from aiq_shared.kafka import Handler
 
 
-def contacts_handlers(service: NotificationsService) -> dict[str, Handler]:
+def contacts_handlers(service: NotificationsService, privacy: Privacy) -> dict[str, Handler]:
     async def on_person(event, _envelope, tx):  # type: ignore[no-untyped-def]
         await service.remember_person(event, tx)
 
-    return {PersonCreatedV1.event_type: on_person, PersonUpdatedV1.event_type: on_person}
+    async def on_double_opt_in(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        await privacy.double_opt_in_requested(event, tx)
+
+    async def on_erased(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        await privacy.erase(event, tx)
+
+    return {
+        PersonCreatedV1.event_type: on_person,
+        PersonUpdatedV1.event_type: on_person,
+        DoubleOptInRequestedV1.event_type: on_double_opt_in,
+        PersonErasedV1.event_type: on_erased,
+    }
 
 
 def meetings_handlers(service: NotificationsService, campaigns: Campaigns) -> dict[str, Handler]:

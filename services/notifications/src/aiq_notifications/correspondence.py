@@ -27,17 +27,22 @@ class Correspondence:
         return f"{self._settings.public_base_url.rstrip('/')}/{path.lstrip('/')}"
 
     def render(
-        self, template: str, subject: str, recipient: Recipient, **context: object
+        self,
+        template: str,
+        subject: str,
+        recipient: Recipient,
+        with_unsubscribe: bool = True,
+        **context: object,
     ) -> messages.RenderedEmail:
-        """Every email carries the recipient's signed unsubscribe link (text, HTML, headers)
-        and the signature of their district's officer."""
+        """Every email (but the request for consent itself) carries the recipient's signed
+        unsubscribe link (text, HTML, headers); all bear their district officer's signature."""
         token = links.unsubscribe_token(recipient.id, self._settings.link_secret)
         officer = self._settings.officer_of(recipient.district)
         context.setdefault("officer", officer)
         return messages.render(
             template,
             subject,
-            unsubscribe_url=self.link(f"unsubscribe/{token}"),
+            unsubscribe_url=self.link(f"unsubscribe/{token}") if with_unsubscribe else None,
             recipient=recipient,
             **context,
         )

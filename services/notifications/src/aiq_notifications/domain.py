@@ -71,7 +71,7 @@ class Delivery(BaseModel):
     key: str
     kind: DeliveryKind
     person_id: str
-    email: str
+    email: str | None  # None once the person was erased
     district: str
     meeting_id: str | None = None
     campaign_id: str | None = None

@@ -55,6 +55,13 @@ SUBJECTS = {
     "promotion": "Anmeldung bestätigt: {title}",
     "change": "Geänderte Veranstaltung: {title}",
     "cancellation": "Abgesagt: {title}",
+    "reminder": "Erinnerung: Anmeldung zu {title}",
+    "day_before": "Morgen: {title}",
+    "double_opt_in": "Bitte bestätigen: E-Mails von Ausbildung im Quartier",
+}
+PURPOSES = {
+    "invitations": "Einladungen zu Treffen und Veranstaltungen von Ausbildung im Quartier",
+    "newsletter": "den Newsletter von Ausbildung im Quartier",
 }
 
 

@@ -55,6 +55,15 @@ _SAMPLES: dict[str, dict[str, object]] = {
     },
     "change": {"changed": "Beginn, Ende", "with_calendar": True},
     "cancellation": {"with_calendar": True},
+    "reminder": {
+        "registration_deadline": SAMPLE_DEADLINE,
+        "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+    },
+    "day_before": {"check_in_code": "BEISPIEL-CODE"},
+    "double_opt_in": {
+        "confirm_url": "https://aiq.example.org/notifications/consent/BEISPIEL",
+        "purpose_text": messages.PURPOSES["invitations"],
+    },
 }
 _TEMPLATE_OF: dict[str, str] = {"promotion": "confirmation"}
 
@@ -97,7 +106,7 @@ def preview(kind: str, uid_domain: str) -> TemplatePreview | None:
             if calendar
             else None
         ),
-        unsubscribe_url=SAMPLE_LINK,
+        unsubscribe_url=None if kind == "double_opt_in" else SAMPLE_LINK,
         recipient=SAMPLE_RECIPIENT,
         meeting=SAMPLE_MEETING,
         officer=SAMPLE_OFFICER,

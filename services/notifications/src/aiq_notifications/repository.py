@@ -50,6 +50,9 @@ class RecipientsRepository:
         doc = await self._recipients.find_one({"_id": person_id}, session=session)
         return from_document(Recipient, doc)
 
+    async def delete(self, person_id: str, session: AsyncClientSession) -> None:
+        await self._recipients.delete_one({"_id": person_id}, session=session)
+
     async def withdraw_consent(self, person_id: str, session: AsyncClientSession) -> None:
         await self._recipients.update_one(
             {"_id": person_id}, {"$set": {"email_consent": False}}, session=session
@@ -118,6 +121,31 @@ class DeliveriesRepository:
             await self._database.retrying(
                 lambda: self._deliveries.update_one({"_id": delivery_id}, update)
             )
+
+    async def addresses_of(self, person_id: str, session: AsyncClientSession) -> set[str]:
+        docs = await self._deliveries.find(
+            {"person_id": person_id}, {"email": 1}, session=session
+        ).to_list()
+        return {d["email"] for d in docs if d.get("email")}
+
+    async def forget_person(
+        self, person_id: str, at: datetime, session: AsyncClientSession
+    ) -> None:
+        """Erasure: no address, no content; what was still to be sent never will be."""
+        erased = StateChange(state="dead", at=at, detail="person erased").model_dump()
+        await self._deliveries.update_many(
+            {"person_id": person_id, "state": {"$in": ["pending", "sending"]}},
+            {
+                "$set": {"state": "dead", "last_error": "person erased"},
+                "$push": {"history": erased},
+            },
+            session=session,
+        )
+        await self._deliveries.update_many(
+            {"person_id": person_id},
+            {"$set": {"email": None, "erased": True}, "$unset": {"content": ""}},
+            session=session,
+        )
 
     async def count_of_campaign(self, campaign_id: str) -> dict[str, int]:
         return {
@@ -266,7 +294,8 @@ class AddressHolds:
         result = await self._database.retrying(lambda: self._holds.delete_one({"_id": email}))
         return result.deleted_count == 1
 
-    async def delivered(self, email: str, session: AsyncClientSession) -> None:
+    async def clear(self, email: str, session: AsyncClientSession) -> None:
+        """No more hold on the address: it accepted an email, or its person was erased."""
         await self._holds.delete_one({"_id": email}, session=session)
 
 

@@ -101,6 +101,9 @@ class DeliverySender:
                 sent += 1
 
     async def _send(self, doc: dict[str, Any]) -> bool:
+        if not doc.get("email") or "content" not in doc:
+            await self._give_up(doc, "person erased")
+            return False
         bounces = await self._holds.hard_bounces(doc["email"])
         if domain.on_hold(bounces, self._settings.hard_bounces_until_hold):
             await self._give_up(doc, f"address on hold after {bounces} permanent refusals")
@@ -152,7 +155,7 @@ class DeliverySender:
             await self._deliveries.mark(
                 doc["_id"], StateChange(state="sent", at=now), {"sent_at": now}, tx.session
             )
-            await self._holds.delivered(doc["email"], tx.session)
+            await self._holds.clear(doc["email"], tx.session)
             tx.publish(
                 DeliverySentV1(
                     delivery_id=doc["_id"],
