@@ -25,6 +25,7 @@ class System:
     notifications: httpx.AsyncClient | None
     mail: RecordingHandler
     settings: dict
+    apps: dict
 
 
 @pytest.fixture
@@ -60,6 +61,7 @@ async def running(settings_for, smtp_server, with_notifications: bool):
         del factories["notifications"]
     async with contextlib.AsyncExitStack() as stack:
         clients: dict[str, httpx.AsyncClient | None] = {"notifications": None}
+        apps = {}
         for name, factory in factories.items():
             app = factory(settings[name])
             manager = await stack.enter_async_context(
@@ -71,10 +73,11 @@ async def running(settings_for, smtp_server, with_notifications: bool):
                 )
             )
             clients[name] = client
+            apps[name] = app
         for client in clients.values():
             if client is not None:
                 await eventually(lambda client=client: _ready(client), timeout=60)
-        yield System(mail=mail, settings=settings, **clients)
+        yield System(mail=mail, settings=settings, apps=apps, **clients)
 
 
 async def _ready(client: httpx.AsyncClient) -> bool:

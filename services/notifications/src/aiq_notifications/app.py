@@ -13,6 +13,7 @@ from aiq_notifications.consumers import (
 )
 from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.privacy import Privacy
+from aiq_notifications.reminders import Reminders
 from aiq_notifications.sender import DeliverySender
 from aiq_notifications.service import NotificationsService
 from aiq_notifications.settings import NotificationsSettings
@@ -33,6 +34,8 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     runtime.consume("registrations", topics.REGISTRATIONS, registrations_handlers(service))
     sender = DeliverySender(runtime.database, settings, correspondence.deliveries_waiting)
     runtime.worker("email-sender", sender.run)
+    reminders = Reminders(runtime.database, settings, correspondence)
+    runtime.worker("reminders", reminders.run)
     app = build_app(
         title="AiQ Benachrichtigungen (notifications)",
         description="Invitation, confirmation and waitlist emails (German, text + HTML, .ics) "
@@ -44,4 +47,5 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     app.state.notifications = service
     app.state.campaigns = campaigns
     app.state.privacy = privacy
+    app.state.reminders = reminders
     return app

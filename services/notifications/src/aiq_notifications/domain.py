@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
@@ -138,6 +139,69 @@ def campaign_progress(
         done=pending == 0,
         started_at=campaign.get("started_at"),  # type: ignore[arg-type]
     )
+
+
+# -- reminders ---------------------------------------------------------------------------------
+
+BERLIN = ZoneInfo("Europe/Berlin")
+ReminderKind = Literal["reminder", "day_before"]
+
+
+def _berlin_morning(day: datetime, days_earlier: int, hour: int) -> datetime:
+    """``hour`` o'clock Berlin time, ``days_earlier`` calendar days before ``day`` (in Berlin):
+    the wall-clock hour holds across a change to or from summer time."""
+    local_day = day.astimezone(BERLIN).date() - timedelta(days=days_earlier)
+    return datetime.combine(local_day, time(hour), tzinfo=BERLIN)
+
+
+def reminder_moments(
+    starts_at: datetime,
+    registration_deadline: datetime | None,
+    days_before_deadline: int,
+    hour: int,
+) -> dict[ReminderKind, tuple[datetime, datetime]]:
+    """When each reminder is due, and until when it still makes sense (a window).
+
+    Non-responders hear ``days_before_deadline`` days before the registration deadline (or
+    before the meeting, without one), at ``hour`` Berlin time, as long as they can still
+    register; registrants hear the day before the meeting, until it starts.
+    """
+    closes = registration_deadline or starts_at
+    return {
+        "reminder": (_berlin_morning(closes, days_before_deadline, hour), closes),
+        "day_before": (_berlin_morning(starts_at, 1, hour), starts_at),
+    }
+
+
+def due_reminders(
+    meeting: dict[str, object], now: datetime, days_before_deadline: int, hour: int
+) -> list[ReminderKind]:
+    """The reminders of a meeting (read-model document) that are due now and not yet sent.
+
+    A moment that had passed before the meeting was published never falls due: invitees who
+    were just invited need no reminder, and "tomorrow" for a meeting in two hours is wrong.
+    """
+    if meeting.get("status") != "published" or not meeting.get("starts_at"):
+        return []
+    published_at = meeting.get("published_at") or now
+    done = set(meeting.get("reminders_done") or [])  # type: ignore[call-overload]
+    moments = reminder_moments(
+        meeting["starts_at"],  # type: ignore[arg-type]
+        meeting.get("registration_deadline"),  # type: ignore[arg-type]
+        days_before_deadline,
+        hour,
+    )
+    return [
+        kind
+        for kind, (due, until) in moments.items()
+        if kind not in done and published_at <= due <= now < until  # type: ignore[operator]
+    ]
+
+
+def non_responders(invited: Iterable[str], responded: Iterable[str]) -> list[str]:
+    """People invited who have neither registered nor declined (in order, once each)."""
+    answered = set(responded)
+    return list(dict.fromkeys(p for p in invited if p not in answered))
 
 
 def registration_kind(change: str) -> DeliveryKind:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -147,6 +147,20 @@ class DeliveriesRepository:
             session=session,
         )
 
+    async def cancel_pending(
+        self, meeting_id: str, kinds: list[str], session: AsyncClientSession
+    ) -> None:
+        """The meeting is off: what was still to be sent about it never will be."""
+        change = StateChange(state="dead", at=datetime.now(UTC), detail="meeting cancelled")
+        await self._deliveries.update_many(
+            {"meeting_id": meeting_id, "kind": {"$in": kinds}, "state": "pending"},
+            {
+                "$set": {"state": "dead", "last_error": "meeting cancelled"},
+                "$push": {"history": change.model_dump()},
+            },
+            session=session,
+        )
+
     async def count_of_campaign(self, campaign_id: str) -> dict[str, int]:
         return {
             state: await self._deliveries.count_documents(
@@ -235,6 +249,26 @@ class MeetingsReadModel:
     ) -> dict[str, Any] | None:
         return await self._meetings.find_one({"_id": meeting_id}, session=session)
 
+    async def published_since(
+        self, meeting_id: str, at: datetime, session: AsyncClientSession
+    ) -> None:
+        """Remember when the meeting was first seen published (reminders count from then)."""
+        await self._meetings.update_one(
+            {"_id": meeting_id, "published_at": {"$exists": False}},
+            {"$set": {"published_at": at}},
+            session=session,
+        )
+
+    async def upcoming_published(self, now: datetime) -> list[dict[str, Any]]:
+        return await self._meetings.find(
+            {"status": "published", "starts_at": {"$gt": now}}
+        ).to_list()
+
+    async def reminded(self, meeting_id: str, kind: str, session: AsyncClientSession) -> None:
+        await self._meetings.update_one(
+            {"_id": meeting_id}, {"$addToSet": {"reminders_done": kind}}, session=session
+        )
+
 
 class RegistrationsReadModel:
     def __init__(self, database: Database) -> None:
@@ -246,14 +280,23 @@ class RegistrationsReadModel:
         meeting_id: str,
         person_id: str,
         state: str,
+        check_in_code: str | None,
         session: AsyncClientSession,
     ) -> None:
+        fields = {"meeting_id": meeting_id, "person_id": person_id, "state": state}
+        if check_in_code:
+            fields["check_in_code"] = check_in_code
         await self._registrations.update_one(
-            {"_id": registration_id},
-            {"$set": {"meeting_id": meeting_id, "person_id": person_id, "state": state}},
-            upsert=True,
-            session=session,
+            {"_id": registration_id}, {"$set": fields}, upsert=True, session=session
         )
+
+    async def of_meeting(
+        self, meeting_id: str, session: AsyncClientSession, states: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"meeting_id": meeting_id}
+        if states:
+            query["state"] = {"$in": states}
+        return await self._registrations.find(query, session=session).to_list()
 
     async def active(self, meeting_id: str, session: AsyncClientSession) -> list[dict[str, Any]]:
         return await self._registrations.find(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from pydantic import BaseModel
 
 from aiq_notifications import domain, links, messages
@@ -16,6 +18,7 @@ from aiq_notifications.repository import (
     AddressHolds,
     DashboardsRepository,
     DeliveriesRepository,
+    InvitationsReadModel,
     MeetingsReadModel,
     RecipientsRepository,
     RegistrationsReadModel,
@@ -66,6 +69,7 @@ class NotificationsService:
         self._dashboards = DashboardsRepository(database)
         self._meetings = MeetingsReadModel(database)
         self._registrations = RegistrationsReadModel(database)
+        self._invitations = InvitationsReadModel(database)
         self._holds = AddressHolds(database)
 
     # recipients -----------------------------------------------------------------------
@@ -74,7 +78,19 @@ class NotificationsService:
 
     # meetings and invitations ---------------------------------------------------------
     async def remember_meeting(self, meeting: MeetingSnapshot, tx: Tx) -> None:
-        await self._meetings.upsert(meeting.meeting_id, meeting_fields(meeting), tx.session)
+        summary = MeetingSummary.model_validate(meeting.model_dump()).model_dump()
+        await self._meetings.upsert(
+            meeting.meeting_id,
+            {
+                **meeting_fields(meeting),
+                **summary,
+                "districts": meeting.districts,
+                "registration_deadline": meeting.registration_deadline,
+            },
+            tx.session,
+        )
+        if meeting.status == "published":
+            await self._meetings.published_since(meeting.meeting_id, datetime.now(UTC), tx.session)
 
     async def invite(self, meeting: MeetingSnapshot, tx: Tx) -> int:
         await self._describe(meeting, tx)
@@ -92,6 +108,15 @@ class NotificationsService:
             )
             created = await self._add_delivery(
                 "invitation", recipient, meeting.meeting_id, meeting.meeting_id, rendered, tx
+            )
+            await self._invitations.record(
+                {
+                    "_id": f"{meeting.meeting_id}:{recipient.id}",
+                    "meeting_id": meeting.meeting_id,
+                    "person_id": recipient.id,
+                    "district": recipient.district,
+                },
+                tx.session,
             )
             if created:
                 invited_per_district[recipient.district] = (
@@ -119,6 +144,9 @@ class NotificationsService:
 
     async def meeting_cancelled(self, meeting: MeetingCancelledV1, tx: Tx) -> int:
         await self._describe(meeting, tx)
+        await self._deliveries.cancel_pending(
+            meeting.meeting_id, ["invitation", "reminder", "day_before"], tx.session
+        )
         return await self._tell_registrants(
             meeting,
             "cancellation",
@@ -192,6 +220,7 @@ class NotificationsService:
             registration.meeting.meeting_id,
             registration.person_id,
             domain.registration_state(change),
+            registration.check_in_code,
             tx.session,
         )
         if change in ("cancelled", "checked_in"):

@@ -51,6 +51,12 @@ class NotificationsSettings(ServiceSettings):
     send_rate_per_minute: int = 600
     hard_bounces_until_hold: int = 3
 
+    # Reminders: to non-responders this many days before the registration deadline (or the
+    # meeting), to registrants the day before; both at this hour, Europe/Berlin.
+    reminder_days_before_deadline: int = 3
+    reminder_hour: int = 10
+    scheduler_poll_interval_s: float = 30.0
+
     # Who signs a district's emails: {"Hörde": {"name": ..., "email": ..., "phone": ...}}.
     # Replies go to the officer (Reply-To); From stays mail_from, so SPF and DMARC hold.
     district_officers: dict[str, Officer] = {}
