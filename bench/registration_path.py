@@ -18,8 +18,6 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import httpx
-
 from aiq_devstack.stack import Stack, StackConfig
 
 
@@ -31,7 +29,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     config = StackConfig.isolated(Path(tempfile.mkdtemp(prefix="aiq-bench-")), "bench", memory=True)
-    with Stack(config) as stack, httpx.Client(timeout=30) as http:
+    with Stack(config) as stack, stack.http() as http:
         contacts, events, notifications = (
             stack.url(n) for n in ("contacts", "events", "notifications")
         )

@@ -10,10 +10,12 @@ from email import policy
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
 from aiq_devstack.stack import Stack
+from aiq_shared.auth import issue_token
 from aiq_shared.contracts.base import EventContract
 from aiq_shared.envelope import to_kafka, wrap
 
@@ -46,6 +48,16 @@ async def eventually(
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
         await asyncio.sleep(interval)
+
+
+def service_client(app, settings, name: str = "service") -> httpx.AsyncClient:
+    """An HTTP client for an app running in-process, calling as an admin."""
+    token = issue_token(settings.auth_secret, "test-admin", "admin")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url=f"http://{name}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
 
 
 async def publish(settings, *events: EventContract, source: str = "/aiq/tests", times: int = 1):

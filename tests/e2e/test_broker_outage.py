@@ -22,7 +22,7 @@ def test_writes_during_a_broker_outage_arrive_once_it_is_back(tmp_path) -> None:
     stack = Stack(config)
     stack.start()
     try:
-        http = httpx.Client(timeout=10)
+        http = stack.http(timeout=10)
         contacts, events = stack.url("contacts"), stack.url("events")
         organisation = http.post(
             f"{contacts}/organisations", json={"name": "Autohaus Borsig", "district": "Hörde"}

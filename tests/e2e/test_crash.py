@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import time
 
-import httpx
 import pytest
 
 from aiq_devstack.stack import Stack, StackConfig
@@ -32,7 +31,7 @@ def test_invitations_survive_a_crash_of_the_notifications_service(tmp_path) -> N
     stack = Stack(config)
     stack.start()
     try:
-        http = httpx.Client(timeout=30)
+        http = stack.http(timeout=30)
         contacts, events = stack.url("contacts"), stack.url("events")
         organisation = http.post(
             f"{contacts}/organisations", json={"name": "Logistik am Hafen", "district": "Eving"}

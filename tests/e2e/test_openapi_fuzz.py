@@ -42,6 +42,7 @@ def test_no_server_errors_and_only_documented_answers(stack: Stack, service: str
             str(schemathesis), "run", f"{stack.url(service)}/openapi.json",
             "--checks", CHECKS, "--max-examples", "25", "--workers", "1",
             "--phases", "examples,coverage,fuzzing", "--seed", "20261124",
+            "--header", f"Authorization: Bearer {stack.token()}",
         ],
         capture_output=True,
         text=True,

@@ -39,7 +39,7 @@ def test_registration_travels_to_email_and_dashboard_and_survives_a_restart(conf
     stack.start()
     try:
         urls = {name: stack.url(name) for name in ("contacts", "events", "notifications")}
-        http = httpx.Client(timeout=10)
+        http = stack.http(timeout=10)
         for url in urls.values():
             assert http.get(f"{url}/health").json()["status"] == "ok"
             assert http.get(f"{url}/openapi.json").status_code == 200
@@ -148,7 +148,7 @@ def test_registration_travels_to_email_and_dashboard_and_survives_a_restart(conf
     stack = Stack(config)  # the same data folder: a restart
     stack.start()
     try:
-        http = httpx.Client(timeout=10)
+        http = stack.http(timeout=10)
         people = http.get(f"{stack.url('contacts')}/people").json()["items"]
         assert {p["first_name"] for p in people} == {"Erika", "Fatih"}
         registrations = http.get(

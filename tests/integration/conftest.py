@@ -15,7 +15,7 @@ from aiq_events.app import create_app as events_app
 from aiq_events.settings import EventsSettings
 from aiq_notifications.app import create_app as notifications_app
 from aiq_notifications.settings import NotificationsSettings
-from helpers import RecordingHandler, eventually
+from helpers import RecordingHandler, eventually, service_client
 
 
 @dataclass
@@ -68,9 +68,7 @@ async def running(settings_for, smtp_server, with_notifications: bool):
                 LifespanManager(app, startup_timeout=60, shutdown_timeout=30)
             )
             client = await stack.enter_async_context(
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=manager.app), base_url=f"http://{name}"
-                )
+                service_client(manager.app, settings[name], name)
             )
             clients[name] = client
             apps[name] = app

@@ -16,7 +16,7 @@ from aiq_shared import topics
 from aiq_shared.contracts.contacts import PersonCreatedV1
 from aiq_shared.contracts.registrations import RegistrationConfirmedV1
 from aiq_shared.envelope import to_kafka, wrap
-from helpers import eventually
+from helpers import eventually, service_client
 
 pytestmark = pytest.mark.integration
 
@@ -59,11 +59,7 @@ async def notifications_against(smtp: MoodySmtp, settings_for, **overrides):  # 
     try:
         async with contextlib.AsyncExitStack() as stack:
             manager = await stack.enter_async_context(LifespanManager(create_app(settings)))
-            client = await stack.enter_async_context(
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=manager.app), base_url="http://n"
-                )
-            )
+            client = await stack.enter_async_context(service_client(manager.app, settings))
             await eventually(lambda: _ready(client), timeout=60)
             yield settings, client
     finally:

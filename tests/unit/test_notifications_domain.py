@@ -163,3 +163,29 @@ def test_a_reminder_is_due_once_within_its_window_and_never_for_cancelled_meetin
 
 def test_non_responders_are_the_invited_who_did_not_answer() -> None:
     assert non_responders(["a", "b", "c", "b"], ["b"]) == ["a", "c"]
+
+
+def test_registrations_over_time_fill_gaps_and_scale_to_the_total() -> None:
+    from aiq_notifications.dashboards import chart, over_time
+
+    series = over_time({"2026-03-03": 2, "2026-03-01": 1})
+    assert [(d.day.day, d.registrations, d.total) for d in series] == [
+        (1, 1, 1),
+        (2, 0, 1),
+        (3, 2, 3),
+    ]
+    drawn = chart(series, width=300, height=90)
+    assert drawn.total == 3 and len(drawn.bars) == 3
+    assert [b.height for b in drawn.bars] == [30.0, 0.0, 60.0]
+    assert drawn.line == "50.0,60.0 150.0,60.0 250.0,0.0"
+    assert chart([]).bars == []
+
+
+def test_a_partner_is_long_standing_after_a_year() -> None:
+    from datetime import date
+
+    at = datetime(2026, 3, 19, 15, tzinfo=UTC)
+    assert domain.partner_standing(date(2025, 3, 19), "active", at) == "long_standing"
+    assert domain.partner_standing(date(2025, 3, 20), "active", at) == "new"
+    assert domain.partner_standing(None, "active", at) == "new"
+    assert domain.partner_standing(date(2020, 1, 1), "new", at) == "new"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import threading
@@ -11,7 +12,8 @@ from typing import Annotated
 import typer
 
 from aiq_devstack import demo
-from aiq_devstack.stack import Stack, StackConfig
+from aiq_devstack.stack import DEVELOPMENT_AUTH_SECRET, Stack, StackConfig
+from aiq_shared.auth import issue_token
 
 app = typer.Typer(help="AiQ CRM on one machine: broker, databases, mail catcher, three services.")
 
@@ -39,7 +41,7 @@ def up(
         stack.start()
         if demo_data:
             typer.echo("Loading demo data ...")
-            summary = demo.load(stack.url("contacts"), stack.url("events"))
+            summary = demo.load(stack.url("contacts"), stack.url("events"), stack.token())
             typer.echo(
                 f"  {summary['organisations']} organisations, meeting {summary['meeting_id']}"
             )
@@ -55,6 +57,13 @@ def up(
             f"  smtp           {stack.smtp[0]}:{stack.smtp[1]}   mails as .eml in {stack.mail_dir}"
         )
         typer.echo(f"  logs           {stack.log_dir}")
+        dashboards = stack.url("notifications") + "/dashboard"
+        typer.echo("\nDashboards (the link signs you in for 12 hours):")
+        typer.echo(f"  city overview  {dashboards}?token={stack.token('coordinator')}")
+        officer = stack.token("officer", ["Hörde"], "Betriebsakquise Hörde")
+        typer.echo(f"  Hörde          {dashboards}/H%C3%B6rde?token={officer}")
+        typer.echo(f"\nAPI token (admin, 12 h): {stack.token()}")
+        typer.echo("  more with: ./aiq token --role officer --district Eving")
         typer.echo("\nCtrl-C stops everything.")
         while not stopping.wait(1):
             for child in stack.children:
@@ -74,8 +83,27 @@ def load_demo(
     contacts_url: str = "http://127.0.0.1:8001", events_url: str = "http://127.0.0.1:8002"
 ) -> None:
     """Load the demo data into a running system (safe to repeat)."""
-    summary = demo.load(contacts_url, events_url)
+    summary = demo.load(contacts_url, events_url, _token("admin", [], None))
     typer.echo(summary)
+
+
+@app.command()
+def token(
+    role: Annotated[str, typer.Option(help="admin, coordinator or officer")] = "admin",
+    district: Annotated[
+        list[str] | None, typer.Option(help="An officer's district (repeatable)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Shown on pages")] = None,
+) -> None:
+    """Print a bearer token for the development key (AIQ_AUTH_SECRET), valid 12 hours."""
+    if role not in ("admin", "coordinator", "officer"):
+        raise typer.BadParameter("admin, coordinator or officer", param_hint="--role")
+    typer.echo(_token(role, district or [], name))
+
+
+def _token(role: str, districts: list[str], name: str | None) -> str:
+    secret = os.environ.get("AIQ_AUTH_SECRET", DEVELOPMENT_AUTH_SECRET)
+    return issue_token(secret, name or role, role, districts, name)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -81,10 +81,10 @@ def _post(client: httpx.Client, url: str, body: dict, key: str) -> dict:
     raise RuntimeError(f"POST {url} kept failing: {response.text}")
 
 
-def load(contacts_url: str, events_url: str, companies_per_district: int = 3) -> dict:
+def load(contacts_url: str, events_url: str, token: str, companies_per_district: int = 3) -> dict:
     """Create the demo organisations, people and a published Netzwerktreffen."""
     people: list[dict] = []
-    with httpx.Client(timeout=30) as client:
+    with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"}) as client:
         n = 0
         for d, district in enumerate(DORTMUND):
             for c in range(companies_per_district):

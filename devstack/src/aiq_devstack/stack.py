@@ -27,8 +27,11 @@ from pathlib import Path
 import httpx
 
 from aiq_devstack.ports import free_port, wait_for_port
+from aiq_shared.auth import Role, issue_token
+from aiq_shared.settings import ServiceSettings
 
 SERVICES = {"contacts": 8001, "events": 8002, "notifications": 8003}
+DEVELOPMENT_AUTH_SECRET = ServiceSettings.model_fields["auth_secret"].default
 PREFERRED = {
     "kafka": 19092,
     "smtp": 2525,
@@ -70,6 +73,10 @@ class StackConfig:
     group_prefix: str = "aiq"
     fast_consumer_groups: bool = True  # short session timeouts: groups join in ~1 s
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The shared key every service checks bearer tokens with (aiq_shared.auth).
+    auth_secret: str = field(
+        default_factory=lambda: os.environ.get("AIQ_AUTH_SECRET", DEVELOPMENT_AUTH_SECRET)
+    )
 
     @classmethod
     def isolated(cls, data_dir: Path, name: str, **kwargs: object) -> StackConfig:
@@ -100,9 +107,18 @@ class Stack:
         self.mail_dir = config.data_dir / "mail"
         self.log_dir = config.data_dir / "logs"
 
-    # -- URLs ------------------------------------------------------------------------------
+    # -- URLs and tokens --------------------------------------------------------------------
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.config.service_ports[service]}"
+
+    def token(
+        self, role: Role = "admin", districts: list[str] | None = None, name: str | None = None
+    ) -> str:
+        return issue_token(self.config.auth_secret, name or role, role, districts, name)
+
+    def http(self, timeout: float = 30.0) -> httpx.Client:
+        """A client that calls the services' APIs as an admin."""
+        return httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {self.token()}"})
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, timeout: float = 90.0) -> None:
@@ -208,6 +224,7 @@ class Stack:
             "MONGO_URL": self.mongo[service],
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
             "KAFKA_GROUP_PREFIX": self.config.group_prefix,
+            "AUTH_SECRET": self.config.auth_secret,
         }
         if "AIQ_KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
             env["KAFKA_IDEMPOTENCE"] = "false"  # tansu has no InitProducerId

@@ -23,6 +23,7 @@ PROBLEM_JSON = "application/problem+json"
 class DomainError(Exception):
     status = 400
     title = "Bad request"
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
@@ -58,6 +59,8 @@ class Problem(BaseModel):
 
 _DESCRIPTIONS = {
     "400": "The body could not be read",
+    "401": "No valid bearer token",
+    "403": "The token's role or districts do not allow this",
     "404": "Not found",
     "409": "Conflict with the current state",
     "422": "Invalid request",
@@ -75,7 +78,8 @@ def document_problems(schema: dict[str, Any], skip_tags: set[str]) -> dict[str, 
             if skip_tags & set(operation.get("tags", [])):
                 continue
             responses = operation.setdefault("responses", {})
-            codes = {"422", "503"}
+            codes = {"401", "403", "422", "503"}
+            operation.setdefault("security", [{"bearer": []}])
             if "{" in path:
                 codes.add("404")
             if method in ("post", "patch", "put", "delete"):
@@ -86,6 +90,12 @@ def document_problems(schema: dict[str, Any], skip_tags: set[str]) -> dict[str, 
                     "description": described or _DESCRIPTIONS.get(code, "Error"),
                     "content": content,
                 }
+    schema["components"].setdefault("securitySchemes", {})["bearer"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "role (admin, coordinator, officer) and districts in the claims",
+    }
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     return schema
@@ -125,7 +135,9 @@ def _allowed_methods(request: Request) -> list[str]:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, error: DomainError) -> JSONResponse:
-        return problem(error.status, error.title, error.detail, **error.extra)
+        return problem(
+            error.status, error.title, error.detail, headers=error.headers, **error.extra
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -17,13 +17,14 @@ from contextlib import asynccontextmanager
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from prometheus_client import make_asgi_app
 from pymongo.errors import PyMongoError
 
 from aiq_shared import idempotency
+from aiq_shared.auth import authenticate
 from aiq_shared.envelope import TRACEPARENT, current_traceparent, new_traceparent
 from aiq_shared.errors import document_problems, install_problem_handlers
 from aiq_shared.kafka import (
@@ -207,7 +208,13 @@ def build_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        dependencies=[Depends(authenticate)],  # every route but the open ones (auth.py)
+    )
     app.state.runtime = runtime
     install_problem_handlers(app)
 

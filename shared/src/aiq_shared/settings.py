@@ -25,6 +25,14 @@ class ServiceSettings(BaseSettings):
     mongo_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
     mongo_db: str = "aiq"
 
+    # Bearer JWTs (aiq_shared.auth): a shared HS256 key, or the JWKS of an OIDC provider.
+    # Set a real secret (or auth_jwks_url) in production; auth_required=false only for demos.
+    auth_required: bool = True
+    auth_secret: str = "development-only-auth-secret-change-me-please"
+    auth_jwks_url: str | None = None
+    auth_audience: str = "aiq"
+    auth_issuer: str | None = None
+
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # Idempotent producer: on for real Kafka; tansu (the embedded broker) lacks InitProducerId.
     kafka_idempotence: bool = True

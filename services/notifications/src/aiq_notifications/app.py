@@ -12,6 +12,7 @@ from aiq_notifications.consumers import (
     registrations_handlers,
 )
 from aiq_notifications.correspondence import Correspondence
+from aiq_notifications.dashboards import DashboardChanges
 from aiq_notifications.privacy import Privacy
 from aiq_notifications.reminders import Reminders
 from aiq_notifications.sender import DeliverySender
@@ -25,14 +26,17 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     runtime = ServiceRuntime(settings)
     runtime.indexes(repository.ensure_indexes)
-    correspondence = Correspondence(runtime.database, settings)
-    service = NotificationsService(runtime.database, settings, correspondence)
+    changes = DashboardChanges()
+    correspondence = Correspondence(runtime.database, settings, changes)
+    service = NotificationsService(runtime.database, settings, correspondence, changes)
     campaigns = Campaigns(runtime.database, correspondence)
     privacy = Privacy(runtime.database, settings, correspondence)
     runtime.consume("contacts", topics.CONTACTS, contacts_handlers(service, privacy))
     runtime.consume("meetings", topics.EVENTS, meetings_handlers(service, campaigns))
     runtime.consume("registrations", topics.REGISTRATIONS, registrations_handlers(service))
-    sender = DeliverySender(runtime.database, settings, correspondence.deliveries_waiting)
+    sender = DeliverySender(
+        runtime.database, settings, correspondence.deliveries_waiting, changes.notify
+    )
     runtime.worker("email-sender", sender.run)
     reminders = Reminders(runtime.database, settings, correspondence)
     runtime.worker("reminders", reminders.run)
@@ -48,4 +52,5 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     app.state.campaigns = campaigns
     app.state.privacy = privacy
     app.state.reminders = reminders
+    app.state.dashboard_changes = changes
     return app

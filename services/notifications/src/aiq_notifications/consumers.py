@@ -7,6 +7,8 @@ from aiq_notifications.privacy import Privacy
 from aiq_notifications.service import NotificationsService
 from aiq_shared.contracts.contacts import (
     DoubleOptInRequestedV1,
+    OrganisationCreatedV1,
+    OrganisationUpdatedV1,
     PersonCreatedV1,
     PersonErasedV1,
     PersonUpdatedV1,
@@ -32,6 +34,9 @@ def contacts_handlers(service: NotificationsService, privacy: Privacy) -> dict[s
     async def on_person(event, _envelope, tx):  # type: ignore[no-untyped-def]
         await service.remember_person(event, tx)
 
+    async def on_organisation(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        await service.remember_organisation(event, tx)
+
     async def on_double_opt_in(event, _envelope, tx):  # type: ignore[no-untyped-def]
         await privacy.double_opt_in_requested(event, tx)
 
@@ -41,6 +46,8 @@ def contacts_handlers(service: NotificationsService, privacy: Privacy) -> dict[s
     return {
         PersonCreatedV1.event_type: on_person,
         PersonUpdatedV1.event_type: on_person,
+        OrganisationCreatedV1.event_type: on_organisation,
+        OrganisationUpdatedV1.event_type: on_organisation,
         DoubleOptInRequestedV1.event_type: on_double_opt_in,
         PersonErasedV1.event_type: on_erased,
     }

@@ -10,6 +10,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from aiq_notifications import domain, links, messages
+from aiq_notifications.dashboards import DashboardChanges
 from aiq_notifications.domain import Delivery, DeliveryKind, Recipient, StateChange
 from aiq_notifications.repository import DeliveriesRepository
 from aiq_notifications.settings import NotificationsSettings
@@ -18,8 +19,11 @@ from aiq_shared.pagination import new_id
 
 
 class Correspondence:
-    def __init__(self, database: Database, settings: NotificationsSettings) -> None:
+    def __init__(
+        self, database: Database, settings: NotificationsSettings, changes: DashboardChanges
+    ) -> None:
         self._settings = settings
+        self._changes = changes
         self._deliveries = DeliveriesRepository(database)
         self.deliveries_waiting = asyncio.Event()  # wakes the sender
 
@@ -92,4 +96,5 @@ class Correspondence:
         created = await self._deliveries.add_once(delivery, content, tx.session)
         if created:
             tx.after_commit(self.deliveries_waiting.set)
+            tx.after_commit(self._changes.notify)  # live dashboards count deliveries
         return created

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -254,10 +254,30 @@ def on_hold(hard_bounces: int, limit: int) -> bool:
 Change = Literal["confirmed", "waitlisted", "cancelled", "promoted", "checked_in"]
 
 
+Standing = Literal["new", "long_standing"]
+LONG_STANDING_AFTER = timedelta(days=365)
+
+
+def partner_standing(partner_since: date | None, status: str | None, at: datetime) -> Standing:
+    """A company is a long-standing partner after a year of partnership; before (or without
+    a known start, or while its relationship is still "new") it counts as new."""
+    if partner_since is None or status == "new":
+        return "new"
+    return "long_standing" if at.date() - partner_since >= LONG_STANDING_AFTER else "new"
+
+
 def dashboard_increments(
-    change: Change, registration: RegistrationSnapshot, previous: str | None = None
+    change: Change,
+    registration: RegistrationSnapshot,
+    previous: str | None = None,
+    day: date | None = None,
+    standing: Standing | None = None,
 ) -> dict[str, int]:
-    """The counter changes one registration event makes on its district's dashboard."""
+    """The counter changes one registration event makes on its district's dashboard.
+
+    ``day`` (Berlin) counts a new registration for the chart of registrations over time;
+    ``standing`` splits seats between new and long-standing partner companies.
+    """
     tables = registration.topic_table_ids
     inc: dict[str, int] = {}
 
@@ -268,7 +288,11 @@ def dashboard_increments(
         add("registered", n)
         for table in tables:
             add(f"table_registrations.{table}", n)
+        if standing:
+            add(f"partners.{standing}", n)
 
+    if change in ("confirmed", "waitlisted") and day is not None:
+        add(f"registrations_by_day.{day.isoformat()}", 1)
     if change == "confirmed":
         seats(1)
     elif change == "waitlisted":

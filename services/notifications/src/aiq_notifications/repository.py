@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -20,13 +20,14 @@ MEETINGS = "meetings"  # read model of aiq.events: titles for emails
 REGISTRATIONS = "registrations"  # read model of aiq.registrations: who to tell of changes
 CAMPAIGNS = "campaigns"  # invitation runs (aiq.invitation_campaign.started.v1)
 INVITATIONS = "invitations"  # who was invited to what, with their personal link
+ORGANISATIONS = "organisations"  # read model of aiq.contacts: partner since, status
 
 
 async def ensure_indexes(database: Database) -> None:
     await database[RECIPIENTS].create_index("district")
     await database[DELIVERIES].create_index("key", unique=True)
     await database[DELIVERIES].create_index([("state", 1), ("next_attempt_at", 1)])
-    await database[DELIVERIES].create_index("meeting_id")
+    await database[DELIVERIES].create_index([("meeting_id", 1), ("district", 1), ("state", 1)])
     await database[DELIVERIES].create_index("person_id")
     await database[DASHBOARDS].create_index("district")
     await database[REGISTRATIONS].create_index([("meeting_id", 1), ("state", 1)])
@@ -162,10 +163,17 @@ class DeliveriesRepository:
         )
 
     async def count_of_campaign(self, campaign_id: str) -> dict[str, int]:
+        return await self._count_by_state({"campaign_id": campaign_id})
+
+    async def count_of_meeting(self, meeting_id: str, district: str | None) -> dict[str, int]:
+        query = {"meeting_id": meeting_id}
+        if district is not None:
+            query["district"] = district
+        return await self._count_by_state(query)
+
+    async def _count_by_state(self, query: dict[str, Any]) -> dict[str, int]:
         return {
-            state: await self._deliveries.count_documents(
-                {"campaign_id": campaign_id, "state": state}
-            )
+            state: await self._deliveries.count_documents({**query, "state": state})
             for state in ("pending", "sending", "sent", "dead")
         }
 
@@ -229,8 +237,13 @@ class DashboardsRepository:
             session=session,
         )
 
-    async def of_district(self, district: str) -> list[dict[str, Any]]:
-        return await self._dashboards.find({"district": district}).sort("starts_at", 1).to_list()
+    async def of_districts(
+        self, districts: list[str], since: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"district": {"$in": districts}}
+        if since is not None:
+            query["starts_at"] = {"$gte": since}
+        return await self._dashboards.find(query).sort("starts_at", 1).to_list()
 
 
 class MeetingsReadModel:
@@ -282,13 +295,19 @@ class RegistrationsReadModel:
         state: str,
         check_in_code: str | None,
         session: AsyncClientSession,
+        standing: str | None = None,
     ) -> None:
         fields = {"meeting_id": meeting_id, "person_id": person_id, "state": state}
         if check_in_code:
             fields["check_in_code"] = check_in_code
+        if standing:
+            fields["standing"] = standing
         await self._registrations.update_one(
             {"_id": registration_id}, {"$set": fields}, upsert=True, session=session
         )
+
+    async def get(self, registration_id: str, session: AsyncClientSession) -> dict[str, Any] | None:
+        return await self._registrations.find_one({"_id": registration_id}, session=session)
 
     async def of_meeting(
         self, meeting_id: str, session: AsyncClientSession, states: list[str] | None = None
@@ -379,3 +398,21 @@ class InvitationsReadModel:
         self, meeting_id: str, session: AsyncClientSession | None = None
     ) -> list[dict[str, Any]]:
         return await self._invitations.find({"meeting_id": meeting_id}, session=session).to_list()
+
+
+class OrganisationsReadModel:
+    def __init__(self, database: Database) -> None:
+        self._organisations = database[ORGANISATIONS]
+
+    async def upsert(
+        self, organisation_id: str, fields: dict[str, Any], session: AsyncClientSession
+    ) -> None:
+        await self._organisations.update_one(
+            {"_id": organisation_id}, {"$set": fields}, upsert=True, session=session
+        )
+
+    async def get(self, organisation_id: str, session: AsyncClientSession) -> dict[str, Any] | None:
+        doc = await self._organisations.find_one({"_id": organisation_id}, session=session)
+        if doc and doc.get("partner_since"):
+            doc["partner_since"] = date.fromisoformat(doc["partner_since"])
+        return doc

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -69,9 +70,14 @@ async def send_email(settings: NotificationsSettings, message) -> None:  # type:
 
 class DeliverySender:
     def __init__(
-        self, database: Database, settings: NotificationsSettings, wake: asyncio.Event
+        self,
+        database: Database,
+        settings: NotificationsSettings,
+        wake: asyncio.Event,
+        changed: Callable[[], None] = lambda: None,
     ) -> None:
         self._database = database
+        self._changed = changed  # a delivery's state moved: live dashboards show it
         self._settings = settings
         self._deliveries = DeliveriesRepository(database)
         self._holds = AddressHolds(database)
@@ -167,6 +173,7 @@ class DeliverySender:
             )
 
         await self._database.transaction(sent)
+        self._changed()
         log.info("delivery.sent", delivery_id=doc["_id"], kind=doc["kind"])
         return True
 
@@ -176,4 +183,5 @@ class DeliverySender:
             StateChange(state="dead", at=datetime.now(UTC), detail=reason),
             {"last_error": reason},
         )
+        self._changed()
         log.warning("delivery.dead", delivery_id=doc["_id"], reason=reason)

@@ -9,22 +9,27 @@ from pydantic import BaseModel
 from aiq_notifications import domain, links, messages
 from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.dashboards import (
+    CityOverview,
+    DashboardChanges,
+    DeliveryCounts,
     DistrictDashboard,
+    city_overview,
     meeting_counts,
     meeting_fields,
 )
-from aiq_notifications.domain import Delivery, DeliveryKind, Recipient
+from aiq_notifications.domain import BERLIN, Delivery, DeliveryKind, Recipient
 from aiq_notifications.repository import (
     AddressHolds,
     DashboardsRepository,
     DeliveriesRepository,
     InvitationsReadModel,
     MeetingsReadModel,
+    OrganisationsReadModel,
     RecipientsRepository,
     RegistrationsReadModel,
 )
 from aiq_notifications.settings import NotificationsSettings
-from aiq_shared.contracts.contacts import PersonSnapshot
+from aiq_shared.contracts.contacts import OrganisationSnapshot, PersonSnapshot
 from aiq_shared.contracts.meetings import (
     MeetingCancelledV1,
     MeetingChangedV1,
@@ -59,7 +64,11 @@ class AddressHold(BaseModel):
 
 class NotificationsService:
     def __init__(
-        self, database: Database, settings: NotificationsSettings, correspondence: Correspondence
+        self,
+        database: Database,
+        settings: NotificationsSettings,
+        correspondence: Correspondence,
+        changes: DashboardChanges,
     ) -> None:
         self._database = database
         self._settings = settings
@@ -70,11 +79,26 @@ class NotificationsService:
         self._meetings = MeetingsReadModel(database)
         self._registrations = RegistrationsReadModel(database)
         self._invitations = InvitationsReadModel(database)
+        self._organisations = OrganisationsReadModel(database)
+        self._changes = changes
         self._holds = AddressHolds(database)
 
     # recipients -----------------------------------------------------------------------
     async def remember_person(self, person: PersonSnapshot, tx: Tx) -> None:
         await self._recipients.upsert(Recipient.from_event(person), tx.session)
+
+    async def remember_organisation(self, organisation: OrganisationSnapshot, tx: Tx) -> None:
+        await self._organisations.upsert(
+            organisation.organisation_id,
+            {
+                "district": organisation.district,
+                "status": organisation.status,
+                "partner_since": (
+                    organisation.partner_since.isoformat() if organisation.partner_since else None
+                ),
+            },
+            tx.session,
+        )
 
     # meetings and invitations ---------------------------------------------------------
     async def remember_meeting(self, meeting: MeetingSnapshot, tx: Tx) -> None:
@@ -158,6 +182,7 @@ class NotificationsService:
 
     async def _describe(self, meeting: MeetingSnapshot, tx: Tx) -> None:
         await self.remember_meeting(meeting, tx)
+        tx.after_commit(self._changes.notify)
         for district in meeting.districts:
             await self._dashboards.describe_meeting(
                 district, meeting.meeting_id, meeting_fields(meeting), tx.session
@@ -209,10 +234,13 @@ class NotificationsService:
             if isinstance(registration, RegistrationCancelledV1)
             else None
         )
+        standing = await self._standing(registration, tx)
         await self._dashboards.count(
             registration.district,
             registration.meeting.meeting_id,
-            domain.dashboard_increments(change, registration, previous),
+            domain.dashboard_increments(
+                change, registration, previous, datetime.now(BERLIN).date(), standing
+            ),
             tx.session,
         )
         await self._registrations.record(
@@ -222,7 +250,9 @@ class NotificationsService:
             domain.registration_state(change),
             registration.check_in_code,
             tx.session,
+            standing=standing,
         )
+        tx.after_commit(self._changes.notify)
         if change in ("cancelled", "checked_in"):
             return  # counted; no email (yet) for these
         recipient = await self._recipients.get(registration.person_id, tx.session)
@@ -259,6 +289,22 @@ class NotificationsService:
             )
         await self._add_delivery(
             kind, recipient, meeting.meeting_id, registration.registration_id, rendered, tx
+        )
+
+    async def _standing(self, registration: RegistrationSnapshot, tx: Tx) -> domain.Standing | None:
+        """New or long-standing partner: decided once per registration, at its first event."""
+        known = await self._registrations.get(registration.registration_id, tx.session)
+        if known and known.get("standing"):
+            return known["standing"]
+        if not registration.organisation_id:
+            return None
+        organisation = await self._organisations.get(registration.organisation_id, tx.session)
+        if organisation is None:
+            return None
+        return domain.partner_standing(
+            organisation.get("partner_since"),
+            organisation.get("status"),
+            registration.meeting.starts_at,
         )
 
     def _render(
@@ -335,6 +381,34 @@ class NotificationsService:
         items = await self._deliveries.list(page, meeting_id, person_id, kind, state)
         return page_of(items, page, lambda d: d.id)
 
-    async def district_dashboard(self, district: str) -> DistrictDashboard:
-        docs = await self._dashboards.of_district(district)
-        return DistrictDashboard(district=district, events=[meeting_counts(doc) for doc in docs])
+    async def district_dashboard(self, district: str, upcoming: bool = False) -> DistrictDashboard:
+        docs = await self._dashboards.of_districts([district], self._since(upcoming))
+        events = [
+            meeting_counts(doc, await self._delivery_counts(doc["meeting_id"], district))
+            for doc in docs
+        ]
+        return DistrictDashboard(district=district, events=events)
+
+    async def city_overview(self, districts: list[str], upcoming: bool = False) -> CityOverview:
+        docs = await self._dashboards.of_districts(districts, self._since(upcoming))
+        deliveries = {
+            meeting_id: await self._delivery_counts(meeting_id, None)
+            for meeting_id in {doc["meeting_id"] for doc in docs}
+        }
+        return city_overview(docs, districts, deliveries)
+
+    @staticmethod
+    def _since(upcoming: bool) -> datetime | None:
+        """Upcoming: from the start of today, Berlin time."""
+        if not upcoming:
+            return None
+        today = datetime.now(BERLIN).replace(hour=0, minute=0, second=0, microsecond=0)
+        return today
+
+    async def _delivery_counts(self, meeting_id: str, district: str | None) -> DeliveryCounts:
+        counts = await self._deliveries.count_of_meeting(meeting_id, district)
+        return DeliveryCounts(
+            sent=counts["sent"],
+            pending=counts["pending"] + counts["sending"],
+            failed=counts["dead"],
+        )

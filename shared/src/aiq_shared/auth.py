@@ -1,0 +1,153 @@
+"""Who is asking: bearer JWTs (ARCHITECTURE §6), roles and districts.
+
+Every API except health, readiness, metrics and the public self-service pages (tags
+``operations`` and ``public``) needs a token: ``Authorization: Bearer <JWT>``, or for pages
+in a browser (GET only, so no cross-site writes) the ``aiq_token`` cookie that
+``?token=`` sets once. Tokens are HS256 with a shared key (development, tests, small
+installations) or, with ``auth_jwks_url``, RS256/ES256 from the city's OIDC provider.
+
+Claims: ``sub``, ``name``, ``role`` (admin, coordinator, officer) and ``districts`` (an
+officer's Stadtbezirke). Admins and coordinators see every district; officers theirs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Annotated, Literal
+
+import jwt
+from fastapi import Depends, Request
+from pydantic import BaseModel
+
+from aiq_shared.errors import DomainError
+
+Role = Literal["admin", "coordinator", "officer"]
+COOKIE = "aiq_token"
+OPEN_TAGS = frozenset({"operations", "public"})
+ALGORITHMS = ["HS256", "RS256", "ES256"]
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    title = "Not signed in"
+    headers = {"WWW-Authenticate": 'Bearer realm="aiq"'}  # noqa: RUF012 - constant
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Not allowed"
+
+
+class Principal(BaseModel):
+    subject: str
+    name: str | None = None
+    role: Role
+    districts: list[str] = []
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role in ("admin", "coordinator")
+
+    def may_see(self, district: str) -> bool:
+        return self.sees_all or district in self.districts
+
+    def visible(self, districts: list[str]) -> list[str]:
+        return list(districts) if self.sees_all else [d for d in districts if d in self.districts]
+
+    def require_district(self, district: str) -> None:
+        if not self.may_see(district):
+            raise Forbidden(f"district {district} is not among yours")
+
+
+ANONYMOUS_ADMIN = Principal(subject="anonymous", name="Ohne Anmeldung", role="admin")
+
+
+def issue_token(
+    secret: str,
+    subject: str,
+    role: Role,
+    districts: list[str] | None = None,
+    name: str | None = None,
+    valid_for: timedelta = timedelta(hours=12),
+    audience: str = "aiq",
+) -> str:
+    """A token signed with the shared key (development, tests, the launcher's tokens)."""
+    now = datetime.now(UTC)
+    claims = {
+        "sub": subject,
+        "name": name or subject,
+        "role": role,
+        "districts": districts or [],
+        "aud": audience,
+        "iat": now,
+        "exp": now + valid_for,
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+@lru_cache(maxsize=4)
+def _jwks_client(url: str) -> jwt.PyJWKClient:
+    return jwt.PyJWKClient(url, cache_keys=True)
+
+
+def verify(token: str, settings) -> Principal:  # type: ignore[no-untyped-def]
+    try:
+        if settings.auth_jwks_url:
+            key = _jwks_client(settings.auth_jwks_url).get_signing_key_from_jwt(token).key
+            algorithms = ["RS256", "ES256"]
+        else:
+            key, algorithms = settings.auth_secret, ["HS256"]
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=algorithms,
+            audience=settings.auth_audience,
+            issuer=settings.auth_issuer,
+            options={"require": ["sub", "exp", "role"]},
+        )
+        return Principal(
+            subject=str(claims["sub"]),
+            name=claims.get("name"),
+            role=claims["role"],
+            districts=list(claims.get("districts") or []),
+        )
+    except (jwt.PyJWTError, ValueError) as error:
+        raise Unauthenticated(f"invalid token: {error}") from error
+
+
+def token_of(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value:
+        return value.strip()
+    if request.method in ("GET", "HEAD"):
+        return request.query_params.get("token") or request.cookies.get(COOKIE)
+    return None
+
+
+async def authenticate(request: Request) -> Principal | None:
+    """App-wide dependency: every route but the open ones needs a valid token."""
+    route = request.scope.get("route")
+    if route is not None and OPEN_TAGS & set(getattr(route, "tags", None) or []):
+        return None
+    settings = request.app.state.runtime.settings
+    if not settings.auth_required:
+        principal = ANONYMOUS_ADMIN
+    else:
+        token = token_of(request)
+        if token is None:
+            raise Unauthenticated("a bearer token is needed (Authorization: Bearer <JWT>)")
+        principal = verify(token, settings)
+    request.state.principal = principal
+    return principal
+
+
+def current_principal(request: Request) -> Principal:
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        raise Unauthenticated("not signed in")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
