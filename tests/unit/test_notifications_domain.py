@@ -166,6 +166,8 @@ def test_non_responders_are_the_invited_who_did_not_answer() -> None:
 
 
 def test_registrations_over_time_fill_gaps_and_scale_to_the_total() -> None:
+    from datetime import date
+
     from aiq_notifications.dashboards import chart, over_time
 
     series = over_time({"2026-03-03": 2, "2026-03-01": 1})
@@ -179,6 +181,9 @@ def test_registrations_over_time_fill_gaps_and_scale_to_the_total() -> None:
     assert [b.height for b in drawn.bars] == [30.0, 0.0, 60.0]
     assert drawn.line == "50.0,60.0 150.0,60.0 250.0,0.0"
     assert chart([]).bars == []
+    padded = over_time({"2026-03-03": 2}, today=date(2026, 3, 5), at_least=7)
+    assert [d.day.day for d in padded] == [27, 28, 1, 2, 3, 4, 5]  # a week up to today
+    assert [d.total for d in padded] == [0, 0, 0, 0, 2, 2, 2]
 
 
 def test_a_partner_is_long_standing_after_a_year() -> None:

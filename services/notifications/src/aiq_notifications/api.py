@@ -10,12 +10,13 @@ from pydantic import BaseModel
 
 from aiq_notifications import previews
 from aiq_notifications.campaigns import Campaigns
-from aiq_notifications.dashboards import DistrictDashboard
+from aiq_notifications.dashboards import CityOverview, DistrictDashboard
 from aiq_notifications.domain import CampaignProgress, Delivery, DeliveryKind
 from aiq_notifications.messages import PURPOSES, render_page
 from aiq_notifications.previews import TemplatePreview
 from aiq_notifications.privacy import Privacy
 from aiq_notifications.service import AddressHold, NotificationsService
+from aiq_shared.auth import CurrentPrincipal
 from aiq_shared.errors import NotFound
 from aiq_shared.pagination import Page, PageParams, page_params
 
@@ -87,15 +88,42 @@ async def campaign_progress(
     return await campaigns.progress(campaign_id)
 
 
+Upcoming = Annotated[
+    bool, Query(description="Only meetings from today on (Berlin time); default: all")
+]
+
+
 @router.get(
     "/dashboards/districts/{district}",
     tags=["dashboards"],
-    summary="Per event: invited, registered, waitlisted, cancelled and topic-table counts",
+    summary="A district's meetings: invited, registered, waitlisted, checked in, partners, "
+    "registrations over time, topic tables by interest, deliveries",
+    responses={403: {"description": "An officer asked for another district"}},
 )
 async def district_dashboard(
-    district: Annotated[str, Path(max_length=80)], service: Service
+    district: Annotated[str, Path(max_length=80)],
+    service: Service,
+    principal: CurrentPrincipal,
+    request: Request,
+    upcoming: Upcoming = False,
 ) -> DistrictDashboard:
-    return await service.district_dashboard(district)
+    districts = request.app.state.runtime.settings.districts
+    if district not in districts:
+        raise NotFound(f"no district {district!r}", known_districts=districts)
+    principal.require_district(district)
+    return await service.district_dashboard(district, upcoming)
+
+
+@router.get(
+    "/dashboards/city",
+    tags=["dashboards"],
+    summary="City overview: per district and per meeting, over the districts you may see",
+)
+async def city_dashboard(
+    service: Service, principal: CurrentPrincipal, request: Request, upcoming: Upcoming = False
+) -> CityOverview:
+    districts = principal.visible(request.app.state.runtime.settings.districts)
+    return await service.city_overview(districts, upcoming)
 
 
 @router.get(

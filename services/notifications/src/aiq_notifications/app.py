@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from aiq_notifications import api, repository
+from aiq_notifications import api, pages, repository
 from aiq_notifications.campaigns import Campaigns
 from aiq_notifications.consumers import (
     contacts_handlers,
@@ -46,7 +46,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         "and district dashboards, driven by `aiq.contacts`, `aiq.events` and "
         "`aiq.registrations`.",
         runtime=runtime,
-        routers=[api.router],
+        routers=[api.router, pages.router],
     )
     app.state.notifications = service
     app.state.campaigns = campaigns

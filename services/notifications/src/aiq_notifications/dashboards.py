@@ -88,13 +88,18 @@ def meeting_fields(meeting: MeetingSnapshot) -> dict[str, Any]:
     }
 
 
-def over_time(by_day: dict[str, int]) -> list[DayCount]:
-    """Registrations per day with the running total, every day from the first to the last."""
+def over_time(
+    by_day: dict[str, int], today: date | None = None, at_least: int = 14
+) -> list[DayCount]:
+    """Registrations per day with the running total, every day from the first to the last
+    (up to ``today``, and over ``at_least`` days, so a young campaign has a time axis)."""
     if not by_day:
         return []
     days = sorted(date.fromisoformat(d) for d in by_day)
-    series, total, day = [], 0, days[0]
-    while day <= days[-1]:
+    last = max(days[-1], today) if today else days[-1]
+    first = min(days[0], last - timedelta(days=at_least - 1)) if today else days[0]
+    series, total, day = [], 0, first
+    while day <= last:
         count = by_day.get(day.isoformat(), 0)
         total += count
         series.append(DayCount(day=day, registrations=count, total=total))
@@ -102,7 +107,9 @@ def over_time(by_day: dict[str, int]) -> list[DayCount]:
     return series
 
 
-def meeting_counts(doc: dict[str, Any], deliveries: DeliveryCounts | None = None) -> MeetingCounts:
+def meeting_counts(
+    doc: dict[str, Any], deliveries: DeliveryCounts | None = None, today: date | None = None
+) -> MeetingCounts:
     titles: dict[str, str] = doc.get("table_titles", {})
     registrations: dict[str, int] = doc.get("table_registrations", {})
     table_ids = list(titles) + [t for t in registrations if t not in titles]
@@ -122,7 +129,7 @@ def meeting_counts(doc: dict[str, Any], deliveries: DeliveryCounts | None = None
         **{name: doc.get(name, 0) for name in COUNTERS},
         new_partners=partners.get("new", 0),
         long_standing_partners=partners.get("long_standing", 0),
-        registrations_over_time=over_time(doc.get("registrations_by_day", {})),
+        registrations_over_time=over_time(doc.get("registrations_by_day", {}), today),
         topic_tables=sorted(tables, key=lambda t: -t.registrations),  # by interest
         deliveries=deliveries or DeliveryCounts(),
     )
@@ -143,7 +150,10 @@ def _sum_docs(docs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def city_overview(
-    docs: Iterable[dict[str, Any]], districts: list[str], deliveries: dict[str, DeliveryCounts]
+    docs: Iterable[dict[str, Any]],
+    districts: list[str],
+    deliveries: dict[str, DeliveryCounts],
+    today: date | None = None,
 ) -> CityOverview:
     by_meeting: dict[str, list[dict[str, Any]]] = {}
     by_district: dict[str, list[dict[str, Any]]] = {d: [] for d in districts}
@@ -151,7 +161,7 @@ def city_overview(
         by_meeting.setdefault(doc["meeting_id"], []).append(doc)
         by_district.setdefault(doc["district"], []).append(doc)
     events = [
-        meeting_counts(_sum_docs(group), deliveries.get(meeting_id))
+        meeting_counts(_sum_docs(group), deliveries.get(meeting_id), today)
         for meeting_id, group in by_meeting.items()
     ]
     events.sort(key=lambda e: (e.starts_at is None, e.starts_at))

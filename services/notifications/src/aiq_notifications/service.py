@@ -384,7 +384,11 @@ class NotificationsService:
     async def district_dashboard(self, district: str, upcoming: bool = False) -> DistrictDashboard:
         docs = await self._dashboards.of_districts([district], self._since(upcoming))
         events = [
-            meeting_counts(doc, await self._delivery_counts(doc["meeting_id"], district))
+            meeting_counts(
+                doc,
+                await self._delivery_counts(doc["meeting_id"], district),
+                datetime.now(BERLIN).date(),
+            )
             for doc in docs
         ]
         return DistrictDashboard(district=district, events=events)
@@ -395,7 +399,7 @@ class NotificationsService:
             meeting_id: await self._delivery_counts(meeting_id, None)
             for meeting_id in {doc["meeting_id"] for doc in docs}
         }
-        return city_overview(docs, districts, deliveries)
+        return city_overview(docs, districts, deliveries, datetime.now(BERLIN).date())
 
     @staticmethod
     def _since(upcoming: bool) -> datetime | None:

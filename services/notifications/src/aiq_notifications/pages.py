@@ -1,0 +1,175 @@
+"""The district dashboards as web pages, updated live by Server-Sent Events.
+
+``GET /dashboard`` is the city overview, ``GET /dashboard/{district}`` a district's page;
+each page opens ``.../live``, a stream that sends the page's live part again (as HTML)
+whenever its numbers move: woken within milliseconds by a commit in this process, and
+looking again every few seconds for changes made by other replicas. The JSON behind the
+pages is ``/dashboards/...`` (api.py). Officers see their districts, coordinators all.
+
+A link with ``?token=<JWT>`` signs a browser in: the token goes into an HttpOnly cookie
+(used for GET requests only) and the page reloads without it in the address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from aiq_notifications.dashboards import DashboardChanges, chart
+from aiq_notifications.messages import render_page
+from aiq_notifications.service import NotificationsService
+from aiq_shared.auth import COOKIE, CurrentPrincipal, Principal
+from aiq_shared.errors import NotFound
+
+LOOK_AGAIN_S = 3.0  # for changes committed by another replica
+
+router = APIRouter(tags=["pages"])
+District = Annotated[str, Path(max_length=80)]
+
+
+def _service(request: Request) -> NotificationsService:
+    return request.app.state.notifications
+
+
+Service = Annotated[NotificationsService, Depends(_service)]
+
+
+def _districts(request: Request) -> list[str]:
+    return request.app.state.runtime.settings.districts
+
+
+def _sign_in(request: Request) -> Response | None:
+    """A ``?token=`` link: keep the token in a cookie, show the page without it."""
+    token = request.query_params.get("token")
+    if token is None:
+        return None
+    response = RedirectResponse(str(request.url.remove_query_params("token")), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=12 * 3600,
+    )
+    return response
+
+
+async def _district_live(service: NotificationsService, district: str) -> str:
+    dashboard = await service.district_dashboard(district, upcoming=True)
+    return render_page("_dashboard_live.html.j2", events=dashboard.events, chart=chart)
+
+
+async def _city_live(
+    service: NotificationsService, principal: Principal, districts: list[str]
+) -> str:
+    overview = await service.city_overview(principal.visible(districts), upcoming=True)
+    return render_page(
+        "_dashboard_live.html.j2",
+        events=overview.events,
+        districts=overview.districts,
+        chart=chart,
+    )
+
+
+def _page(
+    principal: Principal,
+    all_districts: list[str],
+    title: str,
+    live: str,
+    stream: str,
+    **extra: object,
+) -> HTMLResponse:
+    return HTMLResponse(
+        render_page(
+            "dashboard.html.j2",
+            title=title,
+            live=live,
+            stream_url=stream,
+            principal=principal,
+            districts=principal.visible(all_districts),
+            quote=quote,
+            **extra,
+        )
+    )
+
+
+@router.get("/dashboard", response_class=HTMLResponse, summary="City overview page (live)")
+async def city_page(request: Request, service: Service, principal: CurrentPrincipal) -> Response:
+    if (signed_in := _sign_in(request)) is not None:
+        return signed_in
+    districts = _districts(request)
+    live = await _city_live(service, principal, districts)
+    return _page(principal, districts, "Stadtübersicht", live, "/dashboard/live", city=True)
+
+
+@router.get(
+    "/dashboard/live",
+    response_class=EventSourceResponse,
+    summary="Live updates of the city overview page (HTML fragments)",
+)
+async def city_live(
+    request: Request, service: Service, principal: CurrentPrincipal
+) -> AsyncIterator[ServerSentEvent]:
+    districts = _districts(request)
+    async for event in _updates(request, lambda: _city_live(service, principal, districts)):
+        yield event
+
+
+@router.get(
+    "/dashboard/{district}", response_class=HTMLResponse, summary="A district's page (live)"
+)
+async def district_page(
+    district: District, request: Request, service: Service, principal: CurrentPrincipal
+) -> Response:
+    if (signed_in := _sign_in(request)) is not None:
+        return signed_in
+    _known(request, district)
+    principal.require_district(district)
+    live = await _district_live(service, district)
+    return _page(
+        principal,
+        _districts(request),
+        f"Stadtbezirk {district}",
+        live,
+        f"/dashboard/{quote(district)}/live",
+        current=district,
+    )
+
+
+@router.get(
+    "/dashboard/{district}/live",
+    response_class=EventSourceResponse,
+    summary="Live updates of a district's page (HTML fragments)",
+)
+async def district_live(
+    district: District, request: Request, service: Service, principal: CurrentPrincipal
+) -> AsyncIterator[ServerSentEvent]:
+    _known(request, district)
+    principal.require_district(district)
+    async for event in _updates(request, lambda: _district_live(service, district)):
+        yield event
+
+
+def _known(request: Request, district: str) -> None:
+    if district not in _districts(request):
+        raise NotFound(f"no district {district!r}", known_districts=_districts(request))
+
+
+async def _updates(
+    request: Request, render: Callable[[], Awaitable[str]]
+) -> AsyncIterator[ServerSentEvent]:
+    """The live part again whenever it changed; nothing while it stays the same."""
+    changes: DashboardChanges = request.app.state.dashboard_changes
+    shown = None
+    while not await request.is_disconnected():
+        html = await render()
+        if html != shown:
+            yield ServerSentEvent(event="update", raw_data=html, retry=2000)
+            shown = html
+        await changes.wait(LOOK_AGAIN_S)

@@ -1,0 +1,60 @@
+"""Every API needs a bearer token except health, readiness, metrics and public pages; an
+officer sees only their districts' dashboards, a coordinator all."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiq_shared.auth import issue_token
+
+pytestmark = pytest.mark.integration
+
+
+def bearer(settings, role: str, districts: list[str] | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(settings.auth_secret, role, role, districts)}"}
+
+
+async def test_without_a_valid_token_only_open_routes_answer(system) -> None:
+    for client, path in (
+        (system.contacts, "/people"),
+        (system.events, "/events"),
+        (system.notifications, "/deliveries"),
+        (system.notifications, "/dashboards/city"),
+    ):
+        response = await client.get(path, headers={"Authorization": ""})
+        assert response.status_code == 401, path
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        forged = await client.get(path, headers={"Authorization": "Bearer abc.def.ghi"})
+        assert forged.status_code == 401
+    open_ones = [
+        await system.contacts.get("/health", headers={"Authorization": ""}),
+        await system.events.get("/ready", headers={"Authorization": ""}),
+        await system.notifications.get("/unsubscribe/nope", headers={"Authorization": ""}),
+    ]
+    assert [r.status_code for r in open_ones] == [200, 200, 400]  # 400: a bad link, no 401
+    schema = (await system.events.get("/openapi.json", headers={"Authorization": ""})).json()
+    assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+async def test_officers_see_their_districts_and_coordinators_all(system) -> None:
+    settings = system.settings["notifications"]
+    officer = bearer(settings, "officer", ["Hörde"])
+    mine = await system.notifications.get("/dashboards/districts/Hörde", headers=officer)
+    assert mine.status_code == 200
+    other = await system.notifications.get("/dashboards/districts/Eving", headers=officer)
+    assert other.status_code == 403
+    assert other.json()["detail"] == "district Eving is not among yours"
+    city = (await system.notifications.get("/dashboards/city", headers=officer)).json()
+    assert [d["district"] for d in city["districts"]] == ["Hörde"]
+
+    coordinator = bearer(settings, "coordinator")
+    city = (await system.notifications.get("/dashboards/city", headers=coordinator)).json()
+    assert len(city["districts"]) == 12
+    unknown = await system.notifications.get("/dashboards/districts/Gotham", headers=coordinator)
+    assert unknown.status_code == 404 and "Hörde" in unknown.json()["known_districts"]
+
+    page = await system.notifications.get("/dashboard/Eving", headers=officer)
+    assert page.status_code == 403
+    page = await system.notifications.get("/dashboard/H%C3%B6rde", headers=officer)
+    assert page.status_code == 200 and "Stadtbezirk Hörde" in page.text
