@@ -355,7 +355,8 @@ def test_dockerfile_copies_every_workspace_member_manifest():
 
 
 def uv_command() -> list[str] | None:
-    candidates = []
+    # the interpreter ./aiq installed uv for first: a pyenv shim named uv may point elsewhere
+    candidates = [[getattr(sys, "_base_executable", sys.executable), "-m", "uv"]]
     try:
         import uv
 
