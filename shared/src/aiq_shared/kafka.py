@@ -14,6 +14,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
@@ -34,6 +35,15 @@ PROCESSED_EVENTS_TTL = timedelta(days=14)
 TOPIC_ALREADY_EXISTS = 36
 
 Handler = Callable[[EventContract, Envelope, Tx], Awaitable[None]]
+
+
+def handled_by(use_case: Callable[[Any, Tx], Awaitable[object]]) -> Handler:
+    """A thin handler: the event (parsed by its contract) and the transaction go to a use case."""
+
+    async def handle(event: Any, _envelope: Envelope, tx: Tx) -> None:
+        await use_case(event, tx)
+
+    return handle
 
 
 class RetryLater(Exception):
