@@ -1,0 +1,132 @@
+"""An invitation campaign to a few hundred people, on the embedded stack.
+
+    .venv/bin/python bench/campaign.py [--people 300] [--rate 600] [--kill-at 0.3]
+
+Starts the whole system (processes, databases in memory), creates ``--people`` contacts with
+consent, publishes a meeting (the events service starts a campaign for its districts) and
+follows ``GET /campaigns/{id}`` until it is done, printing the progress once a second. With
+``--kill-at F`` the notifications service is SIGKILLed once a fraction F has been sent and
+started again. Prints: time to the last email, emails per second, and how many people got
+how many invitations (the mail catcher's files are counted). Figures on the embedded servers
+are not MongoDB's or Kafka's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import email
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from email import policy
+from pathlib import Path
+
+from aiq_devstack.stack import Stack, StackConfig
+
+
+def recipients(mail_dir: Path) -> collections.Counter[str]:
+    """How many messages each address got (the catcher writes one .eml per message)."""
+    counts: collections.Counter[str] = collections.Counter()
+    for path in mail_dir.glob("*.eml"):
+        parsed = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        counts[str(parsed["To"])] += 1
+    return counts
+
+
+def wait_for(probe, timeout: float) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not probe():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the system did not catch up")
+        time.sleep(0.2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=300)
+    parser.add_argument("--rate", type=int, default=600, help="emails per minute (0: no limit)")
+    parser.add_argument("--kill-at", type=float, default=None, help="fraction sent, then kill")
+    args = parser.parse_args()
+    config = StackConfig.isolated(
+        Path(tempfile.mkdtemp(prefix="aiq-bench-")),
+        "bench",
+        memory=True,
+        extra_env={
+            "AIQ_NOTIFICATIONS_SEND_RATE_PER_MINUTE": str(args.rate),
+            "AIQ_NOTIFICATIONS_SMTP_TIMEOUT_S": "2",
+        },
+    )
+    with Stack(config) as stack, stack.http() as http:
+        contacts, events, notifications = (
+            stack.url(n) for n in ("contacts", "events", "notifications")
+        )
+        organisation = http.post(
+            f"{contacts}/organisations", json={"name": "Bench GmbH", "district": "Eving"}
+        ).json()
+
+        def person(i: int) -> None:
+            http.post(
+                f"{contacts}/people",
+                json={
+                    "first_name": f"P{i}",
+                    "last_name": "Bench",
+                    "email": f"p{i}@bench.example",
+                    "organisation_id": organisation["id"],
+                    "email_consent": True,
+                },
+            ).raise_for_status()
+
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(person, range(args.people)))
+
+        def caught_up() -> bool:
+            lag = http.get(f"{events}/ready").json()["checks"]["consumer_lag"]
+            notified = http.get(f"{notifications}/ready").json()["checks"]["consumer_lag"]
+            pending = http.get(f"{contacts}/ready").json()["checks"]["outbox_pending"]
+            return pending == 0 and not any(lag.values()) and not any(notified.values())
+
+        wait_for(caught_up, timeout=120)
+        meeting = http.post(
+            f"{events}/events",
+            json={
+                "title": "Netzwerktreffen Eving",
+                "starts_at": "2027-05-06T16:00:00",
+                "ends_at": "2027-05-06T19:00:00",
+                "venue": {"name": "Café Durchblick"},
+                "capacity": args.people,
+                "districts": ["Eving"],
+            },
+        ).json()
+        started = time.monotonic()
+        http.post(f"{events}/events/{meeting['id']}/publish").raise_for_status()
+        killed = False
+        while True:
+            campaigns = http.get(
+                f"{notifications}/campaigns", params={"event_id": meeting["id"]}
+            ).json()["items"]
+            if campaigns:
+                c = campaigns[0]
+                print(
+                    f"{time.monotonic() - started:6.1f} s  total {c['total']}  sent {c['sent']}"
+                    f"  pending {c['pending']}  failed {c['failed']}  skipped {c['skipped']}"
+                )
+                if c["done"]:
+                    break
+                if args.kill_at and not killed and c["sent"] >= args.kill_at * c["total"]:
+                    stack.kill("notifications")
+                    print("        notifications killed; starting it again")
+                    stack.restart_service("notifications")
+                    stack.wait_ready(60)
+                    killed = True
+            time.sleep(1.0)
+        elapsed = time.monotonic() - started
+        time.sleep(1.0)
+        per_person = recipients(stack.mail_dir)
+    print(f"people: {args.people}, emails: {per_person.total()}, rate limit: {args.rate}/min")
+    print(f"publish -> last invitation sent: {elapsed:.1f} s ({args.people / elapsed:.1f}/s)")
+    print(f"invitations per person: {dict(collections.Counter(per_person.values()))}")
+
+
+if __name__ == "__main__":
+    main()
