@@ -1,0 +1,50 @@
+"""Helpers for the contacts tests (no tests here): read aiq.contacts, publish other topics."""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from aiq_shared import topics
+from aiq_shared.contracts import EventContract
+from aiq_shared.envelope import Envelope, from_kafka, to_kafka, wrap
+
+
+async def events_on_contacts(system, at_least: int, timeout_s: float = 15) -> list[Envelope]:  # type: ignore[no-untyped-def]
+    """Every event on this test's aiq.contacts, once at least ``at_least`` have arrived."""
+    settings = system.settings["contacts"]
+    consumer = AIOKafkaConsumer(
+        settings.kafka_topic_prefix + topics.CONTACTS,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    seen: list[Envelope] = []
+    try:
+        waited = 0.0
+        while True:
+            batch = await consumer.getmany(timeout_ms=500)
+            seen += [from_kafka(r.key, r.value, r.headers) for rs in batch.values() for r in rs]
+            if not batch:
+                waited += 0.5
+                if len(seen) >= at_least:
+                    return seen
+                assert waited < timeout_s, f"only {len(seen)} events on aiq.contacts"
+    finally:
+        await consumer.stop()
+
+
+async def publish(system, event: EventContract, source: str = "/aiq/test") -> None:  # type: ignore[no-untyped-def]
+    """Publish ``event`` on its topic as another service would (same envelope)."""
+    settings = system.settings["contacts"]
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await producer.start()
+    try:
+        record = to_kafka(wrap(event, source=source))
+        await producer.send_and_wait(
+            settings.kafka_topic_prefix + event.topic,
+            record.value,
+            key=record.key,
+            headers=record.headers,
+        )
+    finally:
+        await producer.stop()
