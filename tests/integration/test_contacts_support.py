@@ -9,8 +9,11 @@ from aiq_shared.contracts import EventContract
 from aiq_shared.envelope import Envelope, from_kafka, to_kafka, wrap
 
 
-async def events_on_contacts(system, at_least: int, timeout_s: float = 15) -> list[Envelope]:  # type: ignore[no-untyped-def]
-    """Every event on this test's aiq.contacts, once at least ``at_least`` have arrived."""
+async def events_on_contacts(  # type: ignore[no-untyped-def]
+    system, until_type: str, count: int = 1, timeout_s: float = 15
+) -> list[Envelope]:
+    """Every event on this test's aiq.contacts, once ``count`` of ``until_type`` have come
+    (and the topic has been quiet for half a second)."""
     settings = system.settings["contacts"]
     consumer = AIOKafkaConsumer(
         settings.kafka_topic_prefix + topics.CONTACTS,
@@ -26,9 +29,9 @@ async def events_on_contacts(system, at_least: int, timeout_s: float = 15) -> li
             seen += [from_kafka(r.key, r.value, r.headers) for rs in batch.values() for r in rs]
             if not batch:
                 waited += 0.5
-                if len(seen) >= at_least:
+                if sum(e.type == until_type for e in seen) >= count:
                     return seen
-                assert waited < timeout_s, f"only {len(seen)} events on aiq.contacts"
+                assert waited < timeout_s, f"no {until_type} in {[e.type for e in seen]}"
     finally:
         await consumer.stop()
 
