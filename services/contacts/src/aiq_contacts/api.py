@@ -438,7 +438,8 @@ async def segment_people(segment_id: str, service: Service, query: Page) -> Coun
     summary="Import organisations and people from CSV or XLSX",
     description="The body is the file itself (`text/csv` or the XLSX media type). With "
     "`dry_run=true` nothing is written and the finished report comes back at once; otherwise "
-    "the import runs as a job: follow it with GET /imports/{id}.",
+    "the import runs as a job (202): follow it with GET /imports/{id}.",
+    responses={200: {"description": "The finished report of a dry run"}},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -449,13 +450,18 @@ async def segment_people(segment_id: str, service: Service, query: Page) -> Coun
         }
     },
 )
-async def start_import(request: Request, service: Service, dry_run: bool = False) -> ImportJob:
+async def start_import(
+    request: Request, response: Response, service: Service, dry_run: bool = False
+) -> ImportJob:
     data = await request.body()
     if len(data) > MAX_UPLOAD_BYTES:
         raise Unprocessable(f"at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB per import")
     if not data.strip():
         raise Unprocessable("the file is empty")
-    return await service.start_import(data, request.headers.get("content-type"), dry_run)
+    job = await service.start_import(data, request.headers.get("content-type"), dry_run)
+    if dry_run:
+        response.status_code = status.HTTP_200_OK  # the report is finished already
+    return job
 
 
 @router.get("/imports/{job_id}", tags=["import"], summary="An import's progress and report")

@@ -13,7 +13,6 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from aiq_contacts.domain import OrganisationCreate, PersonCreate
-from aiq_shared.errors import DomainError
 
 COLUMNS = (
     "organisation_name",
@@ -39,6 +38,7 @@ COLUMNS = (
     "person_tags",
     "email_consent",
 )
+IGNORED = {"id", "organisation_id"}  # columns of an export, so it can be imported again
 YES = {"ja", "j", "yes", "y", "true", "1", "x"}
 NO = {"nein", "n", "no", "false", "0", ""}
 
@@ -96,7 +96,7 @@ def parse_row(
 ) -> ImportRow | RowError:
     """One table row as models, or every reason it cannot be imported."""
     errors: list[str] = []
-    unknown = sorted(set(raw) - set(COLUMNS))
+    unknown = sorted(set(raw) - set(COLUMNS) - IGNORED)
     if unknown:
         errors.append(f"unknown columns: {', '.join(unknown)}")
     organisation = person = None
@@ -151,6 +151,3 @@ def parse_row(
         return RowError(row=number, errors=errors)
     return ImportRow(number=number, organisation=organisation, person=person)
 
-
-def problem_text(error: DomainError) -> str:
-    return error.detail

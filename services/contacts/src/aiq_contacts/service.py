@@ -761,7 +761,8 @@ class ContactsService:
                     job.errors.append(parsed)
                 else:
                     seen = self._seen_in_file(job, parsed, seen_organisations, seen_emails)
-                    await self._import_row(job, parsed, seen)
+                    if seen is not None:
+                        await self._import_row(job, parsed, seen)
                 job.processed_rows = index + 1
                 if job.processed_rows % PROGRESS_EVERY == 0:
                     await self._save_job(job)
@@ -781,17 +782,17 @@ class ContactsService:
         row: ImportRow,
         organisations: set[tuple[str, str | None]],
         emails: set[str],
-    ) -> bool:
-        """What only the whole file shows: the same email twice (refused), and whether the
-        row's organisation came in an earlier row (a dry run has not written that one)."""
+    ) -> bool | None:
+        """What only the whole file shows: the same email twice (the row is refused: None),
+        and whether the row's organisation came in an earlier row (a dry run has not written
+        that one)."""
         if row.person is not None:
             for address in [row.person.email, *row.person.other_emails]:
                 if address and address in emails:
-                    row.person = None
                     job.errors.append(
                         RowError(row=row.number, errors=["the email appears in an earlier row"])
                     )
-                    return False
+                    return None
                 if address:
                     emails.add(address)
         if row.organisation is None:
@@ -803,9 +804,6 @@ class ContactsService:
         return seen
 
     async def _import_row(self, job: ImportJob, row: ImportRow, seen_before: bool) -> None:
-        if row.person is None and row.organisation is None:
-            return  # refused already
-
         async def work(tx: Tx) -> tuple[int, int, int]:
             created = reused = people = 0
             organisation = None
