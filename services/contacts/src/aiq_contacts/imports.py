@@ -150,4 +150,3 @@ def parse_row(
     if errors:
         return RowError(row=number, errors=errors)
     return ImportRow(number=number, organisation=organisation, person=person)
-
