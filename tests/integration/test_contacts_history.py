@@ -3,12 +3,12 @@ aiq.registrations; outcomes and follow-ups from aiq.events; an officer's open fo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
-from test_contacts_support import publish
+from test_contacts_support import publish, registration
 
-from aiq_shared.contracts.meetings import FollowUp, MeetingOutcomeRecordedV1, MeetingSummary, Venue
+from aiq_shared.contracts.meetings import FollowUp, MeetingOutcomeRecordedV1
 from aiq_shared.contracts.registrations import (
     RegistrationCheckedInV1,
     RegistrationConfirmedV1,
@@ -17,28 +17,6 @@ from aiq_shared.contracts.registrations import (
 from helpers import eventually
 
 pytestmark = pytest.mark.integration
-
-STARTS = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
-MEETING = MeetingSummary(
-    meeting_id="m1",
-    title="Netzwerktreffen Winter",
-    starts_at=STARTS,
-    ends_at=STARTS + timedelta(hours=3),
-    venue=Venue(name="Café Durchblick"),
-)
-
-
-def _registration(kind, registration_id: str, person: dict):  # type: ignore[no-untyped-def]
-    return kind(
-        registration_id=registration_id,
-        meeting=MEETING,
-        person_id=person["id"],
-        display_name="Anna Schmidt",
-        district="Hörde",
-        organisation_id=person["organisation_id"],
-        topic_table_ids=["t1"],
-        status="confirmed",
-    )
 
 
 async def test_history_follow_ups_and_attendance(contacts_and_events) -> None:
@@ -89,10 +67,10 @@ async def test_history_follow_ups_and_attendance(contacts_and_events) -> None:
         await contacts.post("/people/nobody/interactions", json={"kind": "note", "text": "x"})
     ).status_code == 404
 
-    await publish(system, _registration(RegistrationConfirmedV1, "r-anna", anna))
-    await publish(system, _registration(RegistrationCheckedInV1, "r-anna", anna))
-    await publish(system, _registration(RegistrationConfirmedV1, "r-bernd", bernd))
-    await publish(system, _registration(RegistrationNoShowV1, "r-bernd", bernd))
+    await publish(system, registration(RegistrationConfirmedV1, "r-anna", anna))
+    await publish(system, registration(RegistrationCheckedInV1, "r-anna", anna))
+    await publish(system, registration(RegistrationConfirmedV1, "r-bernd", bernd))
+    await publish(system, registration(RegistrationNoShowV1, "r-bernd", bernd))
     await publish(
         system,
         MeetingOutcomeRecordedV1(

@@ -3,14 +3,14 @@ trace of their name or address in any collection of the contacts database."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from bson import json_util
 from pymongo import AsyncMongoClient
-from test_contacts_support import events_on_contacts, publish
+from test_contacts_support import events_on_contacts, publish, registration
 
-from aiq_shared.contracts.meetings import FollowUp, MeetingOutcomeRecordedV1, MeetingSummary, Venue
+from aiq_shared.contracts.meetings import FollowUp, MeetingOutcomeRecordedV1
 from aiq_shared.contracts.registrations import RegistrationCheckedInV1, RegistrationNoShowV1
 from helpers import eventually
 
@@ -18,27 +18,6 @@ pytestmark = pytest.mark.integration
 
 EMAIL = "quirinus.wackernagel@betrieb.example"
 TRACES = ("quirinus", "wackernagel", "0231 987654")
-STARTS = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
-MEETING = MeetingSummary(
-    meeting_id="m1",
-    title="Netzwerktreffen Winter",
-    starts_at=STARTS,
-    ends_at=STARTS + timedelta(hours=3),
-    venue=Venue(name="Café Durchblick"),
-)
-
-
-def _checked_in(person: dict, registration_id: str = "r1", kind=RegistrationCheckedInV1):  # type: ignore[no-untyped-def]
-    return kind(
-        registration_id=registration_id,
-        meeting=MEETING,
-        person_id=person["id"],
-        display_name="Quirinus Wackernagel",
-        district="Hörde",
-        organisation_id=person["organisation_id"],
-        topic_table_ids=["t1"],
-        status="confirmed",
-    )
 
 
 async def _traces(settings) -> list[str]:  # type: ignore[no-untyped-def]
@@ -97,7 +76,7 @@ async def test_a_person_is_exported_then_erased_everywhere(contacts_and_events) 
     await contacts.post(
         "/follow-ups", json={"kind": "call", "title": "Rückruf Q.", "person_id": pid}
     )
-    await publish(system, _checked_in(person))
+    await publish(system, registration(RegistrationCheckedInV1, "r1", person))
     await publish(
         system,
         MeetingOutcomeRecordedV1(
@@ -140,7 +119,7 @@ async def test_a_person_is_exported_then_erased_everywhere(contacts_and_events) 
     assert (await contacts.get(f"/people/{pid}")).status_code == 404
     assert (await contacts.delete(f"/people/{pid}")).status_code == 404
     # a late event about the person does not bring them back
-    await publish(system, _checked_in(person, "r2", RegistrationNoShowV1))
+    await publish(system, registration(RegistrationNoShowV1, "r2", person))
 
     async def lag_gone():  # type: ignore[no-untyped-def]
         checks = (await contacts.get("/ready")).json()["checks"]

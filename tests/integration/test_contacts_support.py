@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from aiq_shared import topics
 from aiq_shared.contracts import EventContract
+from aiq_shared.contracts.meetings import MeetingSummary, Venue
+from aiq_shared.contracts.registrations import RegistrationSnapshot
 from aiq_shared.envelope import Envelope, from_kafka, to_kafka, wrap
 
 
@@ -51,3 +55,27 @@ async def publish(system, event: EventContract, source: str = "/aiq/test") -> No
         )
     finally:
         await producer.stop()
+
+
+STARTS = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+MEETING = MeetingSummary(
+    meeting_id="m1",
+    title="Netzwerktreffen Winter",
+    starts_at=STARTS,
+    ends_at=STARTS + timedelta(hours=3),
+    venue=Venue(name="Café Durchblick"),
+)
+
+
+def registration[R: RegistrationSnapshot](kind: type[R], registration_id: str, person: dict) -> R:
+    """A registration event of the events service about ``person`` at ``MEETING``."""
+    return kind(
+        registration_id=registration_id,
+        meeting=MEETING,
+        person_id=person["id"],
+        display_name=f"{person['first_name']} {person['last_name']}",
+        district=person["district"],
+        organisation_id=person["organisation_id"],
+        topic_table_ids=["t1"],
+        status="confirmed",
+    )

@@ -19,7 +19,7 @@ from pydantic import (
     TypeAdapter,
 )
 
-from aiq_contacts.consent import INVITATIONS, after_change
+from aiq_contacts.consent import INVITATIONS, ConsentRecord, after_change
 from aiq_shared.contracts.contacts import (
     ConsentPurpose,
     OrganisationKind,
@@ -316,6 +316,14 @@ def check_person(person: Person, organisation: Organisation | None) -> Person:
     if person.email_consent and not person.email:
         raise Unprocessable("email consent needs an email address")
     return person
+
+
+def with_consent(person: Person, change: ConsentRecord) -> Person:
+    """The person after a consent record: ``consents`` and ``email_consent`` follow it."""
+    consents = after_change(person.consents, change.purpose, change.granted)
+    return person.model_copy(
+        update={"consents": consents, "email_consent": INVITATIONS in consents}
+    )
 
 
 def person_district(requested: str | None, organisation: Organisation | None) -> str:

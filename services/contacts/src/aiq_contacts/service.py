@@ -288,15 +288,13 @@ class ContactsService:
         )
         consent.require_consentable(person.email, person.kind, data.email_consent)
         await self._refuse_taken_addresses(person.addresses, tx)
-        records = []
+        record = None
         if data.email_consent:
-            person, record = self._consent_change(
-                person, consent.INVITATIONS, True, consent_source, self._text_version
-            )
-            records.append(record)
+            record = self._new_record(person.id, consent.INVITATIONS, True, consent_source)
+            person = domain.with_consent(person, record)
         await self._repository.people.add(person, tx.session)
         tx.publish(_person_event(PersonCreatedV1, person))
-        for record in records:  # announced by PersonCreatedV1 itself (``consents``)
+        if record is not None:  # announced by PersonCreatedV1 itself (``consents``)
             await self._store_consent(record, tx, announce=False)
         return person
 
@@ -323,8 +321,8 @@ class ContactsService:
             record = None
             if changed.email_consent != person.email_consent:
                 consent.require_consentable(changed.email, changed.kind, changed.email_consent)
-                _, record = self._consent_change(
-                    person, consent.INVITATIONS, changed.email_consent, "staff", self._text_version
+                record = self._new_record(
+                    person.id, consent.INVITATIONS, changed.email_consent, "staff"
                 )
             if changed != person:
                 await self._repository.people.replace(changed, tx.session)
@@ -347,23 +345,19 @@ class ContactsService:
 
     # -- consent -----------------------------------------------------------------------------
 
-    def _consent_change(
+    def _new_record(
         self,
-        person: Person,
+        person_id: str,
         purpose: str,
         granted: bool,
         source: str,
-        text_version: str | None,
+        text_version: str | None = None,
         **details: str | None,
-    ) -> tuple[Person, ConsentRecord]:
-        record = consent.record(
-            new_id(), person.id, purpose, granted, source, text_version, _now(), **details
+    ) -> ConsentRecord:
+        version = text_version or self._text_version
+        return consent.record(
+            new_id(), person_id, purpose, granted, source, version, _now(), **details
         )
-        consents = consent.after_change(person.consents, purpose, granted)
-        changed = person.model_copy(
-            update={"consents": consents, "email_consent": consent.INVITATIONS in consents}
-        )
-        return changed, record
 
     async def _store_consent(self, record: ConsentRecord, tx: Tx, announce: bool = True) -> None:
         await self._repository.consents.add(record, tx.session)
@@ -379,19 +373,8 @@ class ContactsService:
                 )
             )
 
-    async def _change_consent(
-        self,
-        person: Person,
-        purpose: str,
-        granted: bool,
-        source: str,
-        text_version: str | None,
-        tx: Tx,
-        **details: str | None,
-    ) -> Person:
-        changed, record = self._consent_change(
-            person, purpose, granted, source, text_version, **details
-        )
+    async def _change_consent(self, person: Person, record: ConsentRecord, tx: Tx) -> Person:
+        changed = domain.with_consent(person, record)
         if changed != person:
             await self._repository.people.replace(changed, tx.session)
             tx.publish(_person_event(PersonUpdatedV1, changed))
@@ -402,16 +385,16 @@ class ContactsService:
         async def work(tx: Tx) -> Person:
             person = await self._person(person_id, tx)
             consent.require_consentable(person.email, person.kind, change.granted)
-            return await self._change_consent(
-                person,
+            record = self._new_record(
+                person.id,
                 change.purpose,
                 change.granted,
                 change.source,
-                change.text_version or self._text_version,
-                tx,
+                change.text_version,
                 recorded_by=change.recorded_by,
                 note=change.note,
             )
+            return await self._change_consent(person, record, tx)
 
         return await self._database.transaction(work)
 
@@ -458,15 +441,15 @@ class ContactsService:
         person = await self._repository.get_person(event.person_id, tx.session)
         if person is None or not person.email:
             return
-        await self._change_consent(
-            person,
+        record = self._new_record(
+            person.id,
             event.purpose,
             True,
             "double-opt-in",
             event.text_version,
-            tx,
             request_id=event.request_id,
         )
+        await self._change_consent(person, record, tx)
         await self._repository.opt_in_requests.update_one(
             {"_id": event.request_id},
             {"$set": {"status": "confirmed", "confirmed_at": event.confirmed_at}},
@@ -478,7 +461,8 @@ class ContactsService:
         person = await self._repository.get_person(event.person_id, tx.session)
         if person is None or event.purpose not in person.consents:
             return
-        await self._change_consent(person, event.purpose, False, event.source, None, tx)
+        record = self._new_record(person.id, event.purpose, False, event.source)
+        await self._change_consent(person, record, tx)
 
     # -- data subject rights ------------------------------------------------------------------
 
