@@ -80,11 +80,13 @@ def test_exported_id_columns_are_ignored_on_import() -> None:
 
 def test_csv_with_semicolons_in_windows_1252_is_read() -> None:
     data = "organisation_name;district\nBäckerei;Hörde\n".encode("cp1252")
-    assert tables.read_table(data, "text/csv") == [
+    assert tables.read_table(data, "text/csv", imports.COLUMNS) == [
         {"organisation_name": "Bäckerei", "district": "Hörde"}
     ]
     with pytest.raises(Unprocessable):
-        tables.read_table(b"", "text/csv")
+        tables.read_table(b"", "text/csv", imports.COLUMNS)
+    with pytest.raises(Unprocessable):  # JSON is not a table with our columns
+        tables.read_table(b"{}", "text/csv", imports.COLUMNS)
 
 
 def test_xlsx_is_read_and_written_and_formulas_are_defused() -> None:
@@ -96,11 +98,11 @@ def test_xlsx_is_read_and_written_and_formulas_are_defused() -> None:
     workbook.active.append(["Zeche IT", "Eving"])
     out = io.BytesIO()
     workbook.save(out)
-    assert tables.read_table(out.getvalue(), tables.XLSX) == [
+    assert tables.read_table(out.getvalue(), tables.XLSX, imports.COLUMNS) == [
         {"organisation_name": "Zeche IT", "district": "Eving"}
     ]
     with pytest.raises(Unprocessable):
-        tables.read_table(b"PK\x03\x04broken", None)
+        tables.read_table(b"PK\x03\x04broken", None, imports.COLUMNS)
 
 
 def test_csv_export_opens_in_german_excel() -> None:

@@ -58,7 +58,17 @@ def _page(
     return ListQuery(limit=limit, cursor=cursor, sort=sort)
 
 
-def _organisation_list(
+DateQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2020-10-01"])]
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return None if value is None else date.fromisoformat(value)
+    except ValueError as error:
+        raise Unprocessable(f"no such date: {value}") from error
+
+
+def _criteria(
     page: Annotated[ListQuery, Depends(_page)],
     q: Annotated[str | None, Query(max_length=200, description="Words of the name")] = None,
     district: Words = [],  # noqa: B006 - FastAPI reads the default, never mutates it
@@ -66,10 +76,10 @@ def _organisation_list(
     tag: Words = [],  # noqa: B006
     status: Annotated[list[RelationshipStatus], Query()] = [],  # noqa: B006
     officer: Words = [],  # noqa: B006
-    kind: Annotated[list[OrganisationKind], Query()] = [],  # noqa: B006
-    partner_since_from: date | None = None,
-    partner_since_to: date | None = None,
+    partner_since_from: DateQuery = None,
+    partner_since_to: DateQuery = None,
 ) -> ListQuery:
+    """The criteria organisation and people lists share (ContactFilter's meaning)."""
     return page.model_copy(
         update={
             "q": q,
@@ -79,28 +89,35 @@ def _organisation_list(
                 tags=tag,
                 statuses=status,
                 officers=officer,
-                organisation_kinds=kind,
-                partner_since_from=partner_since_from,
-                partner_since_to=partner_since_to,
+                partner_since_from=_date(partner_since_from),
+                partner_since_to=_date(partner_since_to),
             ),
         }
     )
 
 
+def _organisation_list(
+    shared: Annotated[ListQuery, Depends(_criteria)],
+    kind: Annotated[list[OrganisationKind], Query(description="company, school")] = [],  # noqa: B006
+) -> ListQuery:
+    criteria = shared.filter.model_copy(update={"organisation_kinds": kind})
+    return shared.model_copy(update={"filter": criteria})
+
+
 def _people_list(
-    organisations: Annotated[ListQuery, Depends(_organisation_list)],
+    shared: Annotated[ListQuery, Depends(_criteria)],
     kind: Annotated[list[PersonKind], Query(description="contact, teacher, student")] = [],  # noqa: B006
     organisation_kind: Annotated[list[OrganisationKind], Query()] = [],  # noqa: B006
     has_consent: Annotated[bool | None, Query(description="Current invitations consent")] = None,
 ) -> ListQuery:
-    criteria = organisations.filter.model_copy(
+    criteria = shared.filter.model_copy(
         update={
             "person_kinds": kind,
             "organisation_kinds": organisation_kind,
             "has_consent": has_consent,
         }
     )
-    return organisations.model_copy(update={"filter": criteria})
+    return shared.model_copy(update={"filter": criteria})
 
 
 Page = Annotated[ListQuery, Depends(_page)]

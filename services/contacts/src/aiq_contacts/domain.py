@@ -17,6 +17,7 @@ from pydantic import (
     EmailStr,
     Field,
     TypeAdapter,
+    ValidationError,
 )
 
 from aiq_contacts.consent import INVITATIONS, ConsentRecord, after_change
@@ -60,6 +61,16 @@ def _url(value: str) -> str:
 
 
 Website = Annotated[str, Field(max_length=300), AfterValidator(_url)]
+
+
+def _iso_date(value: object) -> object:
+    """Dates are ISO strings (``2020-10-01``), not numbers read as seconds since 1970."""
+    if isinstance(value, (int, float, bool)):
+        raise ValueError("a date is written as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()/\-]{3,30}$")]
 
 
@@ -126,7 +137,7 @@ class OrganisationFields(BaseModel):
     officer: str | None = Field(
         default=None, max_length=120, description="Responsible Betriebsakquisiteur*in"
     )
-    partner_since: date | None = None
+    partner_since: IsoDate | None = None
     status: RelationshipStatus | None = None
     tags: Tags | None = None
     website: Website | None = None
@@ -162,6 +173,15 @@ class OrganisationCreated(Organisation):
     possible_duplicates: list[PossibleDuplicate] = []
 
 
+def _validated[M: BaseModel](model: type[M], data: dict) -> M:
+    """A changed record is valid as a whole, or the change is refused clearly."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
+        raise Unprocessable("the change leaves an invalid record", errors=problems) from error
+
+
 def require_district(district: str, known: Sequence[str]) -> str:
     if district not in known:
         raise Unprocessable(f"unknown district {district!r}", known_districts=list(known))
@@ -189,7 +209,7 @@ def update_organisation(organisation: Organisation, update: OrganisationUpdate) 
     for required in ("name", "kind", "district", "status", "tags"):
         if required in changes and changes[required] is None:
             raise Unprocessable(f"{required} cannot be removed")
-    return Organisation.model_validate({**organisation.model_dump(), **changes})
+    return _validated(Organisation, {**organisation.model_dump(), **changes})
 
 
 def merge_organisations(surviving: Organisation, merged: Organisation) -> Organisation:
@@ -213,7 +233,7 @@ class GuardianConsent(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    given_on: date
+    given_on: IsoDate
     source: str = Field(default="form", max_length=60)
     text_version: str | None = Field(default=None, max_length=40)
 
@@ -352,13 +372,17 @@ def apply_update(person: Person, update: PersonUpdate) -> Person:
         changes |= {"consents": consents, "email_consent": update.email_consent}
     if "first_name" in changes and changes["first_name"] is None:
         raise Unprocessable("first_name cannot be removed")
-    if changes.get("kind") is None:
-        changes.pop("kind", None)
+    for field in ("kind", "language"):
+        if field in changes and changes[field] is None:
+            raise Unprocessable(f"{field} cannot be removed")
+    for field in ("tags", "other_emails"):
+        if field in changes and changes[field] is None:
+            changes[field] = []
     if update.email_consent and not (changes.get("email") or person.email):
         raise Unprocessable("email consent needs an email address")
     if "email" in changes and changes["email"] is None and person.consents:
         raise Unprocessable("withdraw the consents before removing the email address")
-    return Person.model_validate({**person.model_dump(), **changes})
+    return _validated(Person, {**person.model_dump(), **changes})
 
 
 def looks_like_same_organisation(

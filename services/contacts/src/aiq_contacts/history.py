@@ -3,11 +3,12 @@ Plain Python, no I/O."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from aiq_contacts.domain import IsoDate
 from aiq_shared.errors import Unprocessable
 
 InteractionKind = Literal["note", "call", "visit", "email", "meeting_attendance", "meeting_outcome"]
@@ -62,7 +63,7 @@ class FollowUpWrite(BaseModel):
 
     kind: FollowUpKind = Field(pattern=r"^[a-z_]{1,40}$", examples=list(FOLLOW_UP_KINDS))
     title: str = Field(min_length=1, max_length=300)
-    due: date | None = None
+    due: IsoDate | None = None
     owner: str | None = Field(default=None, max_length=120, description="Staff user name")
     organisation_id: str | None = Field(default=None, max_length=64)
     person_id: str | None = Field(default=None, max_length=64)

@@ -6,7 +6,8 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel
+import structlog
+from pydantic import BaseModel, ValidationError
 
 from aiq_contacts import consent, domain, history, imports, listing, tables
 from aiq_contacts.consent import ConsentChange, ConsentRecord
@@ -46,6 +47,8 @@ from aiq_shared.idempotency import COLLECTION as IDEMPOTENCY_KEYS
 from aiq_shared.idempotency import once
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import new_id
+
+log = structlog.get_logger(__name__)
 
 PROGRESS_EVERY = 25
 
@@ -707,7 +710,7 @@ class ContactsService:
     # -- import and export ----------------------------------------------------------------------
 
     async def start_import(self, data: bytes, content_type: str | None, dry_run: bool) -> ImportJob:
-        rows = tables.read_table(data, content_type)
+        rows = tables.read_table(data, content_type, imports.COLUMNS)
         job = ImportJob(id=new_id(), dry_run=dry_run, total_rows=len(rows), created_at=_now())
         await self._database.retrying(lambda: self._repository.import_jobs.add(job))
         if dry_run:
@@ -752,9 +755,9 @@ class ContactsService:
                     await self._save_job(job)
             job.status = "done"
         except Exception as error:  # reported on the job, never lost silently
+            log.exception("import.failed", job_id=job.id)
             job.status = "failed"
-            job.failure = repr(error)[:500]
-            raise
+            job.failure = f"{type(error).__name__}: the import stopped; rows before it are in"
         finally:
             job.finished_at = _now()
             await self._save_job(job)
@@ -809,7 +812,7 @@ class ContactsService:
             created, reused, people = await self._database.transaction(work)
         except _RollBack as rolled_back:
             created, reused, people = rolled_back.result
-        except DomainError as error:
+        except (DomainError, ValidationError) as error:
             job.errors.append(RowError(row=row.number, errors=[_row_problem(error)]))
             return
         job.valid_rows += 1
@@ -890,7 +893,9 @@ def _organisation_row(o: Organisation) -> list[Any]:
     ]
 
 
-def _row_problem(error: DomainError) -> str:
+def _row_problem(error: DomainError | ValidationError) -> str:
     if isinstance(error, Conflict):
         return "a person with this email exists already"  # no address kept in the report
+    if isinstance(error, ValidationError):
+        return "; ".join(str(e["msg"]) for e in error.errors())
     return error.detail

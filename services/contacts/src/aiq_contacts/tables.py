@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -25,10 +25,12 @@ def _text(data: bytes) -> str:
     raise Unprocessable("the file is neither UTF-8 nor Windows-1252 text")
 
 
-def _rows(header: Sequence[Any], body: Iterable[Sequence[Any]]) -> list[dict[str, str]]:
+def _rows(
+    header: Sequence[Any], body: Iterable[Sequence[Any]], known: Collection[str]
+) -> list[dict[str, str]]:
     names = [str(h or "").strip().lower() for h in header]
-    if not any(names):
-        raise Unprocessable("the first row must name the columns")
+    if not set(names) & set(known):
+        raise Unprocessable("the first row must name the columns", columns=sorted(known))
     rows = []
     for values in body:
         cells = ["" if v is None else str(v).strip() for v in values]
@@ -38,21 +40,21 @@ def _rows(header: Sequence[Any], body: Iterable[Sequence[Any]]) -> list[dict[str
     return rows
 
 
-def read_csv(data: bytes) -> list[dict[str, str]]:
+def read_csv(data: bytes, known: Collection[str]) -> list[dict[str, str]]:
     text = _text(data)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = next(reader)
-        return _rows(header, reader)
+        return _rows(header, reader, known)
     except StopIteration:
         raise Unprocessable("the file is empty") from None
     except csv.Error as error:
         raise Unprocessable(f"not a readable CSV file: {error}") from error
 
 
-def read_xlsx(data: bytes) -> list[dict[str, str]]:
+def read_xlsx(data: bytes, known: Collection[str]) -> list[dict[str, str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
@@ -63,7 +65,7 @@ def read_xlsx(data: bytes) -> list[dict[str, str]]:
         header = next(values, None)
         if header is None:
             raise Unprocessable("the file is empty")
-        return _rows(header, (_cell_texts(row) for row in values))
+        return _rows(header, (_cell_texts(row) for row in values), known)
     finally:
         workbook.close()
 
@@ -73,10 +75,13 @@ def _cell_texts(row: Sequence[Any]) -> list[Any]:
     return [v.date().isoformat() if hasattr(v, "date") and callable(v.date) else v for v in row]
 
 
-def read_table(data: bytes, content_type: str | None) -> list[dict[str, str]]:
+def read_table(
+    data: bytes, content_type: str | None, known: Collection[str]
+) -> list[dict[str, str]]:
+    """The rows of a table whose first row names at least one of the ``known`` columns."""
     if (content_type or "").startswith(XLSX) or data[:2] == b"PK":
-        return read_xlsx(data)
-    return read_csv(data)
+        return read_xlsx(data, known)
+    return read_csv(data, known)
 
 
 def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
