@@ -441,9 +441,14 @@ class ContactsService:
 
     async def consent_confirmed(self, event: ConsentConfirmedV1, tx: Tx) -> None:
         """The person clicked the double opt-in link: the consent is given."""
+        request = await self._repository.opt_in_requests.find_one(
+            {"_id": event.request_id, "person_id": event.person_id, "purpose": event.purpose},
+            session=tx.session,
+        )
         person = await self._repository.get_person(event.person_id, tx.session)
-        if person is None or not person.email:
-            return
+        if request is None or person is None or not person.email:
+            log.warning("consent.confirmation_ignored", request_id=event.request_id)
+            return  # not asked for by us, or the person is gone
         record = self._new_record(
             person.id,
             event.purpose,
