@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -108,3 +109,15 @@ def test_xlsx_is_read_and_written_and_formulas_are_defused() -> None:
 def test_csv_export_opens_in_german_excel() -> None:
     data = tables.write_csv(["a", "b"], [["x;y", None]])
     assert data.startswith("\ufeff".encode()) and b'"x;y";' in data
+
+
+def test_a_job_whose_process_went_away_reads_as_failed() -> None:
+    start = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    job = imports.ImportJob(id="j", dry_run=False, status="running", created_at=start)
+    assert imports.as_seen(job, start + timedelta(minutes=5)).status == "running"
+    stalled = imports.as_seen(job, start + timedelta(minutes=11))
+    assert stalled.status == "failed" and "stalled" in (stalled.failure or "")
+    alive = job.model_copy(update={"updated_at": start + timedelta(minutes=9)})
+    assert imports.as_seen(alive, start + timedelta(minutes=11)).status == "running"
+    done = job.model_copy(update={"status": "done"})
+    assert imports.as_seen(done, start + timedelta(days=1)).status == "done"

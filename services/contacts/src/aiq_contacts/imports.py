@@ -8,6 +8,7 @@ and, optionally, one person at it. A row's problems are all reported, by row num
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
@@ -63,7 +64,22 @@ class ImportJob(BaseModel):
     errors: list[RowError] = []
     failure: str | None = None
     created_at: AwareDatetime
+    updated_at: AwareDatetime | None = None
     finished_at: AwareDatetime | None = None
+
+
+# A job saves its progress every few rows; one silent for this long has lost its process.
+STALE_AFTER = timedelta(minutes=10)
+
+
+def as_seen(job: ImportJob, now: datetime) -> ImportJob:
+    """The job as a reader should see it: one whose process is gone has failed."""
+    if job.status in ("queued", "running") and (job.updated_at or job.created_at) < (
+        now - STALE_AFTER
+    ):
+        failure = "stalled: the service running it stopped; rows before it are in"
+        return job.model_copy(update={"status": "failed", "failure": failure})
+    return job
 
 
 class ImportRow(BaseModel):

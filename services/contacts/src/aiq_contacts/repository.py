@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -40,11 +41,6 @@ async def ensure_indexes(database: Database) -> None:
     await database[INTERACTIONS].create_index("person_id")
     await database[FOLLOW_UPS].create_index([("owner", 1), ("status", 1)])
     await database[FOLLOW_UPS].create_index("organisation_id")
-    # A job that was running when the service stopped will not finish: say so.
-    await database[IMPORT_JOBS].update_many(
-        {"status": {"$in": ["queued", "running"]}},
-        {"$set": {"status": "failed", "failure": "interrupted: the service stopped"}},
-    )
 
 
 def _organisation_fields(organisation: Organisation) -> dict[str, Any]:
@@ -80,7 +76,7 @@ class Store[M: BaseModel]:
     def document(self, item: M) -> dict[str, Any]:
         document = item.model_dump(mode="json")
         for key, value in item.model_dump().items():  # datetimes stay BSON dates
-            if type(value).__name__ == "datetime":
+            if isinstance(value, datetime):
                 document[key] = value
         document["_id"] = document.pop("id")
         if self._derived is not None:
@@ -96,9 +92,10 @@ class Store[M: BaseModel]:
         await self.collection.insert_one(self.document(item), session=session)
 
     async def replace(self, item: M, session: Session = None, upsert: bool = False) -> None:
+        document = self.document(item)
         await self.collection.replace_one(
-            {"_id": item.id}, self.document(item), session=session, upsert=upsert
-        )  # type: ignore[attr-defined]
+            {"_id": document["_id"]}, document, session=session, upsert=upsert
+        )
 
     async def get(self, item_id: str, session: Session = None) -> M | None:
         return self.model(await self.collection.find_one({"_id": item_id}, session=session))

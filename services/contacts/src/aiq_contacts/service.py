@@ -133,6 +133,7 @@ class ContactsService:
         self._industries = list(settings.industries)
         self._text_version = settings.consent_text_version
         self._import_queue: asyncio.Queue[tuple[str, list[dict[str, str]]]] = asyncio.Queue()
+        self._queued: set[str] = set()  # ids of jobs in the queue
 
     # -- organisations ---------------------------------------------------------------------
 
@@ -720,6 +721,7 @@ class ContactsService:
         await self._database.retrying(lambda: self._repository.import_jobs.add(job))
         if dry_run:
             return await self._run_import(job, rows)
+        self._queued.add(job.id)
         await self._import_queue.put((job.id, rows))
         return job
 
@@ -727,18 +729,27 @@ class ContactsService:
         job = await self._repository.import_jobs.get(job_id)
         if job is None:
             raise NotFound(f"no import {job_id}")
-        return job
+        return imports.as_seen(job, _now())
 
     async def import_worker(self) -> None:
         """Runs queued imports one after another (a background worker of the runtime)."""
         while True:
             job_id, rows = await self._import_queue.get()
+            self._queued.discard(job_id)
             job = await self._repository.import_jobs.get(job_id)
             if job is not None:
                 await self._run_import(job, rows)
 
     async def _save_job(self, job: ImportJob) -> None:
+        """Progress, and a sign of life for this job and those waiting behind it."""
+        job.updated_at = _now()
         await self._database.retrying(lambda: self._repository.import_jobs.replace(job))
+        if self._queued:
+            await self._database.retrying(
+                lambda: self._repository.import_jobs.collection.update_many(
+                    {"_id": {"$in": list(self._queued)}}, {"$set": {"updated_at": job.updated_at}}
+                )
+            )
 
     async def _run_import(self, job: ImportJob, rows: list[dict[str, str]]) -> ImportJob:
         job.status = "running"
