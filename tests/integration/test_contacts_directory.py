@@ -3,6 +3,8 @@ filters, sorting, counts, duplicates and merging."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from test_contacts_support import events_on_contacts
 
@@ -266,3 +268,22 @@ async def test_duplicates_are_named_and_can_be_merged(contacts_and_events) -> No
     assert "aiq.organisations.merged.v1" in types
     person_updates = [e for e in events if e.type == "aiq.person.updated.v1"]
     assert person_updates[-1].data["organisation_id"] == first["id"]
+
+
+async def test_an_address_belongs_to_one_person_even_when_asked_at_once(
+    contacts_and_events,
+) -> None:
+    contacts = contacts_and_events.contacts
+    body = {"first_name": "A", "last_name": "B", "email": "same@x.example", "district": "Eving"}
+    answers = await asyncio.gather(*(contacts.post("/people", json=body) for _ in range(6)))
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409, 409, 409]
+    holder = next(a.json() for a in answers if a.status_code == 201)
+    assert {a.json()["existing_person_id"] for a in answers if a.status_code == 409} == {
+        holder["id"]
+    }
+
+    moved = await contacts.patch(f"/people/{holder['id']}", json={"email": "new@x.example"})
+    assert moved.status_code == 200
+    assert (await contacts.post("/people", json=body)).status_code == 201  # the old one is free
+    taken = await contacts.patch(f"/people/{holder['id']}", json={"other_emails": [body["email"]]})
+    assert taken.status_code == 409

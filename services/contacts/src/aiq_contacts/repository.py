@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
 
 from aiq_contacts import listing
 from aiq_contacts.consent import ConsentRecord
@@ -25,6 +26,9 @@ SEGMENTS = "segments"
 INTERACTIONS = "interactions"
 FOLLOW_UPS = "follow_ups"
 IMPORT_JOBS = "import_jobs"
+# One document per email address in use, the address its _id: two transactions cannot both
+# give the same address to a person (MongoDB's snapshot isolation would let both find none).
+EMAIL_ADDRESSES = "email_addresses"
 ERASED = "erased_people"  # tombstones: only an id and a time, so late events are not re-stored
 
 Session = AsyncClientSession | None
@@ -146,6 +150,7 @@ class ContactsRepository:
         self.import_jobs = Store(database, IMPORT_JOBS, ImportJob)
         self.opt_in_requests = database[OPT_IN_REQUESTS]
         self.erased = database[ERASED]
+        self.email_addresses = database[EMAIL_ADDRESSES]
 
     async def get_organisation(
         self, organisation_id: str, session: Session = None
@@ -160,6 +165,29 @@ class ContactsRepository:
             {"$or": [{"email": email}, {"other_emails": email}]}, session=session
         )
         return self.people.model(doc)
+
+    async def claim_addresses(
+        self, person_id: str, addresses: list[str], session: Session = None
+    ) -> str | None:
+        """Give ``addresses`` to the person; the id of a person holding one already, if any."""
+        for address in addresses:
+            try:
+                await self.email_addresses.insert_one(
+                    {"_id": address, "person_id": person_id}, session=session
+                )
+            except DuplicateKeyError:
+                holder = await self.email_addresses.find_one({"_id": address}, session=session)
+                return holder["person_id"] if holder else "unknown"
+        return None
+
+    async def release_addresses(
+        self, person_id: str, addresses: list[str] | None = None, session: Session = None
+    ) -> None:
+        """Free the person's addresses (``None``: all of them)."""
+        query: dict[str, Any] = {"person_id": person_id}
+        if addresses is not None:
+            query["_id"] = {"$in": addresses}
+        await self.email_addresses.delete_many(query, session=session)
 
     async def organisations_named_like(
         self, name: str, session: Session = None

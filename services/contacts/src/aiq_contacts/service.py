@@ -261,16 +261,18 @@ class ContactsService:
             raise Unprocessable(f"no organisation {organisation_id}")
         return organisation
 
-    async def _refuse_taken_addresses(
-        self, addresses: list[str], tx: Tx, person_id: str | None = None
-    ) -> None:
+    async def _claim_addresses(self, person: Person, addresses: list[str], tx: Tx) -> None:
+        """The addresses become the person's, or 409 naming who has one already."""
         for address in addresses:
             existing = await self._repository.find_person_by_email(address, tx.session)
-            if existing is not None and existing.id != person_id:
+            if existing is not None and existing.id != person.id:
                 raise Conflict(
                     f"a person with email {address} exists already",
                     existing_person_id=existing.id,
                 )
+        holder = await self._repository.claim_addresses(person.id, addresses, tx.session)
+        if holder is not None:
+            raise Conflict("a person with this email exists already", existing_person_id=holder)
 
     async def _add_person(
         self,
@@ -291,7 +293,7 @@ class ContactsService:
             organisation,
         )
         consent.require_consentable(person.email, person.kind, data.email_consent)
-        await self._refuse_taken_addresses(person.addresses, tx)
+        await self._claim_addresses(person, person.addresses, tx)
         record = None
         if data.email_consent:
             record = self._new_record(person.id, consent.INVITATIONS, True, consent_source)
@@ -321,7 +323,10 @@ class ContactsService:
             organisation = await self._organisation_of(changed.organisation_id, tx)
             domain.check_person(changed, organisation)
             new_addresses = [a for a in changed.addresses if a not in person.addresses]
-            await self._refuse_taken_addresses(new_addresses, tx, person.id)
+            gone = [a for a in person.addresses if a not in changed.addresses]
+            await self._claim_addresses(changed, new_addresses, tx)
+            if gone:
+                await self._repository.release_addresses(person.id, gone, tx.session)
             record = None
             if changed.email_consent != person.email_consent:
                 consent.require_consentable(changed.email, changed.kind, changed.email_consent)
@@ -500,6 +505,7 @@ class ContactsService:
             session = tx.session
             repo = self._repository
             await repo.people.delete(person.id, session)
+            await repo.release_addresses(person.id, session=session)
             by_person = {"person_id": person.id}
             await repo.consents.collection.delete_many(by_person, session=session)
             await repo.opt_in_requests.delete_many(by_person, session=session)
