@@ -48,14 +48,20 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 router = APIRouter()
 
 
+def _order(
+    sort: Annotated[Sort, Query(description="created, -created, name or -name")] = "created",
+) -> ListQuery:
+    return ListQuery(sort=sort)
+
+
 def _page(
+    order: Annotated[ListQuery, Depends(_order)],
     limit: Annotated[int, Query(ge=1, le=200, description="Items per page")] = 50,
     cursor: Annotated[
         str | None, Query(max_length=400, description="`next_cursor` of the previous page")
     ] = None,
-    sort: Annotated[Sort, Query(description="created, -created, name or -name")] = "created",
 ) -> ListQuery:
-    return ListQuery(limit=limit, cursor=cursor, sort=sort)
+    return order.model_copy(update={"limit": limit, "cursor": cursor})
 
 
 DateQuery = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2020-10-01"])]
@@ -69,7 +75,7 @@ def _date(value: str | None) -> date | None:
 
 
 def _criteria(
-    page: Annotated[ListQuery, Depends(_page)],
+    order: Annotated[ListQuery, Depends(_order)],
     q: Annotated[str | None, Query(max_length=200, description="Words of the name")] = None,
     district: Words = [],  # noqa: B006 - FastAPI reads the default, never mutates it
     industry: Words = [],  # noqa: B006
@@ -80,7 +86,7 @@ def _criteria(
     partner_since_to: DateQuery = None,
 ) -> ListQuery:
     """The criteria organisation and people lists share (ContactFilter's meaning)."""
-    return page.model_copy(
+    return order.model_copy(
         update={
             "q": q,
             "filter": ContactFilter(
@@ -96,7 +102,7 @@ def _criteria(
     )
 
 
-def _organisation_list(
+def _organisation_filter(
     shared: Annotated[ListQuery, Depends(_criteria)],
     kind: Annotated[list[OrganisationKind], Query(description="company, school")] = [],  # noqa: B006
 ) -> ListQuery:
@@ -104,7 +110,7 @@ def _organisation_list(
     return shared.model_copy(update={"filter": criteria})
 
 
-def _people_list(
+def _people_filter(
     shared: Annotated[ListQuery, Depends(_criteria)],
     kind: Annotated[list[PersonKind], Query(description="contact, teacher, student")] = [],  # noqa: B006
     organisation_kind: Annotated[list[OrganisationKind], Query()] = [],  # noqa: B006
@@ -121,6 +127,22 @@ def _people_list(
 
 
 Page = Annotated[ListQuery, Depends(_page)]
+OrganisationFilter = Annotated[ListQuery, Depends(_organisation_filter)]
+PeopleFilter = Annotated[ListQuery, Depends(_people_filter)]
+
+
+def _paged(query: ListQuery, page: ListQuery) -> ListQuery:
+    return query.model_copy(update={"limit": page.limit, "cursor": page.cursor})
+
+
+def _organisation_list(query: OrganisationFilter, page: Page) -> ListQuery:
+    return _paged(query, page)
+
+
+def _people_list(query: PeopleFilter, page: Page) -> ListQuery:
+    return _paged(query, page)
+
+
 OrganisationList = Annotated[ListQuery, Depends(_organisation_list)]
 PeopleList = Annotated[ListQuery, Depends(_people_list)]
 Format = Annotated[Literal["csv", "xlsx"], Query(description="csv (semicolon) or xlsx")]
@@ -183,7 +205,7 @@ async def list_organisations(
     responses=_TABLE_RESPONSE,
 )
 async def export_organisations(
-    service: Service, query: OrganisationList, format: Format = "csv"
+    service: Service, query: OrganisationFilter, format: Format = "csv"
 ) -> Response:
     columns, rows = await service.export_organisations(query)
     return _table("organisationen", format, columns, rows)
@@ -294,7 +316,7 @@ async def list_people(
     response_class=Response,
     responses=_TABLE_RESPONSE,
 )
-async def export_people(service: Service, query: PeopleList, format: Format = "csv") -> Response:
+async def export_people(service: Service, query: PeopleFilter, format: Format = "csv") -> Response:
     columns, rows = await service.export_people(query)
     return _table("personen", format, columns, rows)
 
