@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from aiq_contacts.imports import COLUMNS
 from aiq_contacts.tables import XLSX
@@ -133,6 +134,31 @@ async def test_a_dry_run_then_an_import_job_then_exports(contacts_and_events) ->
     )
     assert reimport.json()["errors"] == []
     assert reimport.json()["reused_organisations"] == organisations["total"]
+
+
+async def test_an_xlsx_file_is_imported_too(contacts_and_events) -> None:
+    contacts = contacts_and_events.contacts
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["organisation_name", "district", "partner_since", "first_name", "last_name"])
+    sheet.append(["Zeche IT", "Eving", datetime(2021, 3, 1), "Ayşe", "Yılmaz"])
+    sheet.append(["Zeche IT", "Eving", None, "Olaf", None])
+    out = io.BytesIO()
+    workbook.save(out)
+    started = await contacts.post(
+        "/imports", content=out.getvalue(), headers={"Content-Type": XLSX}
+    )
+    assert started.status_code == 202, started.text
+
+    async def finished():  # type: ignore[no-untyped-def]
+        job = (await contacts.get(f"/imports/{started.json()['id']}")).json()
+        return job if job["status"] == "done" else None
+
+    job = await eventually(finished)
+    assert job["created_organisations"] == 1 and job["created_people"] == 1
+    assert [e["row"] for e in job["errors"]] == [3]  # Olaf has no last name
+    zeche = (await contacts.get("/organisations", params={"q": "zeche"})).json()["items"][0]
+    assert zeche["partner_since"] == "2021-03-01"
 
 
 async def test_unreadable_files_are_refused_clearly(contacts_and_events) -> None:
