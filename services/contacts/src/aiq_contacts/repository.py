@@ -43,8 +43,11 @@ async def ensure_indexes(database: Database) -> None:
     await database[OPT_IN_REQUESTS].create_index("person_id")
     await database[INTERACTIONS].create_index("organisation_id")
     await database[INTERACTIONS].create_index("person_id")
+    await database[INTERACTIONS].create_index("source_id")  # a registration's one entry
     await database[FOLLOW_UPS].create_index([("owner", 1), ("status", 1)])
     await database[FOLLOW_UPS].create_index("organisation_id")
+    await database[FOLLOW_UPS].create_index("person_id")
+    await database[EMAIL_ADDRESSES].create_index("person_id")
 
 
 def _organisation_fields(organisation: Organisation) -> dict[str, Any]:
