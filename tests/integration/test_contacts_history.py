@@ -111,6 +111,8 @@ async def test_history_follow_ups_and_attendance(contacts_and_events) -> None:
         f"/organisations/{oid}/interactions", params={"sort": "-created"}
     )
     assert newest_first.json()["items"] == history["items"][::-1]
+    by_name = await contacts.get(f"/organisations/{oid}/interactions", params={"sort": "name"})
+    assert by_name.status_code == 422  # history has no name order
     annas = (await contacts.get(f"/people/{anna['id']}/interactions")).json()
     assert {i["kind"] for i in annas["items"]} == {"visit", "meeting_attendance"}
 

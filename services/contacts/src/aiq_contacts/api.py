@@ -127,6 +127,21 @@ def _people_filter(
 
 
 Page = Annotated[ListQuery, Depends(_page)]
+
+
+def _history_page(
+    limit: Annotated[int, Query(ge=1, le=200, description="Items per page")] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=64, description="`next_cursor` of the previous page")
+    ] = None,
+    sort: Annotated[
+        Literal["created", "-created"], Query(description="-created: newest first")
+    ] = "created",
+) -> ListQuery:
+    return ListQuery(limit=limit, cursor=cursor, sort=sort)
+
+
+HistoryPage = Annotated[ListQuery, Depends(_history_page)]
 OrganisationFilter = Annotated[ListQuery, Depends(_organisation_filter)]
 PeopleFilter = Annotated[ListQuery, Depends(_people_filter)]
 
@@ -272,7 +287,7 @@ async def add_organisation_interaction(
     summary="Contact history of an organisation (notes, calls, visits, meetings)",
 )
 async def organisation_interactions(
-    organisation_id: str, service: Service, query: Page
+    organisation_id: str, service: Service, query: HistoryPage
 ) -> CountedPage[Interaction]:
     return await service.list_interactions(query, organisation_id=organisation_id)
 
@@ -392,7 +407,7 @@ async def add_person_interaction(
 
 @router.get("/people/{person_id}/interactions", tags=["history"])
 async def person_interactions(
-    person_id: str, service: Service, query: Page
+    person_id: str, service: Service, query: HistoryPage
 ) -> CountedPage[Interaction]:
     return await service.list_interactions(query, person_id=person_id)
 
@@ -412,7 +427,7 @@ async def create_follow_up(body: FollowUpWrite, service: Service) -> FollowUp:
 )
 async def list_follow_ups(
     service: Service,
-    query: Page,
+    query: HistoryPage,
     owner: Annotated[str | None, Query(max_length=120)] = None,
     status: FollowUpStatus | None = None,
     organisation_id: Annotated[str | None, Query(max_length=64)] = None,

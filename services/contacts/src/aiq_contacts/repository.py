@@ -147,7 +147,7 @@ class ContactsRepository:
         self.organisations = Store(database, ORGANISATIONS, Organisation, _organisation_fields)
         self.people = Store(database, PEOPLE, Person, _person_fields)
         self.consents = Store(database, CONSENTS, ConsentRecord)
-        self.segments = Store(database, SEGMENTS, Segment)
+        self.segments = Store(database, SEGMENTS, Segment, lambda s: {"sort_name": fold(s.name)})
         self.interactions = Store(database, INTERACTIONS, Interaction)
         self.follow_ups = Store(database, FOLLOW_UPS, FollowUp)
         self.import_jobs = Store(database, IMPORT_JOBS, ImportJob)
