@@ -41,7 +41,6 @@ def _service(request: Request) -> ContactsService:
 
 
 Service = Annotated[ContactsService, Depends(_service)]
-Id = Annotated[str, Query(max_length=64)]
 Words = Annotated[list[str], Query(max_length=20)]
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
