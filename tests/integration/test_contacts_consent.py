@@ -182,5 +182,9 @@ async def test_segments_are_saved_listed_resolved_and_deleted(contacts_and_event
     kinds = [e.type for e in events if e.type.startswith("aiq.segment")]
     assert kinds.count("aiq.segment.saved.v1") == 3
     assert kinds.count("aiq.segment.deleted.v1") == 2
-    saved_event = next(e for e in events if e.type == "aiq.segment.saved.v1")
+    saved_event = next(  # one segment's events keep their order (keyed by its id)
+        e
+        for e in events
+        if e.type == "aiq.segment.saved.v1" and e.data["segment_id"] == segment["id"]
+    )
     assert saved_event.data["filter"]["industries"] == ["Handwerk"]

@@ -26,6 +26,7 @@ from aiq_contacts.history import (
     Interaction,
     InteractionWrite,
 )
+from aiq_contacts.importing import Importer
 from aiq_contacts.imports import ImportJob
 from aiq_contacts.listing import CountedPage, ListQuery, Sort
 from aiq_contacts.segments import Segment, SegmentWrite
@@ -40,7 +41,12 @@ def _service(request: Request) -> ContactsService:
     return request.app.state.contacts
 
 
+def _importer(request: Request) -> Importer:
+    return request.app.state.importer
+
+
 Service = Annotated[ContactsService, Depends(_service)]
+Imports = Annotated[Importer, Depends(_importer)]
 Words = Annotated[list[str], Query(max_length=20)]
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -219,9 +225,9 @@ async def list_organisations(
     responses=_TABLE_RESPONSE,
 )
 async def export_organisations(
-    service: Service, query: OrganisationFilter, format: Format = "csv"
+    importer: Imports, query: OrganisationFilter, format: Format = "csv"
 ) -> Response:
-    columns, rows = await service.export_organisations(query)
+    columns, rows = await importer.export_organisations(query)
     return _table("organisationen", format, columns, rows)
 
 
@@ -330,8 +336,8 @@ async def list_people(
     response_class=Response,
     responses=_TABLE_RESPONSE,
 )
-async def export_people(service: Service, query: PeopleFilter, format: Format = "csv") -> Response:
-    columns, rows = await service.export_people(query)
+async def export_people(importer: Imports, query: PeopleFilter, format: Format = "csv") -> Response:
+    columns, rows = await importer.export_people(query)
     return _table("personen", format, columns, rows)
 
 
@@ -504,19 +510,19 @@ async def segment_people(segment_id: str, service: Service, query: Page) -> Coun
     },
 )
 async def start_import(
-    request: Request, response: Response, service: Service, dry_run: bool = False
+    request: Request, response: Response, importer: Imports, dry_run: bool = False
 ) -> ImportJob:
     data = await request.body()
     if len(data) > MAX_UPLOAD_BYTES:
         raise Unprocessable(f"at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB per import")
     if not data.strip():
         raise Unprocessable("the file is empty")
-    job = await service.start_import(data, request.headers.get("content-type"), dry_run)
+    job = await importer.start(data, request.headers.get("content-type"), dry_run)
     if dry_run:
         response.status_code = status.HTTP_200_OK  # the report is finished already
     return job
 
 
 @router.get("/imports/{job_id}", tags=["import"], summary="An import's progress and report")
-async def get_import(job_id: str, service: Service) -> ImportJob:
-    return await service.get_import(job_id)
+async def get_import(job_id: str, importer: Imports) -> ImportJob:
+    return await importer.get(job_id)

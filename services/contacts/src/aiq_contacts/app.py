@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from aiq_contacts import api, repository
 from aiq_contacts.consumers import meetings_handlers, notifications_handlers, registrations_handlers
+from aiq_contacts.importing import Importer
 from aiq_contacts.service import ContactsService
 from aiq_contacts.settings import ContactsSettings
 from aiq_shared import topics
@@ -20,7 +21,8 @@ def create_app(settings: ContactsSettings | None = None) -> FastAPI:
     runtime.consume("notifications", topics.NOTIFICATIONS, notifications_handlers(service))
     runtime.consume("registrations", topics.REGISTRATIONS, registrations_handlers(service))
     runtime.consume("meetings", topics.EVENTS, meetings_handlers(service))
-    runtime.worker("imports", service.import_worker)
+    importer = Importer(runtime.database, service, settings)
+    runtime.worker("imports", importer.worker)
     app = build_app(
         title="AiQ Kontakte (contacts)",
         description="Organisations (companies, schools), people, consent (DSGVO), segments and "
@@ -32,4 +34,5 @@ def create_app(settings: ContactsSettings | None = None) -> FastAPI:
         routers=[api.router],
     )
     app.state.contacts = service
+    app.state.importer = importer
     return app

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
-from typing import Any
 
 import structlog
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from aiq_contacts import consent, domain, history, imports, listing, tables
+from aiq_contacts import consent, domain, history, listing
 from aiq_contacts.consent import ConsentChange, ConsentRecord
 from aiq_contacts.domain import (
     Organisation,
@@ -22,7 +20,6 @@ from aiq_contacts.domain import (
     PossibleDuplicate,
 )
 from aiq_contacts.history import FollowUp, FollowUpWrite, Interaction, InteractionWrite
-from aiq_contacts.imports import ImportJob, ImportRow, RowError
 from aiq_contacts.listing import CountedPage, ListQuery
 from aiq_contacts.repository import ContactsRepository
 from aiq_contacts.segments import Segment, SegmentWrite
@@ -42,7 +39,7 @@ from aiq_shared.contracts.contacts import (
 from aiq_shared.contracts.meetings import MeetingOutcomeRecordedV1
 from aiq_shared.contracts.notifications import ConsentConfirmedV1, ConsentWithdrawnV1
 from aiq_shared.contracts.registrations import RegistrationSnapshot
-from aiq_shared.errors import Conflict, DomainError, NotFound, Unprocessable
+from aiq_shared.errors import Conflict, NotFound, Unprocessable
 from aiq_shared.idempotency import COLLECTION as IDEMPOTENCY_KEYS
 from aiq_shared.idempotency import once
 from aiq_shared.mongo import Database, Tx
@@ -50,10 +47,8 @@ from aiq_shared.pagination import new_id
 
 log = structlog.get_logger(__name__)
 
-PROGRESS_EVERY = 25
 
-
-def _now() -> datetime:
+def now() -> datetime:
     """Now, to the millisecond: what MongoDB keeps, so a response equals a later read."""
     now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
@@ -118,13 +113,6 @@ class ErasureReceipt(BaseModel):
     erased_at: datetime
 
 
-class _RollBack(Exception):  # noqa: N818 - a signal, not an error
-    """Raised inside a dry run's transaction so that nothing it wrote stays."""
-
-    def __init__(self, result: Any) -> None:
-        self.result = result
-
-
 class ContactsService:
     def __init__(self, database: Database, settings: ContactsSettings) -> None:
         self._database = database
@@ -132,8 +120,6 @@ class ContactsService:
         self._districts = list(settings.districts)
         self._industries = list(settings.industries)
         self._text_version = settings.consent_text_version
-        self._import_queue: asyncio.Queue[tuple[str, list[dict[str, str]]]] = asyncio.Queue()
-        self._queued: set[str] = set()  # ids of jobs in the queue
 
     # -- organisations ---------------------------------------------------------------------
 
@@ -162,7 +148,7 @@ class ContactsService:
             )
         ]
 
-    async def _add_organisation(self, data: OrganisationCreate, tx: Tx) -> OrganisationCreated:
+    async def add_organisation(self, data: OrganisationCreate, tx: Tx) -> OrganisationCreated:
         organisation = Organisation(id=new_id(), **data.model_dump())
         duplicates = await self._possible_duplicates(organisation, tx)
         await self._repository.organisations.add(organisation, tx.session)
@@ -175,7 +161,7 @@ class ContactsService:
         self._check_organisation(data)
 
         async def work(tx: Tx) -> OrganisationCreated:
-            return await self._add_organisation(data, tx)
+            return await self.add_organisation(data, tx)
 
         return await once(
             self._database, idempotency_key, "organisations", work, OrganisationCreated
@@ -274,7 +260,7 @@ class ContactsService:
         if holder is not None:
             raise Conflict("a person with this email exists already", existing_person_id=holder)
 
-    async def _add_person(
+    async def add_person(
         self,
         data: PersonCreate,
         tx: Tx,
@@ -309,7 +295,7 @@ class ContactsService:
             raise Unprocessable("email consent needs an email address")
 
         async def work(tx: Tx) -> Person:
-            return await self._add_person(data, tx)
+            return await self.add_person(data, tx)
 
         return await once(self._database, idempotency_key, "people", work, Person)
 
@@ -365,7 +351,7 @@ class ContactsService:
     ) -> ConsentRecord:
         version = text_version or self._text_version
         return consent.record(
-            new_id(), person_id, purpose, granted, source, version, _now(), **details
+            new_id(), person_id, purpose, granted, source, version, now(), **details
         )
 
     async def _store_consent(self, record: ConsentRecord, tx: Tx, announce: bool = True) -> None:
@@ -422,7 +408,7 @@ class ContactsService:
                 person_id=person.id,
                 purpose=purpose,
                 text_version=self._text_version,
-                requested_at=_now(),
+                requested_at=now(),
             )
             await self._repository.opt_in_requests.insert_one(
                 {"_id": request.request_id, **request.model_dump(), "status": "pending"},
@@ -487,7 +473,7 @@ class ContactsService:
             organisation = await self._repository.get_organisation(person.organisation_id)
         requests = await self._repository.opt_in_requests.find({"person_id": person_id}).to_list()
         return PersonExport(
-            exported_at=_now(),
+            exported_at=now(),
             person=person,
             organisation=organisation,
             consent_history=await self.consent_history(person_id),
@@ -501,7 +487,7 @@ class ContactsService:
 
         async def work(tx: Tx) -> ErasureReceipt:
             person = await self._person(person_id, tx)
-            erased_at = _now()
+            erased_at = now()
             session = tx.session
             repo = self._repository
             await repo.people.delete(person.id, session)
@@ -534,7 +520,7 @@ class ContactsService:
                 and await self._repository.segments.get(segment_id, tx.session) is None
             ):
                 raise NotFound(f"no segment {segment_id}")
-            segment = Segment(id=segment_id or new_id(), updated_at=_now(), **data.model_dump())
+            segment = Segment(id=segment_id or new_id(), updated_at=now(), **data.model_dump())
             await self._repository.segments.replace(segment, tx.session, upsert=True)
             tx.publish(SegmentSavedV1(segment_id=segment.id, name=segment.name, filter=data.filter))
             return segment
@@ -586,7 +572,7 @@ class ContactsService:
                 organisation_id=org_id,
                 person_id=about,
                 text=data.text,
-                occurred_at=data.occurred_at or _now(),
+                occurred_at=data.occurred_at or now(),
                 author=data.author,
             )
             await self._repository.interactions.add(interaction, tx.session)
@@ -667,7 +653,7 @@ class ContactsService:
                     owner=item.owner or event.recorded_by,
                     organisation_id=event.organisation_id,
                     person_id=person_id,
-                    created_at=_now(),
+                    created_at=now(),
                     meeting_id=event.meeting_id,
                 ),
                 tx.session,
@@ -681,7 +667,7 @@ class ContactsService:
             if data.person_id is not None:
                 if await self._repository.get_person(data.person_id, tx.session) is None:
                     raise Unprocessable(f"no person {data.person_id}")
-            follow_up = FollowUp(id=new_id(), created_at=_now(), **data.model_dump())
+            follow_up = FollowUp(id=new_id(), created_at=now(), **data.model_dump())
             await self._repository.follow_ups.add(follow_up, tx.session)
             return follow_up
 
@@ -692,7 +678,7 @@ class ContactsService:
             follow_up = await self._repository.follow_ups.get(follow_up_id, tx.session)
             if follow_up is None:
                 raise NotFound(f"no follow-up {follow_up_id}")
-            done = history.mark_done(follow_up, _now())
+            done = history.mark_done(follow_up, now())
             if done != follow_up:
                 await self._repository.follow_ups.replace(done, tx.session)
             return done
@@ -718,206 +704,3 @@ class ContactsService:
             if value is not None
         }
         return await self._repository.follow_ups.page(selector, query)
-
-    # -- import and export ----------------------------------------------------------------------
-
-    async def start_import(self, data: bytes, content_type: str | None, dry_run: bool) -> ImportJob:
-        rows = tables.read_table(data, content_type, imports.COLUMNS)
-        job = ImportJob(id=new_id(), dry_run=dry_run, total_rows=len(rows), created_at=_now())
-        await self._database.retrying(lambda: self._repository.import_jobs.add(job))
-        if dry_run:
-            return await self._run_import(job, rows)
-        self._queued.add(job.id)
-        await self._import_queue.put((job.id, rows))
-        return job
-
-    async def get_import(self, job_id: str) -> ImportJob:
-        job = await self._repository.import_jobs.get(job_id)
-        if job is None:
-            raise NotFound(f"no import {job_id}")
-        return imports.as_seen(job, _now())
-
-    async def import_worker(self) -> None:
-        """Runs queued imports one after another (a background worker of the runtime)."""
-        while True:
-            job_id, rows = await self._import_queue.get()
-            self._queued.discard(job_id)
-            job = await self._repository.import_jobs.get(job_id)
-            if job is not None:
-                await self._run_import(job, rows)
-
-    async def _save_job(self, job: ImportJob) -> None:
-        """Progress, and a sign of life for this job and those waiting behind it."""
-        job.updated_at = _now()
-        await self._database.retrying(lambda: self._repository.import_jobs.replace(job))
-        if self._queued:
-            await self._database.retrying(
-                lambda: self._repository.import_jobs.collection.update_many(
-                    {"_id": {"$in": list(self._queued)}}, {"$set": {"updated_at": job.updated_at}}
-                )
-            )
-
-    async def _run_import(self, job: ImportJob, rows: list[dict[str, str]]) -> ImportJob:
-        job.status = "running"
-        await self._save_job(job)
-        seen_organisations: set[tuple[str, str | None]] = set()
-        seen_emails: set[str] = set()
-        try:
-            for index, raw in enumerate(rows):
-                number = index + 2  # the header is row 1
-                parsed = imports.parse_row(number, raw, self._districts, self._industries)
-                if isinstance(parsed, RowError):
-                    job.errors.append(parsed)
-                else:
-                    seen = self._seen_in_file(job, parsed, seen_organisations, seen_emails)
-                    if seen is not None:
-                        await self._import_row(job, parsed, seen)
-                job.processed_rows = index + 1
-                if job.processed_rows % PROGRESS_EVERY == 0:
-                    await self._save_job(job)
-            job.status = "done"
-        except Exception as error:  # reported on the job, never lost silently
-            log.exception("import.failed", job_id=job.id)
-            job.status = "failed"
-            job.failure = f"{type(error).__name__}: the import stopped; rows before it are in"
-        finally:
-            job.finished_at = _now()
-            await self._save_job(job)
-        return job
-
-    def _seen_in_file(
-        self,
-        job: ImportJob,
-        row: ImportRow,
-        organisations: set[tuple[str, str | None]],
-        emails: set[str],
-    ) -> bool | None:
-        """What only the whole file shows: the same email twice (the row is refused: None),
-        and whether the row's organisation came in an earlier row (a dry run has not written
-        that one)."""
-        if row.person is not None:
-            for address in [row.person.email, *row.person.other_emails]:
-                if address and address in emails:
-                    job.errors.append(
-                        RowError(row=row.number, errors=["the email appears in an earlier row"])
-                    )
-                    return None
-                if address:
-                    emails.add(address)
-        if row.organisation is None:
-            return False
-        postcode = row.organisation.address.postcode if row.organisation.address else None
-        key = (domain.duplicate_key(row.organisation.name), postcode)
-        seen = key in organisations
-        organisations.add(key)
-        return seen
-
-    async def _import_row(self, job: ImportJob, row: ImportRow, seen_before: bool) -> None:
-        async def work(tx: Tx) -> tuple[int, int, int]:
-            created = reused = people = 0
-            organisation = None
-            if row.organisation is not None:
-                organisation = await self._existing_organisation(row.organisation, tx)
-                if organisation is None:
-                    organisation = await self._add_organisation(row.organisation, tx)
-                    created, reused = (0, 1) if job.dry_run and seen_before else (1, 0)
-                else:
-                    reused = 1
-            if row.person is not None:
-                await self._add_person(row.person, tx, "import", organisation)
-                people = 1
-            if job.dry_run:
-                raise _RollBack((created, reused, people))
-            return created, reused, people
-
-        try:
-            created, reused, people = await self._database.transaction(work)
-        except _RollBack as rolled_back:
-            created, reused, people = rolled_back.result
-        except (DomainError, ValidationError) as error:
-            job.errors.append(RowError(row=row.number, errors=[_row_problem(error)]))
-            return
-        job.valid_rows += 1
-        job.created_organisations += created
-        job.reused_organisations += reused
-        job.created_people += people
-
-    async def _existing_organisation(self, data: OrganisationCreate, tx: Tx) -> Organisation | None:
-        postcode = data.address.postcode if data.address else None
-        for other in await self._repository.organisations_named_like(data.name, tx.session):
-            other_postcode = other.address.postcode if other.address else None
-            if other.district == data.district and domain.looks_like_same_organisation(
-                data.name, postcode, other.name, other_postcode
-            ):
-                return other
-        return None
-
-    async def export_organisations(self, query: ListQuery) -> tuple[list[str], list[list[Any]]]:
-        selector = listing.organisation_query(query.filter, query.q)
-        found = await self._repository.organisations.find(
-            selector, sort=listing.sort_spec(query.sort), limit=tables.MAX_ROWS
-        )
-        columns = [c for c in imports.COLUMNS if c in ORGANISATION_COLUMNS]
-        return ["id", *columns], [[o.id, *_organisation_row(o)] for o in found]
-
-    async def export_people(self, query: ListQuery) -> tuple[list[str], list[list[Any]]]:
-        selector = await self._repository.person_query(query)
-        found = await self._repository.people.find(
-            selector, sort=listing.sort_spec(query.sort), limit=tables.MAX_ROWS
-        )
-        org_ids = list({p.organisation_id for p in found if p.organisation_id})
-        organisations = {
-            o.id: o for o in await self._repository.organisations.find({"_id": {"$in": org_ids}})
-        }
-        columns = ["id", "organisation_id", *imports.COLUMNS]
-        rows = []
-        for person in found:
-            organisation = organisations.get(person.organisation_id or "")
-            org_values = _organisation_row(organisation) if organisation else [None] * 12
-            rows.append(
-                [
-                    person.id,
-                    person.organisation_id,
-                    *org_values,
-                    person.first_name,
-                    person.last_name,
-                    person.kind,
-                    person.email,
-                    person.phone,
-                    person.role,
-                    person.position,
-                    person.language,
-                    person.tags,
-                    "ja" if person.email_consent else "nein",
-                ]
-            )
-        return columns, rows
-
-
-ORGANISATION_COLUMNS = imports.COLUMNS[:12]
-
-
-def _organisation_row(o: Organisation) -> list[Any]:
-    address = o.address or domain.Address()
-    return [
-        o.name,
-        o.kind,
-        o.industry,
-        o.district,
-        address.street,
-        address.postcode,
-        address.city,
-        o.website,
-        o.officer,
-        o.partner_since.isoformat() if o.partner_since else None,
-        o.status,
-        o.tags,
-    ]
-
-
-def _row_problem(error: DomainError | ValidationError) -> str:
-    if isinstance(error, Conflict):
-        return "a person with this email exists already"  # no address kept in the report
-    if isinstance(error, ValidationError):
-        return "; ".join(str(e["msg"]) for e in error.errors())
-    return error.detail
