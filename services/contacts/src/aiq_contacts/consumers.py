@@ -3,12 +3,49 @@
 from __future__ import annotations
 
 from aiq_contacts.service import ContactsService
-from aiq_shared.contracts.notifications import ConsentWithdrawnV1
+from aiq_shared.contracts.meetings import MeetingOutcomeRecordedV1
+from aiq_shared.contracts.notifications import ConsentConfirmedV1, ConsentWithdrawnV1
+from aiq_shared.contracts.registrations import (
+    RegistrationCheckedInV1,
+    RegistrationConfirmedV1,
+    RegistrationNoShowV1,
+    RegistrationPromotedV1,
+)
 from aiq_shared.kafka import Handler
 
 
 def notifications_handlers(service: ContactsService) -> dict[str, Handler]:
     async def on_consent_withdrawn(event, _envelope, tx):  # type: ignore[no-untyped-def]
-        await service.withdraw_invitation_consent(event.person_id, tx)
+        await service.consent_withdrawn(event, tx)
 
-    return {ConsentWithdrawnV1.event_type: on_consent_withdrawn}
+    async def on_consent_confirmed(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        await service.consent_confirmed(event, tx)
+
+    return {
+        ConsentWithdrawnV1.event_type: on_consent_withdrawn,
+        ConsentConfirmedV1.event_type: on_consent_confirmed,
+    }
+
+
+def registrations_handlers(service: ContactsService) -> dict[str, Handler]:
+    """Meeting attendance for the contact history."""
+
+    def on(attendance):  # type: ignore[no-untyped-def]
+        async def handle(event, _envelope, tx):  # type: ignore[no-untyped-def]
+            await service.registration_changed(attendance, event, tx)
+
+        return handle
+
+    return {
+        RegistrationConfirmedV1.event_type: on("registered"),
+        RegistrationPromotedV1.event_type: on("registered"),
+        RegistrationCheckedInV1.event_type: on("checked_in"),
+        RegistrationNoShowV1.event_type: on("no_show"),
+    }
+
+
+def meetings_handlers(service: ContactsService) -> dict[str, Handler]:
+    async def on_outcome(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        await service.meeting_outcome_recorded(event, tx)
+
+    return {MeetingOutcomeRecordedV1.event_type: on_outcome}

@@ -1,0 +1,168 @@
+"""Importing organisations and people from a table: row parsing and the job. No I/O.
+
+One row is one organisation (found again by its normalised name and postcode, else new)
+and, optionally, one person at it. A row's problems are all reported, by row number
+(the header is row 1, so the first data row is row 2, as a spreadsheet shows it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+
+from aiq_contacts.domain import OrganisationCreate, PersonCreate
+
+COLUMNS = (
+    "organisation_name",
+    "organisation_kind",
+    "industry",
+    "district",
+    "street",
+    "postcode",
+    "city",
+    "website",
+    "officer",
+    "partner_since",
+    "status",
+    "organisation_tags",
+    "first_name",
+    "last_name",
+    "person_kind",
+    "email",
+    "phone",
+    "role",
+    "position",
+    "language",
+    "person_tags",
+    "email_consent",
+)
+IGNORED = {"id", "organisation_id"}  # columns of an export, so it can be imported again
+YES = {"ja", "j", "yes", "y", "true", "1", "x"}
+NO = {"nein", "n", "no", "false", "0", ""}
+
+
+class RowError(BaseModel):
+    row: int
+    errors: list[str]
+
+
+class ImportJob(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    dry_run: bool
+    status: Literal["queued", "running", "done", "failed"] = "queued"
+    total_rows: int = 0
+    processed_rows: int = 0
+    valid_rows: int = 0
+    created_organisations: int = 0
+    reused_organisations: int = 0
+    created_people: int = 0
+    errors: list[RowError] = []
+    failure: str | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime | None = None
+    finished_at: AwareDatetime | None = None
+
+
+# A job saves its progress every few rows; one silent for this long has lost its process.
+STALE_AFTER = timedelta(minutes=10)
+
+
+def as_seen(job: ImportJob, now: datetime) -> ImportJob:
+    """The job as a reader should see it: one whose process is gone has failed."""
+    if job.status in ("queued", "running") and (job.updated_at or job.created_at) < (
+        now - STALE_AFTER
+    ):
+        failure = "stalled: the service running it stopped; rows before it are in"
+        return job.model_copy(update={"status": "failed", "failure": failure})
+    return job
+
+
+class ImportRow(BaseModel):
+    number: int
+    organisation: OrganisationCreate | None = None
+    person: PersonCreate | None = None
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+def _messages(error: ValidationError, prefix: str) -> list[str]:
+    messages = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"])
+        messages.append(f"{prefix}{where}: {item['msg']}")
+    return messages
+
+
+def _given(raw: dict[str, str], *names: str) -> dict[str, str]:
+    return {name: raw[name] for name in names if raw.get(name)}
+
+
+def parse_row(
+    number: int,
+    raw: dict[str, str],
+    districts: Sequence[str],
+    industries: Sequence[str],
+) -> ImportRow | RowError:
+    """One table row as models, or every reason it cannot be imported."""
+    errors: list[str] = []
+    unknown = sorted(set(raw) - set(COLUMNS) - IGNORED)
+    if unknown:
+        errors.append(f"unknown columns: {', '.join(unknown)}")
+    organisation = person = None
+    if raw.get("organisation_name"):
+        data: dict[str, object] = {
+            "name": raw["organisation_name"],
+            **_given(raw, "industry", "district", "website", "officer", "partner_since"),
+            **_given(raw, "status"),
+        }
+        if raw.get("organisation_kind"):
+            data["kind"] = raw["organisation_kind"]
+        address = _given(raw, "street", "postcode", "city")
+        if address:
+            data["address"] = address
+        if raw.get("organisation_tags"):
+            data["tags"] = _split(raw["organisation_tags"])
+        try:
+            organisation = OrganisationCreate.model_validate(data)
+        except ValidationError as error:
+            errors += _messages(error, "organisation ")
+        if organisation is not None:
+            if organisation.district not in districts:
+                errors.append(f"unknown district {organisation.district!r}")
+            if organisation.industry is not None and organisation.industry not in industries:
+                errors.append(f"unknown industry {organisation.industry!r}")
+    if raw.get("first_name") or raw.get("last_name") or raw.get("email"):
+        consent = raw.get("email_consent", "").strip().lower()
+        if consent not in YES | NO:
+            errors.append("email_consent: say ja or nein")
+        data = {
+            **_given(raw, "first_name", "last_name", "email", "phone", "role", "position"),
+            **_given(raw, "language"),
+            "email_consent": consent in YES,
+        }
+        if raw.get("person_kind"):
+            data["kind"] = raw["person_kind"]
+        if raw.get("person_tags"):
+            data["tags"] = _split(raw["person_tags"])
+        if organisation is None and raw.get("district"):
+            data["district"] = raw["district"]
+        try:
+            person = PersonCreate.model_validate(data)
+        except ValidationError as error:
+            errors += _messages(error, "person ")
+        if person is not None and organisation is None and person.district is None:
+            errors.append("a person without organisation needs a district")
+        if person is not None and person.email_consent and not person.email:
+            errors.append("email consent needs an email address")
+    if organisation is None and person is None and not errors:
+        errors.append("the row names neither an organisation nor a person")
+    if errors:
+        return RowError(row=number, errors=errors)
+    return ImportRow(number=number, organisation=organisation, person=person)

@@ -1,0 +1,80 @@
+"""How filters, searches and cursors read as MongoDB queries (typed values only)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from pydantic import ValidationError
+
+from aiq_contacts import listing
+from aiq_contacts.domain import OrganisationCreate
+from aiq_contacts.segments import SegmentWrite
+from aiq_shared.errors import Unprocessable
+from aiq_shared.targeting import ContactFilter
+
+
+def test_an_empty_filter_selects_everything() -> None:
+    assert listing.organisation_query(ContactFilter()) == {}
+    assert listing.person_query(ContactFilter()) == {}
+
+
+def test_organisation_criteria_and_search_combine_with_and() -> None:
+    criteria = ContactFilter(
+        districts=["Hörde"], statuses=["active"], partner_since_from=date(2021, 1, 1)
+    )
+    assert listing.organisation_query(criteria, "Mül") == {
+        "$and": [
+            {"status": {"$in": ["active"]}},
+            {"partner_since": {"$gte": "2021-01-01"}},
+            {"search": {"$regex": "(^| )mul"}},
+            {"district": {"$in": ["Hörde"]}},
+        ]
+    }
+
+
+def test_people_are_selected_through_their_organisation_and_tags_count_on_either() -> None:
+    query = listing.person_query(
+        ContactFilter(tags=["ihk"], has_consent=True),
+        organisation_ids=["o1"],
+        tagged_organisation_ids=["o2"],
+    )
+    assert query == {
+        "$and": [
+            {"email_consent": True},
+            {"organisation_id": {"$in": ["o1"]}},
+            {"$or": [{"tags": {"$in": ["ihk"]}}, {"organisation_id": {"$in": ["o2"]}}]},
+        ]
+    }
+
+
+def test_name_cursors_carry_the_sort_value_and_refuse_other_orders() -> None:
+    cursor = listing.encode_cursor("-name", {"_id": "b" * 24, "sort_name": "muller"})
+    assert listing.after("-name", cursor) == {
+        "$or": [
+            {"sort_name": {"$lt": "muller"}},
+            {"sort_name": "muller", "_id": {"$lt": "b" * 24}},
+        ]
+    }
+    with pytest.raises(Unprocessable):
+        listing.after("name", cursor)
+    for nonsense in ("nonsense", "e30", "WzEsMiwzXQ", "!!"):
+        with pytest.raises(Unprocessable):
+            listing.after("name", nonsense)
+    assert listing.encode_cursor("created", {"_id": "a" * 24}) == "a" * 24
+    assert listing.after("-created", "a" * 24) == {"_id": {"$lt": "a" * 24}}
+    with pytest.raises(Unprocessable):
+        listing.after("created", "nonsense")
+
+
+def test_numbers_are_not_dates_and_zero_is_not_false() -> None:
+    with pytest.raises(ValidationError):
+        OrganisationCreate(name="X", district="Eving", partner_since=0)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        SegmentWrite.model_validate({"name": "x", "filter": {"has_consent": 0}})
+    with pytest.raises(ValidationError):
+        SegmentWrite.model_validate({"name": "x", "filter": {"$where": "1"}})
+    segment = SegmentWrite.model_validate(
+        {"name": "x", "filter": {"has_consent": False, "partner_since_from": "2020-10-01"}}
+    )
+    assert segment.filter.partner_since_from == date(2020, 10, 1)
