@@ -47,7 +47,8 @@ async def events_published(system) -> bool:
 async def wait_for_read_model(system, meeting_id: str, eligible: int, **target) -> dict:
     async def probe():
         preview = await system.events.post(
-            f"/events/{meeting_id}/invitations/preview", json={"target": target}
+            f"/events/{meeting_id}/invitations/preview",
+            json={"target": target} if target else {},  # none: the meeting's districts
         )
         body = preview.json()
         return body if body["eligible"] == eligible else None
@@ -80,3 +81,39 @@ async def rsvp(system, url: str, action: str = "register", tables: list[str] = (
 def message_of(html: str) -> str:
     found = re.search(r'<div class="message[^"]*" role="\w+"><p>(.*?)</p>', html, re.S)
     return found.group(1) if found else ""
+
+
+async def events_on(system, topic: str, meeting_id: str) -> list:
+    """Every envelope on ``topic`` keyed by ``meeting_id``, in partition order (read from the
+    start without a consumer group)."""
+    import asyncio
+
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    from aiq_shared.envelope import from_kafka
+
+    settings = system.settings["events"]
+    name = settings.kafka_topic_prefix + topic
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or []]
+        if not partitions:
+            await consumer.topics()
+            partitions = [
+                TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or []
+            ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        found = []
+        while [p for p in partitions if await consumer.position(p) < ends[p]]:
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                for record in records:
+                    if record.key and record.key.decode() == meeting_id:
+                        found.append(from_kafka(record.key, record.value, record.headers))
+            await asyncio.sleep(0)
+        return found
+    finally:
+        await consumer.stop()
