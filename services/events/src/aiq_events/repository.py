@@ -305,7 +305,7 @@ class MeetingsRepository:
 
     async def expired_offers(self, now: datetime) -> list[Registration]:
         docs = await self._registrations.find(
-            {"status": "waitlisted", "offer_expires_at": {"$lte": now}}
+            {"status": "waitlisted", "offer_expires_at": {"$ne": None, "$lte": now}}
         ).to_list()
         return [from_document(Registration, d) for d in docs]  # type: ignore[misc]
 

@@ -773,18 +773,21 @@ class EventsService:
     async def expire_offers(self, now: datetime | None = None) -> int:
         """Offers not accepted in time lapse (cancelled) and pass to the next in line."""
         now = now or datetime.now(UTC)
-        expired = await self._repository.expired_offers(now)
-        for registration in expired:
+        lapsed = 0
+        for registration in await self._repository.expired_offers(now):
 
-            async def work(tx: Tx, registration: Registration = registration) -> None:
+            async def work(tx: Tx, registration: Registration = registration) -> bool:
                 meeting = await self._meeting(registration.meeting_id, tx)
                 current = await self._registration(meeting.id, registration.id, tx)
-                if current.status == "waitlisted" and current.offer_expires_at is not None:
-                    await self._withdraw(meeting, current, tx)
+                offer = current.offer_expires_at
+                if current.status != "waitlisted" or offer is None or offer > now:
+                    return False  # accepted or cancelled meanwhile
+                await self._withdraw(meeting, current, tx)
+                return True
 
             async with self._one_at_a_time(registration.meeting_id):
-                await self._database.transaction(work)
-        return len(expired)
+                lapsed += await self._database.transaction(work)
+        return lapsed
 
     async def offer_expiry_worker(self, interval_s: float) -> None:
         while True:
