@@ -15,12 +15,15 @@ import pytest
 from test_events_support import (
     all_pages,
     caught_up,
+    events_on,
+    events_published,
     message_of,
     path_of,
     rsvp,
     wait_for_read_model,
 )
 
+from aiq_shared import topics
 from helpers import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -270,3 +273,13 @@ async def test_spring_network_meeting(contacts_and_events) -> None:
     assert outcome.status_code == 201, outcome.text
     listed_outcomes = (await system.events.get(f"/events/{meeting_id}/outcomes")).json()
     assert listed_outcomes["items"][0]["follow_ups"][0]["kind"] == "school_ag"
+    assert listed_outcomes["items"][0]["attended"] is True
+
+    # what other services hear: one no-show, the closing, the outcome for the contact history
+    await eventually(lambda: events_published(system))
+    registration_events = await events_on(system, topics.REGISTRATIONS, meeting_id)
+    no_shows = [e.contract() for e in registration_events if e.type.endswith("no_show.v1")]
+    assert [n.registration_id for n in no_shows] == [absent["id"]]
+    meeting_events = [e.type for e in await events_on(system, topics.EVENTS, meeting_id)]
+    assert meeting_events.count("aiq.invitation.created.v1") == 28
+    assert meeting_events[-2:] == ["aiq.meeting.closed.v1", "aiq.meeting.outcome_recorded.v1"]
