@@ -10,6 +10,8 @@ from pymongo import AsyncMongoClient
 from test_events_support import (
     caught_up,
     events_published,
+    new_organisation,
+    new_person,
     publish_contacts_events,
     rsvp,
     wait_for_read_model,
@@ -34,38 +36,15 @@ FIRST, LAST, EMAIL = "Erikaloeschbar", "Musterfraulöschbar", "erika.loeschbar@b
 
 async def test_an_erased_person_leaves_no_name_or_address_behind(contacts_and_events) -> None:
     system = contacts_and_events
-    company = (
-        await system.contacts.post("/organisations", json={"name": "Ev GmbH", "district": "Eving"})
-    ).json()
-    erika = (
-        await system.contacts.post(
-            "/people",
-            json={
-                "first_name": FIRST,
-                "last_name": LAST,
-                "email": EMAIL,
-                "organisation_id": company["id"],
-                "email_consent": True,
-            },
-        )
-    ).json()
-    teacher = (
-        await system.contacts.post(
-            "/people", json={"first_name": "Lehrer", "last_name": "X", "district": "Eving"}
-        )
-    ).json()
-    other = (
-        await system.contacts.post(
-            "/people",
-            json={
-                "first_name": "Bleibt",
-                "last_name": "Da",
-                "email": "bleibt@betrieb.example",
-                "organisation_id": company["id"],
-                "email_consent": True,
-            },
-        )
-    ).json()
+    company = await new_organisation(system, "Ev GmbH", "Eving")
+    erika = await new_person(
+        system, FIRST, LAST, email=EMAIL, organisation_id=company["id"], consent=True
+    )
+    teacher = await new_person(system, "Lehrer", "X", district="Eving")
+    other = await new_person(
+        system, "Bleibt", "Da", email="bleibt@betrieb.example", organisation_id=company["id"],
+        consent=True,
+    )  # fmt: skip
     meeting = (await system.events.post("/events", json=MEETING)).json()
     await eventually(lambda: caught_up(system), timeout=60)
     await wait_for_read_model(system, meeting["id"], 2, districts=["Eving"])

@@ -11,6 +11,8 @@ from test_events_support import (
     caught_up,
     events_on,
     events_published,
+    new_organisation,
+    new_person,
     publish_contacts_events,
     wait_for_read_model,
 )
@@ -39,23 +41,11 @@ MEETING = {
 
 
 async def make(system, name: str, district: str, industry: str, consent: bool = True):
-    company = (
-        await system.contacts.post(
-            "/organisations", json={"name": name, "district": district, "industry": industry}
-        )
-    ).json()
-    person = (
-        await system.contacts.post(
-            "/people",
-            json={
-                "first_name": name,
-                "last_name": "Kontakt",
-                "email": f"{name.lower()}@betrieb.example",
-                "organisation_id": company["id"],
-                "email_consent": consent,
-            },
-        )
-    ).json()
+    company = await new_organisation(system, name, district, industry)
+    person = await new_person(
+        system, name, "Kontakt", email=f"{name.lower()}@betrieb.example",
+        organisation_id=company["id"], consent=consent,
+    )  # fmt: skip
     return company, person
 
 

@@ -18,6 +18,8 @@ from test_events_support import (
     events_on,
     events_published,
     message_of,
+    new_organisation,
+    new_person,
     path_of,
     rsvp,
     wait_for_read_model,
@@ -65,71 +67,28 @@ async def test_spring_network_meeting(contacts_and_events) -> None:
     # -- contacts: 27 companies in nine districts, one with two people; some not invitable
     people: dict[str, dict] = {}
     for n, district in enumerate(DISTRICTS * 3):
-        company = (
-            await system.contacts.post(
-                "/organisations",
-                json={"name": f"Betrieb {n}", "district": district, "industry": "Handwerk"},
-            )
-        ).json()
-        person = (
-            await system.contacts.post(
-                "/people",
-                json={
-                    "first_name": f"Kontakt{n}",
-                    "last_name": "Beispiel",
-                    "email": f"kontakt{n}@betrieb.example",
-                    "organisation_id": company["id"],
-                    "email_consent": True,
-                },
-            )
-        ).json()
+        company = await new_organisation(system, f"Betrieb {n}", district, "Handwerk")
+        person = await new_person(
+            system, f"Kontakt{n}", "Beispiel", email=f"kontakt{n}@betrieb.example",
+            organisation_id=company["id"], consent=True,
+        )  # fmt: skip
         people[person["id"]] = {**person, "company": company}
     first_company = next(iter(people.values()))["company"]
-    second = (
-        await system.contacts.post(
-            "/people",
-            json={
-                "first_name": "Zweite",
-                "last_name": "Person",
-                "email": "zweite@betrieb.example",
-                "organisation_id": first_company["id"],
-                "email_consent": True,
-            },
-        )
-    ).json()
+    second = await new_person(
+        system, "Zweite", "Person", email="zweite@betrieb.example",
+        organisation_id=first_company["id"], consent=True,
+    )  # fmt: skip
     people[second["id"]] = {**second, "company": first_company}
-    no_consent = (
-        await system.contacts.post(
-            "/people",
-            json={
-                "first_name": "Ohne",
-                "last_name": "Einwilligung",
-                "email": "ohne@betrieb.example",
-                "organisation_id": first_company["id"],
-            },
-        )
-    ).json()
-    elsewhere = (
-        await system.contacts.post(
-            "/organisations", json={"name": "Anderswo GmbH", "district": "Mengede"}
-        )
-    ).json()
-    await system.contacts.post(
-        "/people",
-        json={
-            "first_name": "Nicht",
-            "last_name": "Eingeladen",
-            "email": "mengede@betrieb.example",
-            "organisation_id": elsewhere["id"],
-            "email_consent": True,
-        },
-    )
-    teacher = (
-        await system.contacts.post(
-            "/people",
-            json={"first_name": "Lehrerin", "last_name": "Schule", "district": "Hörde"},
-        )
-    ).json()
+    no_consent = await new_person(
+        system, "Ohne", "Einwilligung", email="ohne@betrieb.example",
+        organisation_id=first_company["id"],
+    )  # fmt: skip
+    elsewhere = await new_organisation(system, "Anderswo GmbH", "Mengede")
+    await new_person(
+        system, "Nicht", "Eingeladen", email="mengede@betrieb.example",
+        organisation_id=elsewhere["id"], consent=True,
+    )  # fmt: skip
+    teacher = await new_person(system, "Lehrerin", "Schule", district="Hörde")
 
     meeting = (await system.events.post("/events", json=MEETING)).json()
     meeting_id = meeting["id"]

@@ -117,3 +117,32 @@ async def events_on(system, topic: str, meeting_id: str) -> list:
         return found
     finally:
         await consumer.stop()
+
+
+async def new_organisation(system, name: str, district: str, industry: str | None = None) -> dict:
+    body = {"name": name, "district": district, "industry": industry}
+    return (await system.contacts.post("/organisations", json=body)).json()
+
+
+async def new_person(
+    system,
+    first: str,
+    last: str,
+    *,
+    email: str | None = None,
+    organisation_id: str | None = None,
+    consent: bool = False,
+    district: str | None = None,
+) -> dict:
+    """A person created in contacts (their district defaults to the organisation's)."""
+    body = {
+        "first_name": first,
+        "last_name": last,
+        "email": email,
+        "organisation_id": organisation_id,
+        "email_consent": consent,
+        "district": district,
+    }
+    answer = await system.contacts.post("/people", json=body)
+    assert answer.status_code == 201, answer.text
+    return answer.json()

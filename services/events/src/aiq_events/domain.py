@@ -10,10 +10,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from aiq_shared.contracts.meetings import MeetingSummary
 from aiq_shared.errors import Conflict, Unprocessable
@@ -37,6 +37,10 @@ def in_berlin(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=BERLIN)
     return value.astimezone(BERLIN)
+
+
+# A time read as Europe/Berlin (naive) or converted to it (aware).
+BerlinTime = Annotated[datetime, AfterValidator(in_berlin)]
 
 
 class Venue(BaseModel):
@@ -84,12 +88,7 @@ class Round(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str = Field(min_length=1, max_length=200)
-    starts_at: datetime | None = None
-
-    @field_validator("starts_at")
-    @classmethod
-    def _berlin(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else in_berlin(value)
+    starts_at: BerlinTime | None = None
 
 
 class MeetingCreate(BaseModel):

@@ -25,7 +25,7 @@ from aiq_events.domain import (
 )
 from aiq_events.invitations import ExpiredLink, InvalidLink, Invitation
 from aiq_events.service import EventsService
-from aiq_shared.errors import DomainError, NotFound
+from aiq_shared.errors import DomainError
 
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 MONTHS = (
@@ -240,8 +240,6 @@ async def rsvp_page(token: Token, request: Request) -> HTMLResponse:
         invitation, meeting = await service.invitation_of_link(token)
     except InvalidLink as error:
         return _link_problem(error)
-    except NotFound:
-        return _link_problem(InvalidLink("meeting gone"))
     return await _rsvp_page(service, invitation, meeting)
 
 
@@ -322,8 +320,6 @@ async def rsvp(token: Token, request: Request) -> HTMLResponse:
         invitation, meeting = await service.invitation_of_link(token)
     except InvalidLink as error:
         return _link_problem(error)
-    except NotFound:
-        return _link_problem(InvalidLink("meeting gone"))
     form = await form_of(request)
     action = first(form, "action") or "register"
     try:

@@ -402,9 +402,10 @@ class EventsService:
         """The invitation behind a personal link; InvalidLink/ExpiredLink if it is none."""
         claims = invitations.rsvp_claims(token, self._link_secret, datetime.now(UTC))
         invitation = await self._repository.get_invitation(claims.invitation_id)
-        if invitation is None or invitation.meeting_id != claims.meeting_id:
+        meeting = await self._repository.get_meeting(claims.meeting_id)
+        if invitation is None or meeting is None or invitation.meeting_id != meeting.id:
             raise invitations.InvalidLink("no such invitation")
-        return invitation, await self.get_meeting(invitation.meeting_id)
+        return invitation, meeting
 
     async def registration_of(self, meeting_id: str, person_id: str) -> Registration | None:
         found = await self._repository.registrations_of_people(meeting_id, [person_id])
