@@ -110,7 +110,8 @@ def first(form: Mapping[str, list[str]], name: str) -> str:
 
 router = APIRouter()
 HTML = {"content": {"text/html": {}}}
-Token = Annotated[str, Path(max_length=2000)]
+# No length limit in the schema: a damaged link of any length gets the German page, not JSON.
+Token = Annotated[str, Path(description="The token from the personal link")]
 
 
 def _service(request: Request) -> EventsService:

@@ -400,6 +400,8 @@ class EventsService:
 
     async def invitation_of_link(self, token: str) -> tuple[Invitation, Meeting]:
         """The invitation behind a personal link; InvalidLink/ExpiredLink if it is none."""
+        if len(token) > 2000:
+            raise invitations.InvalidLink("too long to be one of ours")
         claims = invitations.rsvp_claims(token, self._link_secret, datetime.now(UTC))
         invitation = await self._repository.get_invitation(claims.invitation_id)
         meeting = await self._repository.get_meeting(claims.meeting_id)
