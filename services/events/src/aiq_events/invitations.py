@@ -20,7 +20,9 @@ from aiq_events.domain import Participant, ParticipantKind
 from aiq_shared.targeting import ContactFilter, matches
 
 RSVP = "rsvp"
-CHUNK = 500  # invitations written per insert_many inside the campaign's transaction
+# Invitations (and their events) written per transaction: a campaign for thousands is a series
+# of small transactions, not one that grows with it (and outlives a transaction's time limit).
+CHUNK = 50
 
 
 class InvitationTarget(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -125,6 +126,18 @@ def registration_event[E: RegistrationSnapshot](
     )
 
 
+@dataclass
+class _Pending:
+    """Chunks of a campaign still to write after its first transaction."""
+
+    meeting: Meeting = None  # type: ignore[assignment]
+    campaign_id: str = ""
+    chunks: list[Sequence[Participant]] = field(default_factory=list)
+
+    def clear(self) -> None:  # a retried transaction starts over
+        self.chunks = []
+
+
 def _default_target(meeting: Meeting, target: InvitationTarget) -> InvitationTarget:
     """No target and no segment: the meeting's districts."""
     if target.target is None and target.segment_id is None:
@@ -181,20 +194,27 @@ class EventsService:
     async def publish_meeting(
         self, meeting_id: str, options: PublishOptions | None = None
     ) -> Meeting:
-        """Publish and, unless told not to, invite the target (default: the meeting's districts)
-        in the same transaction, so the invitations go out with the publication."""
+        """Publish and, unless told not to, invite the target (default: the meeting's districts).
+
+        The publication, the campaign's start and its first chunk of invitations commit
+        together; further chunks follow, a transaction each (see :meth:`_start_campaign`).
+        """
         options = options or PublishOptions()
+        pending = _Pending()
 
         async def work(tx: Tx) -> Meeting:
             meeting = domain.publish(await self._meeting(meeting_id, tx))
             await self._repository.save_meeting(meeting, tx.session)
             tx.publish(meeting_event(MeetingPublishedV1, meeting))
+            pending.clear()
             if options.invite:
-                await self._start_campaign(meeting, options, tx)
+                await self._start_campaign(meeting, options, tx, pending)
             return meeting
 
         async with self._one_at_a_time(meeting_id):
-            return await self._database.transaction(work)
+            meeting = await self._database.transaction(work)
+            await self._continue_campaign(pending)
+        return meeting
 
     async def change_meeting(self, meeting_id: str, update: MeetingChange) -> Meeting:
         async def work(tx: Tx) -> Meeting:
@@ -284,28 +304,36 @@ class EventsService:
     async def invite(
         self, meeting_id: str, target: InvitationTarget, idempotency_key: str | None = None
     ) -> CampaignResult:
+        pending = _Pending()
+
         async def work(tx: Tx) -> CampaignResult:
             meeting = await self._meeting(meeting_id, tx)
             if meeting.status != "published":
                 raise Conflict(
                     f"invitations go out for a published meeting (this one is {meeting.status})"
                 )
-            return await self._start_campaign(meeting, target, tx)
+            pending.clear()
+            return await self._start_campaign(meeting, target, tx, pending)
 
         async with self._one_at_a_time(meeting_id):
-            return await once(
+            result = await once(
                 self._database, idempotency_key, f"invitations:{meeting_id}", work, CampaignResult
             )
+            await self._continue_campaign(pending)
+        return result
 
     async def _start_campaign(
-        self, meeting: Meeting, target: InvitationTarget, tx: Tx
+        self, meeting: Meeting, target: InvitationTarget, tx: Tx, pending: _Pending
     ) -> CampaignResult:
-        """Invite everyone the target selects who has consent and no invitation yet: the
-        campaign event first, then one event per invitation, all in this transaction."""
-        if target.target is None and target.segment_id is None:
-            target = target.model_copy(
-                update={"target": ContactFilter(districts=meeting.districts)}
-            )
+        """Invite everyone the target selects who has consent and no invitation yet.
+
+        This transaction writes the campaign and publishes its start, then the first chunk of
+        invitations (one event each); ``pending`` keeps the rest for
+        :meth:`_continue_campaign`, a transaction per chunk, so no transaction grows with the
+        campaign. Should a later chunk fail, inviting the same target again completes the
+        campaign: nobody is invited twice.
+        """
+        target = _default_target(meeting, target)
         selection = await self._select(meeting, target, tx)
         counts = selection.counts()
         if not selection.eligible:
@@ -320,49 +348,66 @@ class EventsService:
             started_at=now,
         )
         await self._repository.add_campaign(campaign, tx.session)
-        summary = meeting.summary()
         tx.publish(
             InvitationCampaignStartedV1(
                 campaign_id=campaign.id,
-                meeting=summary,
+                meeting=meeting.summary(),
                 target=campaign.target,
                 segment_id=campaign.segment_id,
                 total=campaign.total,
                 started_at=now,
             )
         )
-        for chunk in invitations.chunks(selection.eligible):
-            made = [
-                Invitation(
-                    id=new_id(),
-                    meeting_id=meeting.id,
-                    campaign_id=campaign.id,
-                    person_id=person.id,
-                    display_name=person.display_name,
-                    district=person.district,
-                    organisation_id=person.organisation_id,
-                    kind=person.kind,
-                    created_at=now,
-                    expires_at=meeting.ends_at,
-                )
-                for person in chunk
-            ]
-            await self._repository.add_invitations(made, tx.session)
-            for invitation in made:
-                tx.publish(
-                    InvitationCreatedV1(
-                        invitation_id=invitation.id,
-                        campaign_id=campaign.id,
-                        meeting=summary,
-                        person_id=invitation.person_id,
-                        rsvp_url=self.rsvp_url(invitation),
-                        expires_at=invitation.expires_at,
-                        registration_deadline=meeting.registration_deadline,
-                    )
-                )
+        first, *rest = list(invitations.chunks(selection.eligible))
+        await self._write_invitations(meeting, campaign.id, first, tx)
+        pending.meeting, pending.campaign_id, pending.chunks = meeting, campaign.id, rest
         return CampaignResult(
             **counts.model_dump(), campaign_id=campaign.id, invited=len(selection.eligible)
         )
+
+    async def _continue_campaign(self, pending: _Pending) -> None:
+        for chunk in pending.chunks:
+
+            async def work(tx: Tx, chunk: Sequence[Participant] = chunk) -> None:
+                invited = await self._repository.invited_people(pending.meeting.id, tx.session)
+                fresh = [p for p in chunk if p.id not in invited]
+                await self._write_invitations(pending.meeting, pending.campaign_id, fresh, tx)
+
+            await self._database.transaction(work)
+
+    async def _write_invitations(
+        self, meeting: Meeting, campaign_id: str, people: Sequence[Participant], tx: Tx
+    ) -> None:
+        now = datetime.now(UTC)
+        made = [
+            Invitation(
+                id=new_id(),
+                meeting_id=meeting.id,
+                campaign_id=campaign_id,
+                person_id=person.id,
+                display_name=person.display_name,
+                district=person.district,
+                organisation_id=person.organisation_id,
+                kind=person.kind,
+                created_at=now,
+                expires_at=meeting.ends_at,
+            )
+            for person in people
+        ]
+        await self._repository.add_invitations(made, tx.session)
+        summary = meeting.summary()
+        for invitation in made:
+            tx.publish(
+                InvitationCreatedV1(
+                    invitation_id=invitation.id,
+                    campaign_id=campaign_id,
+                    meeting=summary,
+                    person_id=invitation.person_id,
+                    rsvp_url=self.rsvp_url(invitation),
+                    expires_at=invitation.expires_at,
+                    registration_deadline=meeting.registration_deadline,
+                )
+            )
 
     def rsvp_url(self, invitation: Invitation) -> str:
         token = invitations.rsvp_token(
