@@ -256,6 +256,16 @@ async def test_a_school_group_waits_and_moves_up_as_one(events) -> None:
         f"/events/{meeting['id']}/check-in-desk", params={"q": "schueler2"}
     )
     assert "Gruppe, 4 Personen" in desk.text
+    walked = await system.events.post(
+        f"/events/{meeting['id']}/check-in-desk/walk-in",
+        data={"first_name": "Neu", "last_name": "Dazu", "district": "Hombruch", "kind": "guest"},
+    )
+    assert "Willkommen: Neu Dazu (Hombruch) ist eingecheckt" in message_of(walked.text)
+    assert "1 von 2 Angemeldeten eingecheckt" in walked.text  # the group has not arrived yet
+    incomplete = await system.events.post(
+        f"/events/{meeting['id']}/check-in-desk/walk-in", data={"first_name": "Nur"}
+    )
+    assert incomplete.status_code == 422 and "Nachname" in message_of(incomplete.text)
 
 
 async def _known(system, meeting_id: str, person_id: str) -> bool:
