@@ -57,7 +57,7 @@ async def list_events(
     service: Service,
     paging: Paging,
     district: Annotated[str | None, Query(max_length=80)] = None,
-    status: Literal["draft", "published", "cancelled"] | None = None,
+    status: Literal["draft", "published", "cancelled", "closed"] | None = None,
 ) -> Page[Meeting]:
     return await service.list_meetings(paging, district, status)
 
