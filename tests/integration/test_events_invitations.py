@@ -19,6 +19,7 @@ from test_events_support import (
 
 from aiq_shared import topics
 from aiq_shared.contracts.contacts import (
+    ConsentChangedV1,
     OrganisationsMergedV1,
     OrganisationUpdatedV1,
     PersonUpdatedV1,
@@ -184,6 +185,29 @@ async def test_targets_segments_consent_and_never_twice(contacts_and_events) -> 
         )
     ).json()
     assert industry["matched"] == 0  # the merged organisation is gone from targeting
+
+    # a withdrawn consent (e.g. an unsubscribe link) counts at once
+    await publish_contacts_events(
+        system,
+        ConsentChangedV1(
+            person_id=eving_person["id"],
+            purpose="invitations",
+            granted=False,
+            source="unsubscribe-link",
+            recorded_at=datetime.now(UTC),
+        ),
+    )
+
+    async def withdrawn():
+        body = (
+            await system.events.post(
+                f"/events/{meeting_id}/invitations/preview",
+                json={"target": {"districts": ["Eving"]}},
+            )
+        ).json()
+        return body["excluded_no_consent"] == 1
+
+    await eventually(withdrawn)
 
 
 async def _invitation_events(system, meeting_id: str, count: int):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiq_events.service import EventsService
 from aiq_shared.contracts.contacts import (
+    ConsentChangedV1,
     OrganisationCreatedV1,
     OrganisationsMergedV1,
     OrganisationUpdatedV1,
@@ -29,6 +30,7 @@ def contacts_handlers(service: EventsService) -> dict[str, Handler]:
         PersonCreatedV1.event_type: call(service.remember_person),
         PersonUpdatedV1.event_type: call(service.remember_person),
         PersonErasedV1.event_type: call(service.person_erased),
+        ConsentChangedV1.event_type: call(service.consent_changed),
         OrganisationCreatedV1.event_type: call(service.remember_organisation),
         OrganisationUpdatedV1.event_type: call(service.remember_organisation),
         OrganisationsMergedV1.event_type: call(service.organisations_merged),

@@ -43,6 +43,7 @@ from aiq_events.invitations import (
 from aiq_events.report import Outcome, OutcomesCreate
 from aiq_events.repository import MeetingsRepository
 from aiq_shared.contracts.contacts import (
+    ConsentChangedV1,
     OrganisationsMergedV1,
     OrganisationSnapshot,
     PersonErasedV1,
@@ -1108,6 +1109,19 @@ class EventsService:
         await self._repository.move_people(
             event.merged_organisation_id, event.surviving_organisation_id, tx.session
         )
+
+    async def consent_changed(self, event: ConsentChangedV1, tx: Tx) -> None:
+        """A consent given or withdrawn (e.g. by an unsubscribe link) counts at once."""
+        person = await self._repository.get_participant(event.person_id, tx.session)
+        if person is None or person.erased:
+            return  # the person's snapshot will carry it
+        consents = set(person.consents) - {event.purpose}
+        if event.granted:
+            consents.add(event.purpose)
+        update: dict[str, object] = {"consents": sorted(consents)}
+        if event.purpose == "invitations":
+            update["email_consent"] = event.granted
+        await self._repository.upsert_participant(person.model_copy(update=update), tx.session)
 
     async def person_erased(self, event: PersonErasedV1, tx: Tx) -> None:
         await self._repository.erase_person(event.person_id, tx.session)
