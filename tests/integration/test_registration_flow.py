@@ -41,7 +41,12 @@ async def test_invitation_confirmation_waitlist_and_move_up(system) -> None:
     # invitations go to the recipients notifications knows when the meeting is published
     await eventually(lambda: recipient_known(system, anna["id"]))
     await eventually(lambda: recipient_known(system, ben["id"]))
+    # ... and the events service, which chooses whom to invite, knows them too
+    await eventually(lambda: _would_invite(system, meeting["id"], 2))
     assert (await system.events.post(f"/events/{meeting['id']}/publish")).status_code == 200
+    invited = (await system.events.get(f"/events/{meeting['id']}/invitations")).json()["items"]
+    assert {i["person_id"] for i in invited} == {anna["id"], ben["id"]}
+    assert all(i["response"] == "open" and "/rsvp/" in i["rsvp_url"] for i in invited)
 
     invitations = await eventually(
         lambda: _sent(system, 2, event_id=meeting["id"], kind="invitation")
@@ -49,7 +54,7 @@ async def test_invitation_confirmation_waitlist_and_move_up(system) -> None:
     assert {d["email"] for d in invitations} == {"anna@betrieb.example", "ben@betrieb.example"}
 
     first = await register(system, meeting["id"], anna["id"], [tables[0]])
-    assert first.status_code == 201 and first.json()["status"] == "confirmed"
+    assert first.status_code == 201 and first.json()["status"] == "confirmed", first.text
     second = await register(system, meeting["id"], ben["id"], [tables[1]])
     assert second.json()["status"] == "waitlisted"
     twice = await system.events.post(
@@ -168,6 +173,11 @@ async def events_caught_up(system) -> bool:
     contacts = (await system.contacts.get("/ready")).json()["checks"]
     events = (await system.events.get("/ready")).json()["checks"]
     return contacts["outbox_pending"] == 0 and events["consumer_lag"].get("events.contacts") == 0
+
+
+async def _would_invite(system, meeting_id: str, count: int) -> bool:
+    preview = await system.events.post(f"/events/{meeting_id}/invitations/preview", json={})
+    return preview.json()["eligible"] == count
 
 
 async def _sent(system, count: int, **params) -> list[dict] | None:

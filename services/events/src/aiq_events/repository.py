@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from aiq_events.domain import Meeting, Participant, Registration
+from aiq_events.domain import ERASED, Meeting, Participant, Registration
+from aiq_events.invitations import Campaign, Invitation
+from aiq_events.report import Outcome
+from aiq_shared.idempotency import COLLECTION
 from aiq_shared.mongo import Database, from_document, to_document
 from aiq_shared.pagination import PageParams, after_cursor
 
 MEETINGS = "meetings"
 REGISTRATIONS = "registrations"
-PARTICIPANTS = "participants"  # read model of aiq.contacts
+PARTICIPANTS = "participants"  # read model of aiq.contacts: people
+ORGANISATIONS = "organisations"  # read model of aiq.contacts
+SEGMENTS = "segments"  # read model of aiq.contacts
+INVITATIONS = "invitations"
+CAMPAIGNS = "invitation_campaigns"
+OUTCOMES = "outcomes"
 
 
 async def ensure_indexes(database: Database) -> None:
@@ -21,6 +32,11 @@ async def ensure_indexes(database: Database) -> None:
     await database[REGISTRATIONS].create_index(
         [("meeting_id", 1), ("status", 1), ("waitlist_seq", 1)]
     )
+    await database[REGISTRATIONS].create_index("person_id")
+    # never twice per meeting, even if two campaigns race
+    await database[INVITATIONS].create_index([("meeting_id", 1), ("person_id", 1)], unique=True)
+    await database[INVITATIONS].create_index("person_id")
+    await database[OUTCOMES].create_index("meeting_id")
 
 
 class MeetingsRepository:
@@ -28,6 +44,12 @@ class MeetingsRepository:
         self._meetings = database[MEETINGS]
         self._registrations = database[REGISTRATIONS]
         self._participants = database[PARTICIPANTS]
+        self._organisations = database[ORGANISATIONS]
+        self._segments = database[SEGMENTS]
+        self._invitations = database[INVITATIONS]
+        self._campaigns = database[CAMPAIGNS]
+        self._outcomes = database[OUTCOMES]
+        self._database = database
 
     # meetings
     async def add_meeting(self, meeting: Meeting, session: AsyncClientSession) -> None:
@@ -97,6 +119,16 @@ class MeetingsRepository:
         )
         return from_document(Registration, docs[0]) if docs else None
 
+    async def waitlisted(self, meeting_id: str, session: AsyncClientSession) -> list[Registration]:
+        docs = (
+            await self._registrations.find(
+                {"meeting_id": meeting_id, "status": "waitlisted"}, session=session
+            )
+            .sort("waitlist_seq", 1)
+            .to_list()
+        )
+        return [from_document(Registration, d) for d in docs]  # type: ignore[misc]
+
     async def by_check_in_code(
         self, meeting_id: str, code: str, session: AsyncClientSession
     ) -> Registration | None:
@@ -132,4 +164,187 @@ class MeetingsRepository:
     ) -> Participant | None:
         return from_document(
             Participant, await self._participants.find_one({"_id": person_id}, session=session)
+        )
+
+    async def list_participants(
+        self, session: AsyncClientSession | None = None
+    ) -> list[Participant]:
+        docs = await self._participants.find({"erased": {"$ne": True}}, session=session).to_list()
+        return [from_document(Participant, d) for d in docs]  # type: ignore[misc]
+
+    async def forget_participant(self, person_id: str, session: AsyncClientSession) -> None:
+        await self._participants.replace_one(
+            {"_id": person_id},
+            to_document(
+                Participant(
+                    id=person_id,
+                    display_name=ERASED,
+                    first_name=ERASED,
+                    last_name=ERASED,
+                    district=ERASED,
+                    erased=True,
+                )
+            ),
+            upsert=True,
+            session=session,
+        )
+
+    async def move_people(
+        self, from_organisation: str, to_organisation: str, session: AsyncClientSession
+    ) -> None:
+        for collection in (self._participants, self._registrations, self._invitations):
+            await collection.update_many(
+                {"organisation_id": from_organisation},
+                {"$set": {"organisation_id": to_organisation}},
+                session=session,
+            )
+
+    # organisations and segments (read model)
+    async def upsert_organisation(
+        self, organisation: dict[str, Any], session: AsyncClientSession
+    ) -> None:
+        await self._organisations.replace_one(
+            {"_id": organisation["organisation_id"]},
+            {"_id": organisation["organisation_id"], **organisation},
+            upsert=True,
+            session=session,
+        )
+
+    async def mark_merged(self, merged: str, surviving: str, session: AsyncClientSession) -> None:
+        await self._organisations.update_one(
+            {"_id": merged}, {"$set": {"merged_into": surviving}}, upsert=True, session=session
+        )
+
+    async def organisations(
+        self, session: AsyncClientSession | None = None
+    ) -> dict[str, dict[str, Any]]:
+        docs = await self._organisations.find({"merged_into": None}, session=session).to_list()
+        return {d["_id"]: d for d in docs}
+
+    async def save_segment(
+        self, segment_id: str, name: str, criteria: dict[str, Any], session: AsyncClientSession
+    ) -> None:
+        await self._segments.replace_one(
+            {"_id": segment_id},
+            {"_id": segment_id, "name": name, "filter": criteria},
+            upsert=True,
+            session=session,
+        )
+
+    async def delete_segment(self, segment_id: str, session: AsyncClientSession) -> None:
+        await self._segments.delete_one({"_id": segment_id}, session=session)
+
+    async def get_segment(
+        self, segment_id: str, session: AsyncClientSession | None = None
+    ) -> dict[str, Any] | None:
+        return await self._segments.find_one({"_id": segment_id}, session=session)
+
+    # invitations
+    async def invited_people(
+        self, meeting_id: str, session: AsyncClientSession | None = None
+    ) -> set[str]:
+        docs = await self._invitations.find(
+            {"meeting_id": meeting_id}, {"person_id": 1}, session=session
+        ).to_list()
+        return {d["person_id"] for d in docs}
+
+    async def add_invitations(
+        self, invitations: Sequence[Invitation], session: AsyncClientSession
+    ) -> None:
+        if invitations:
+            await self._invitations.insert_many(
+                [to_document(i) for i in invitations], ordered=True, session=session
+            )
+
+    async def add_campaign(self, campaign: Campaign, session: AsyncClientSession) -> None:
+        await self._campaigns.insert_one(to_document(campaign), session=session)
+
+    async def get_invitation(
+        self, invitation_id: str, session: AsyncClientSession | None = None
+    ) -> Invitation | None:
+        return from_document(
+            Invitation, await self._invitations.find_one({"_id": invitation_id}, session=session)
+        )
+
+    async def list_invitations(self, meeting_id: str, page: PageParams) -> list[Invitation]:
+        query: dict[str, Any] = {"meeting_id": meeting_id, **after_cursor(page)}
+        docs = await self._invitations.find(query).sort("_id", 1).limit(page.limit + 1).to_list()
+        return [from_document(Invitation, d) for d in docs]  # type: ignore[misc]
+
+    async def invited_by_district(self, meeting_id: str) -> dict[str, int]:
+        docs = await self._invitations.find({"meeting_id": meeting_id}, {"district": 1}).to_list()
+        return dict(Counter(d["district"] for d in docs))
+
+    async def registrations_of_people(
+        self, meeting_id: str, person_ids: Sequence[str]
+    ) -> list[Registration]:
+        docs = await self._registrations.find(
+            {"meeting_id": meeting_id, "person_id": {"$in": list(person_ids)}}
+        ).to_list()
+        return [from_document(Registration, d) for d in docs]  # type: ignore[misc]
+
+    async def all_registrations(
+        self, meeting_id: str, session: AsyncClientSession | None = None
+    ) -> list[Registration]:
+        docs = (
+            await self._registrations.find({"meeting_id": meeting_id}, session=session)
+            .sort("_id", 1)
+            .to_list()
+        )
+        return [from_document(Registration, d) for d in docs]  # type: ignore[misc]
+
+    async def by_person(self, person_id: str, session: AsyncClientSession) -> list[Registration]:
+        docs = await self._registrations.find({"person_id": person_id}, session=session).to_list()
+        return [from_document(Registration, d) for d in docs]  # type: ignore[misc]
+
+    async def save_registrations(
+        self, registrations: Sequence[Registration], session: AsyncClientSession
+    ) -> None:
+        for registration in registrations:
+            await self.save_registration(registration, session)
+
+    async def expired_offers(self, now: datetime) -> list[Registration]:
+        docs = await self._registrations.find(
+            {"status": "waitlisted", "offer_expires_at": {"$ne": None, "$lte": now}}
+        ).to_list()
+        return [from_document(Registration, d) for d in docs]  # type: ignore[misc]
+
+    # outcomes
+    async def add_outcomes(self, outcomes: Sequence[Outcome], session: AsyncClientSession) -> None:
+        if outcomes:
+            await self._outcomes.insert_many([to_document(o) for o in outcomes], session=session)
+
+    async def list_outcomes(self, meeting_id: str, page: PageParams) -> list[Outcome]:
+        query: dict[str, Any] = {"meeting_id": meeting_id, **after_cursor(page)}
+        docs = await self._outcomes.find(query).sort("_id", 1).limit(page.limit + 1).to_list()
+        return [from_document(Outcome, d) for d in docs]  # type: ignore[misc]
+
+    # erasure
+    async def erase_person(self, person_id: str, session: AsyncClientSession) -> None:
+        """Forget a person's name and address everywhere here; counts stay."""
+        await self.forget_participant(person_id, session)
+        anonymous = {"display_name": ERASED}
+        await self._registrations.update_many(
+            {"person_id": person_id}, {"$set": anonymous}, session=session
+        )
+        await self._invitations.update_many(
+            {"person_id": person_id}, {"$set": anonymous}, session=session
+        )
+        groups = await self._registrations.find(
+            {"group_students.person_id": person_id}, session=session
+        ).to_list()
+        for doc in groups:
+            members = [
+                {**m, "display_name": ERASED} if m["person_id"] == person_id else m
+                for m in doc["group_students"]
+            ]
+            await self._registrations.update_one(
+                {"_id": doc["_id"]}, {"$set": {"group_students": members}}, session=session
+            )
+        await self._outcomes.update_many(
+            {"person_id": person_id}, {"$set": {"note": None}}, session=session
+        )
+        # stored answers of idempotent requests may repeat the name: they are only a retry cache
+        await self._database[COLLECTION].delete_many(
+            {"response.person_id": person_id}, session=session
         )

@@ -23,6 +23,8 @@ class TopicTableSnapshot(BaseModel):
     topic_table_id: str
     title: str
     capacity: int
+    description: str | None = None
+    host_person_id: str | None = None
 
 
 class MeetingSnapshot(EventContract):
@@ -65,6 +67,15 @@ class MeetingChangedV1(MeetingSnapshot):
 
 class MeetingCancelledV1(MeetingSnapshot):
     event_type = "aiq.meeting.cancelled.v1"
+
+
+class MeetingClosedV1(MeetingSnapshot):
+    """The day is over: check-in closed; confirmed registrants who did not come are no-shows
+    (``aiq.registration.no_show.v1`` each)."""
+
+    event_type = "aiq.meeting.closed.v1"
+
+    no_shows: int = 0
 
 
 class MeetingSummary(BaseModel):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import AwareDatetime
+
 from aiq_shared import topics
 from aiq_shared.contracts.base import EventContract
 from aiq_shared.contracts.meetings import MeetingSummary
@@ -28,6 +30,10 @@ class RegistrationSnapshot(EventContract):
     status: RegistrationStatus
     # Shown as a QR code in the confirmation; staff scan it at the door (POST .../check-in).
     check_in_code: str | None = None
+    # Added for issue 4 (optional, so older events still parse):
+    kind: str = "contact"  # contact, teacher, student, guest
+    seats: int = 1  # a school group's registration holds the whole group's seats
+    walk_in: bool = False
 
     def aggregate_key(self) -> str:
         return self.meeting.meeting_id
@@ -59,6 +65,16 @@ class RegistrationPromotedV1(RegistrationSnapshot):
     """A waitlisted registration moved up to confirmed after a cancellation."""
 
     event_type = "aiq.registration.promoted.v1"
+
+
+class RegistrationMoveUpOfferedV1(RegistrationSnapshot):
+    """A seat is free and kept for this waitlisted registration until ``offer_expires_at``;
+    accepted it becomes ``aiq.registration.promoted.v1``, expired ``...cancelled.v1``."""
+
+    event_type = "aiq.registration.move_up_offered.v1"
+
+    offer_expires_at: AwareDatetime
+    waitlist_position: int | None = None
 
 
 class RegistrationNoShowV1(RegistrationSnapshot):

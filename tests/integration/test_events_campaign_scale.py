@@ -1,0 +1,70 @@
+"""A campaign for thousands: one transaction, chunked writes, one event per invitation."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from test_events_rsvp import events  # noqa: F401 - the events-only fixture
+from test_events_support import all_pages, events_published, publish_contacts_events
+
+from aiq_shared.contracts.contacts import PersonCreatedV1
+from helpers import eventually
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+
+PEOPLE = 1200
+
+
+async def test_a_campaign_for_over_a_thousand_people(events) -> None:  # noqa: F811
+    system = events
+    await publish_contacts_events(
+        system,
+        *(
+            PersonCreatedV1(
+                person_id=f"{n:024x}",
+                first_name=f"P{n}",
+                last_name="Viele",
+                email=f"p{n}@betrieb.example",
+                district="Hörde" if n % 2 else "Eving",
+                email_consent=n % 10 != 0,
+            )
+            for n in range(1, PEOPLE + 1)
+        ),
+    )
+    meeting = (
+        await system.events.post(
+            "/events",
+            json={
+                "title": "Großes Treffen",
+                "starts_at": "2027-06-10T16:00:00",
+                "ends_at": "2027-06-10T19:00:00",
+                "venue": {"name": "Westfalenhallen"},
+                "capacity": 2000,
+                "districts": ["Hörde", "Eving"],
+            },
+        )
+    ).json()
+
+    async def all_known():
+        preview = (
+            await system.events.post(f"/events/{meeting['id']}/invitations/preview", json={})
+        ).json()
+        return preview if preview["matched"] == PEOPLE else None
+
+    preview = await eventually(all_known, timeout=120, interval=1)
+    assert preview["eligible"] == PEOPLE - PEOPLE // 10
+    assert preview["excluded_no_consent"] == PEOPLE // 10
+    started = time.perf_counter()
+    published = await system.events.post(f"/events/{meeting['id']}/publish")
+    took = time.perf_counter() - started
+    assert published.status_code == 200, published.text
+    print(f"campaign of {preview['eligible']} invitations: {took:.1f}s")
+    await eventually(lambda: events_published(system), timeout=120, interval=0.5)
+    listed = (
+        await system.events.get(f"/events/{meeting['id']}/invitations", params={"limit": 200})
+    ).json()
+    assert len(listed["items"]) == 200 and listed["next_cursor"]
+    # every invitation is there (one transaction per chunk of 50, none lost or doubled)
+    everyone = await all_pages(system.events, f"/events/{meeting['id']}/invitations")
+    assert len(everyone) == len({i["person_id"] for i in everyone}) == preview["eligible"]

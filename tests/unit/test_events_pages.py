@@ -1,0 +1,63 @@
+"""The HTML pages' pure parts: German dates in Europe/Berlin, reading the form, refusals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from aiq_events import pages
+from aiq_events.domain import Meeting
+from aiq_shared.errors import Conflict
+
+
+def meeting(**changes) -> Meeting:
+    base = Meeting(
+        id="m1",
+        title="Netzwerktreffen",
+        starts_at=datetime(2026, 3, 19, 16),
+        ends_at=datetime(2026, 3, 19, 19),
+        venue={"name": "Café Durchblick"},
+        capacity=2,
+        districts=["Hörde"],
+        topic_tables=[
+            {"id": "ag", "title": "Schul-AGs", "capacity": 5},
+            {"id": "speed", "title": "Speed-Woche", "capacity": 5},
+        ],
+        status="published",
+        table_selection="rank",
+    )
+    return base.model_copy(update=changes)
+
+
+def test_times_are_shown_in_german_and_berlin_time() -> None:
+    assert pages.when(meeting()) == "Donnerstag, 19. März 2026, 16:00 bis 19:00 Uhr"
+    summer = datetime(2026, 7, 2, 14, 30, tzinfo=UTC)
+    assert pages.berlin_time(summer) == "02.07.2026, 16:30 Uhr"
+
+
+def test_a_ranking_is_read_from_the_form_in_rank_order() -> None:
+    form = {"rank_speed": ["1"], "rank_ag": ["2"], "table": ["ignored"]}
+    assert pages._choice(meeting(), form) == ["speed", "ag"]
+    assert pages._choice(meeting(), {"rank_ag": [""]}) == []
+    with pytest.raises(pages.DomainError) as twice:
+        pages._choice(meeting(), {"rank_speed": ["1"], "rank_ag": ["1"]})
+    assert pages.refusal(twice.value) == "Bitte vergeben Sie jede Wahl nur einmal."
+    with pytest.raises(pages.DomainError):
+        pages._choice(meeting(), {"rank_speed": ["eins"]})
+    chosen = pages._choice(meeting(table_selection="choose"), {"table": ["ag", ""]})
+    assert chosen == ["ag"]
+
+
+def test_every_refusal_has_words_and_unknown_ones_a_general_text() -> None:
+    deadline = Conflict("registration closed", reason="deadline_passed")
+    assert pages.refusal(deadline).startswith("Die Anmeldefrist ist abgelaufen")
+    assert pages.refusal(Conflict("something new")) == pages.SOMETHING_WRONG
+
+
+async def test_a_broken_form_body_reads_as_empty() -> None:
+    class Broken:
+        async def body(self) -> bytes:
+            return b"\xff\xfe"
+
+    assert await pages.form_of(Broken()) == {}  # type: ignore[arg-type]

@@ -1,0 +1,127 @@
+"""After the meeting: no-shows on closing, attendance per district and table, the CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from aiq_events import domain, report
+from aiq_events.domain import Meeting, Registration, TableSeat, TableVisit
+from aiq_shared.errors import Conflict
+
+T0 = datetime(2026, 3, 19, 15, tzinfo=UTC)
+
+
+def meeting(**changes) -> Meeting:
+    base = Meeting(
+        id="m1",
+        title="Netzwerktreffen",
+        starts_at=datetime(2026, 3, 19, 16),
+        ends_at=datetime(2026, 3, 19, 19),
+        venue={"name": "Café Durchblick"},
+        capacity=10,
+        districts=["Hörde", "Eving"],
+        topic_tables=[
+            {"id": "ag", "title": "Schul-AGs", "capacity": 5},
+            {"id": "speed", "title": "Speed-Woche", "capacity": 5},
+        ],
+        status="published",
+    )
+    return base.model_copy(update=changes)
+
+
+def reg(n: int, district: str = "Hörde", **changes) -> Registration:
+    base = Registration(
+        id=f"r{n}",
+        meeting_id="m1",
+        person_id=f"p{n}",
+        display_name=f"Person {n}",
+        district=district,
+        topic_table_ids=[],
+        status="confirmed",
+        created_at=T0,
+        updated_at=T0,
+    )
+    return base.model_copy(update=changes)
+
+
+def test_closing_marks_confirmed_but_absent_registrations_as_no_shows() -> None:
+    came = reg(1, checked_in_at=T0)
+    absent = reg(2)
+    waiting = reg(3, status="waitlisted")
+    closed, no_shows = domain.close(meeting(), [came, absent, waiting], T0 + timedelta(hours=4))
+    assert closed.status == "closed" and closed.closed_at is not None
+    assert [r.id for r in no_shows] == ["r2"] and no_shows[0].no_show
+    with pytest.raises(Conflict):
+        domain.close(closed, [], T0)
+
+
+def test_a_group_is_admitted_whole_or_waits_whole() -> None:
+    status, updated, _ = domain.admit(meeting(capacity=5, seats_taken=1), seats=4)
+    assert (status, updated.seats_taken) == ("confirmed", 5)
+    status, updated, position = domain.admit(meeting(capacity=5, seats_taken=2), seats=4)
+    assert (status, updated.seats_taken, position) == ("waitlisted", 2, 1)
+    group = reg(1, status="waitlisted", seats=4, waitlist_seq=1)
+    single = reg(2, status="waitlisted", waitlist_seq=2)
+    moving = domain.next_to_move_up(meeting(capacity=5, seats_taken=4), [single, group])
+    assert moving is not None and moving.id == "r2"  # the group does not fit yet
+    assert domain.next_to_move_up(meeting(capacity=5, seats_taken=1), [single, group]) == group
+
+
+def test_walk_ins_may_register_after_the_deadline_others_not() -> None:
+    late = meeting(registration_deadline=datetime(2026, 3, 18, 12, tzinfo=UTC))
+    with pytest.raises(Conflict) as refused:
+        domain.check_open(late, T0)
+    assert refused.value.extra["reason"] == "deadline_passed"
+    domain.check_open(late, T0, walk_in=True)
+    with pytest.raises(Conflict) as cancelled:
+        domain.check_open(meeting(status="cancelled"), T0, walk_in=True)
+    assert cancelled.value.extra["reason"] == "cancelled"
+
+
+def test_report_counts_districts_tables_no_shows_and_walk_ins() -> None:
+    seated = [TableSeat(topic_table_id="ag", status="seated")]
+    visit = [TableVisit(topic_table_id="ag", at=T0)]
+    registrations = [
+        reg(1, checked_in_at=T0, table_seats=seated, table_visits=visit),
+        reg(2, "Eving", checked_in_at=T0, walk_in=True, table_visits=visit),
+        reg(3, "Eving", no_show=True, table_seats=seated),
+        reg(4, status="cancelled"),
+        reg(5, status="waitlisted"),
+        reg(6, kind="teacher", seats=4, checked_in_at=T0),
+    ]
+    built = report.build(meeting(), registrations, {"Hörde": 10, "Eving": 5})
+    t = built.totals
+    assert (t.invited, t.registered, t.waitlisted, t.cancelled) == (15, 4, 1, 1)
+    assert (t.attended, t.no_shows, t.walk_ins, t.people_attending) == (3, 1, 1, 6)
+    eving = next(d for d in built.districts if d.district == "Eving")
+    assert (eving.invited, eving.registered, eving.attended, eving.no_shows, eving.walk_ins) == (
+        5,
+        2,
+        1,
+        1,
+        1,
+    )
+    ag = next(t for t in built.tables if t.topic_table_id == "ag")
+    assert (ag.seated, ag.attended, ag.districts) == (2, 2, {"Eving": 1, "Hörde": 1})
+    assert built.rows[0].tables == "Schul-AGs" and built.rows[0].visited == "Schul-AGs"
+
+
+def test_csv_is_semicolon_separated_german_and_safe_for_spreadsheets() -> None:
+    rows = report.rows(meeting(), [reg(1, display_name="=HYPERLINK(1)", checked_in_at=T0)])
+    text = report.as_csv(rows)
+    assert text.startswith("\ufeffAnmeldung;Name;")
+    parsed = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert parsed[1][1] == "'=HYPERLINK(1)"
+    assert parsed[1][6] == "ja" and parsed[1][7] == "19.03.2026 16:00"
+
+
+def test_attended_is_about_the_person_or_anyone_from_the_organisation() -> None:
+    registrations = [reg(1, organisation_id="o1", checked_in_at=T0), reg(2, organisation_id="o2")]
+    assert report.attended(registrations, "o1", None) is True
+    assert report.attended(registrations, "o2", None) is False
+    assert report.attended(registrations, None, "p2") is False
+    assert report.attended(registrations, "o3", None) is None

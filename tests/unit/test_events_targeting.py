@@ -1,0 +1,112 @@
+"""Whom a target invites (consent, address, never twice, segments) and the personal RSVP link."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from aiq_events import invitations
+from aiq_events.domain import Participant
+from aiq_events.invitations import ExpiredLink, InvalidLink
+from aiq_shared.targeting import ContactFilter
+
+SECRET = "a-test-secret-of-at-least-32-bytes-length"
+NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+END = datetime(2026, 3, 19, 18, tzinfo=UTC)
+
+
+def person(pid: str, district: str = "Hörde", **changes) -> Participant:
+    base = Participant(
+        id=pid,
+        display_name=f"Person {pid}",
+        district=district,
+        organisation_id="o1",
+        email=f"{pid}@betrieb.example",
+        email_consent=True,
+    )
+    return base.model_copy(update=changes)
+
+
+ORGS = {
+    "o1": {"organisation_id": "o1", "industry": "Handwerk", "status": "active", "tags": []},
+    "o2": {"organisation_id": "o2", "industry": "Handel", "status": "new", "tags": ["asa"]},
+}
+
+
+def test_counts_by_district_and_exclusions() -> None:
+    people = [
+        person("a"),
+        person("b", "Eving"),
+        person("c", email_consent=False),
+        person("d", email=None),
+        person("e"),
+        person("f", "Mengede"),
+        person("g", erased=True),
+    ]
+    chosen = invitations.select(
+        people, ORGS, [ContactFilter(districts=["Hörde", "Eving"])], already_invited={"e"}
+    )
+    counts = chosen.counts()
+    assert [p.id for p in chosen.eligible] == ["a", "b"]
+    assert counts.matched == 5
+    assert counts.by_district == {"Eving": 1, "Hörde": 1}
+    assert (counts.excluded_no_consent, counts.excluded_no_email, counts.already_invited) == (
+        1,
+        1,
+        1,
+    )
+
+
+def test_every_filter_must_match_target_and_segment() -> None:
+    people = [person("a"), person("b", organisation_id="o2"), person("c", "Eving")]
+    industry = ContactFilter(industries=["Handel", "Handwerk"])
+    hoerde = ContactFilter(districts=["Hörde"])
+    chosen = invitations.select(people, ORGS, [industry, hoerde], set())
+    assert [p.id for p in chosen.eligible] == ["a", "b"]
+    tagged = invitations.select(people, ORGS, [ContactFilter(tags=["asa"])], set())
+    assert [p.id for p in tagged.eligible] == ["b"]
+    students = invitations.select(
+        [person("s", kind="student"), person("t", kind="teacher")],
+        ORGS,
+        [ContactFilter(person_kinds=["teacher"])],
+        set(),
+    )
+    assert [p.id for p in students.eligible] == ["t"]
+
+
+def test_chunks_split_thousands_into_bounded_batches() -> None:
+    batches = list(invitations.chunks(list(range(1234)), 500))
+    assert [len(b) for b in batches] == [500, 500, 234]
+
+
+def test_an_rsvp_token_carries_invitation_and_meeting_and_expires_with_the_meeting() -> None:
+    token = invitations.rsvp_token("inv1", "m1", END, SECRET, NOW)
+    claims = invitations.rsvp_claims(token, SECRET, NOW)
+    assert (claims.invitation_id, claims.meeting_id, claims.expires_at) == ("inv1", "m1", END)
+    with pytest.raises(ExpiredLink):
+        invitations.rsvp_claims(token, SECRET, END + timedelta(seconds=1))
+    past = invitations.rsvp_token("inv1", "m1", NOW - timedelta(days=1), SECRET, NOW)
+    with pytest.raises(ExpiredLink):
+        invitations.rsvp_claims(past, SECRET)
+
+
+def test_forged_or_foreign_tokens_are_refused() -> None:
+    token = invitations.rsvp_token("inv1", "m1", END, SECRET, NOW)
+    with pytest.raises(InvalidLink):
+        invitations.rsvp_claims(token, "another-secret-of-at-least-32-bytes-length")
+    with pytest.raises(InvalidLink):
+        invitations.rsvp_claims(token[:-3] + "abc", SECRET)
+    unsubscribe = jwt.encode(
+        {"sub": "inv1", "mid": "m1", "purpose": "unsubscribe", "exp": END}, SECRET, "HS256"
+    )
+    with pytest.raises(InvalidLink):
+        invitations.rsvp_claims(unsubscribe, SECRET)
+    with pytest.raises(InvalidLink):
+        invitations.rsvp_claims("not-a-token", SECRET)
+    assert not isinstance(InvalidLink("x"), ExpiredLink)
+
+
+def test_rsvp_url_is_under_the_public_base() -> None:
+    assert invitations.rsvp_url("https://aiq.example/", "tok") == "https://aiq.example/rsvp/tok"
