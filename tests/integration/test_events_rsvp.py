@@ -12,7 +12,6 @@ import re
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from test_events_support import message_of, path_of, publish_contacts_events, rsvp
@@ -20,7 +19,7 @@ from test_events_support import message_of, path_of, publish_contacts_events, rs
 from aiq_events.app import create_app
 from aiq_events.settings import EventsSettings
 from aiq_shared.contracts.contacts import PersonCreatedV1
-from helpers import eventually
+from helpers import eventually, service_client
 
 pytestmark = pytest.mark.integration
 
@@ -44,9 +43,7 @@ async def events(settings_for):
     settings = settings_for(EventsSettings, "events", offer_check_interval_s=3600)
     app = create_app(settings)
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=manager.app), base_url="http://events"
-        ) as client:
+        async with service_client(manager.app, settings, "events") as client:
             await eventually(lambda: _ready(client), timeout=60)
             yield SimpleNamespace(
                 events=client, service=app.state.events, settings={"events": settings}

@@ -43,6 +43,7 @@ WAIT_FOR_TRANSACTION_S = 30.0
 # than this is aborted (its client crashed, or lost its connection mid-transaction).
 TRANSACTION_LIFETIME_S = 15.0
 BUSY = "active transaction bound to another session"
+ENDING_SESSIONS_WAIT_S = 5.0
 log = logging.getLogger("aiq_devstack.mongo_server")
 
 
@@ -69,6 +70,10 @@ class TransactionWarden:
         # Waiters wake the moment a transaction ends, not on a polling tick.
         self._released = asyncio.Event()
         self._loop = asyncio.get_running_loop()
+        self._in_flight = 0
+        self._reaped: set[str] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
         runtime = engine._session_runtime
         for hook in ("commit_session_transaction", "abort_session_transaction"):
             setattr(runtime, hook, self._notifying(getattr(runtime, hook)))
@@ -109,21 +114,77 @@ class TransactionWarden:
         return await self._dispatch(header, payload, connection=connection)
 
     async def execute(self, context):  # type: ignore[no-untyped-def]
+        if context.command_name == "endSessions":
+            # A client closing ends its sessions; commands of theirs still being worked on
+            # would fail half-way (see _roll_back_orphan). Let them finish first.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), timeout=ENDING_SESSIONS_WAIT_S)
+            return await self._execute(context)
+        if (refusal := self._reaped_transaction(context)) is not None:
+            return refusal
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            return await self._execute_waiting(context)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def _execute_waiting(self, context):  # type: ignore[no-untyped-def]
         deadline = asyncio.get_running_loop().time() + WAIT_FOR_TRANSACTION_S
         while True:
             try:
                 return await self._execute(context)
             except Exception as error:
-                if context.command_name == "commitTransaction":
+                if context.session is not None and not context.session.active:
+                    self._roll_back_orphan(context.command_name, error)
+                if context.command_name == "commitTransaction" and BUSY not in str(error):
                     # MongoDB leaves a transaction whose commit failed aborted; so do we,
                     # otherwise the engine stays bound to a session that has given up on it.
+                    # The client hears NoSuchTransaction and runs the transaction again.
                     self._abort(context.session, f"commit failed: {error}")
+                    return _no_such_transaction(f"commit failed, transaction aborted: {error}")
                 if BUSY not in str(error):
                     raise
                 if self._engine._transaction_owner_session_id is None:
                     continue  # ended meanwhile
                 if not await self._wait_for_release(deadline):
                     raise
+
+    def _reaped_transaction(self, context):  # type: ignore[no-untyped-def]
+        """A command of a transaction this server aborted gets what MongoDB answers then:
+        NoSuchTransaction, labelled transient, so the client runs the transaction again
+        (otherwise the commit of an aborted transaction would seem to succeed)."""
+        session = context.session
+        if session is None or session.session_id not in self._reaped:
+            return None
+        body = context.raw_body
+        if body.get("startTransaction") or body.get("autocommit") is not False:
+            self._reaped.discard(session.session_id)  # a new transaction, or none
+            return None
+        if context.command_name == "abortTransaction":
+            self._reaped.discard(session.session_id)
+            return {"ok": 1.0}
+        if context.command_name == "commitTransaction":
+            self._reaped.discard(session.session_id)
+        return _no_such_transaction("transaction aborted by the server: lifetime exceeded")
+
+    def _roll_back_orphan(self, command: str, error: Exception) -> None:
+        """A command that failed half-way (on a session its client had already ended, say)
+        can leave the engine's one SQLite connection inside a transaction no session owns;
+        every later transaction would then fail ("cannot start a transaction within a
+        transaction"). Engine calls run on this thread, so nothing else is mid-write here."""
+        connection = getattr(self._engine, "_connection", None)
+        if (
+            connection is not None
+            and connection.in_transaction
+            and self._engine._transaction_owner_session_id is None
+        ):
+            log.warning(
+                "%s failed (%s); rolling back its orphaned SQLite transaction", command, error
+            )
+            connection.rollback()
 
     def _reap_abandoned(self, now: float) -> None:
         owner = self._engine._transaction_owner_session_id
@@ -135,6 +196,7 @@ class TransactionWarden:
             for context in list(self._server._session_store._sessions.values()):
                 if context.session.session_id == owner:
                     self._abort(context.session, "transaction lifetime exceeded")
+                    self._reaped.add(owner)
             self._owner_seen = (None, now)
 
     @staticmethod
@@ -143,6 +205,18 @@ class TransactionWarden:
             log.warning("aborting transaction of session %s: %s", session.session_id, reason)
             with contextlib.suppress(Exception):
                 session.abort_transaction()
+
+
+def _no_such_transaction(message: str) -> dict[str, object]:
+    """MongoDB's answer for a transaction that is gone; labelled transient, so clients (and
+    ``aiq_shared.mongo.Database.transaction``) run the whole transaction again."""
+    return {
+        "ok": 0.0,
+        "errmsg": message,
+        "code": 251,
+        "codeName": "NoSuchTransaction",
+        "errorLabels": ["TransientTransactionError"],
+    }
 
 
 def _starts_transaction(payload: bytes) -> bool:

@@ -231,6 +231,8 @@ class Stack:
         if self.config.fast_consumer_groups:
             env["KAFKA_SESSION_TIMEOUT_MS"] = "3000"
             env["KAFKA_HEARTBEAT_INTERVAL_MS"] = "500"
+        if service in ("events", "notifications"):  # links in emails point at these pages
+            env["PUBLIC_BASE_URL"] = self.url(service)
         if service == "notifications":
             env["SMTP_HOST"], env["SMTP_PORT"] = self.smtp[0], str(self.smtp[1])
         result = {prefix + key: value for key, value in env.items()}

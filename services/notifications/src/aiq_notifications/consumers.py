@@ -47,7 +47,7 @@ def meetings_handlers(service: NotificationsService, campaigns: Campaigns) -> di
         InvitationCampaignStartedV1.event_type: handled_by(campaigns.started),
         InvitationCreatedV1.event_type: handled_by(campaigns.invitation_created),
         MeetingCreatedV1.event_type: handled_by(service.remember_meeting),
-        MeetingPublishedV1.event_type: handled_by(service.invite),
+        MeetingPublishedV1.event_type: handled_by(service.meeting_published),
         MeetingChangedV1.event_type: handled_by(service.meeting_changed),
         MeetingCancelledV1.event_type: handled_by(service.meeting_cancelled),
     }

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from aiq_shared.contracts.contacts import PersonSnapshot
-from aiq_shared.contracts.meetings import MeetingSnapshot
 from aiq_shared.contracts.registrations import RegistrationSnapshot
 
 DeliveryKind = Literal[
@@ -94,14 +93,6 @@ def delivery_key(kind: DeliveryKind, person_id: str, subject_id: str) -> str:
 def message_id_for(key: str, domain: str) -> str:
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     return f"<{digest}@{domain}>"
-
-
-def invitation_recipients(
-    meeting: MeetingSnapshot, recipients: Iterable[Recipient]
-) -> list[Recipient]:
-    """Everyone with an email and email consent in one of the invited districts."""
-    districts = set(meeting.districts)
-    return [r for r in recipients if r.reachable and r.district in districts]
 
 
 class CampaignProgress(BaseModel):

@@ -59,14 +59,6 @@ class RecipientsRepository:
             {"_id": person_id}, {"$set": {"email_consent": False}}, session=session
         )
 
-    async def reachable_in(
-        self, districts: list[str], session: AsyncClientSession
-    ) -> list[Recipient]:
-        docs = await self._recipients.find(
-            {"district": {"$in": districts}, "email_consent": True}, session=session
-        ).to_list()
-        return [from_document(Recipient, d) for d in docs]  # type: ignore[misc]
-
 
 class DeliveriesRepository:
     def __init__(self, database: Database) -> None:

@@ -116,41 +116,9 @@ class NotificationsService:
         if meeting.status == "published":
             await self._meetings.published_since(meeting.meeting_id, datetime.now(UTC), tx.session)
 
-    async def invite(self, meeting: MeetingSnapshot, tx: Tx) -> int:
+    async def meeting_published(self, meeting: MeetingSnapshot, tx: Tx) -> None:
+        """Known, with its dashboards; whom to invite the events service decides (campaigns)."""
         await self._describe(meeting, tx)
-        candidates = await self._recipients.reachable_in(meeting.districts, tx.session)
-        invited_per_district: dict[str, int] = {}
-        for recipient in domain.invitation_recipients(meeting, candidates):
-            rendered = self._render(
-                "invitation",
-                messages.subject("invitation", meeting.title),
-                recipient=recipient,
-                meeting=meeting,
-                topic_tables=meeting.topic_tables,
-                registration_deadline=meeting.registration_deadline,
-                rsvp_url=None,
-            )
-            created = await self._add_delivery(
-                "invitation", recipient, meeting.meeting_id, meeting.meeting_id, rendered, tx
-            )
-            await self._invitations.record(
-                {
-                    "_id": f"{meeting.meeting_id}:{recipient.id}",
-                    "meeting_id": meeting.meeting_id,
-                    "person_id": recipient.id,
-                    "district": recipient.district,
-                },
-                tx.session,
-            )
-            if created:
-                invited_per_district[recipient.district] = (
-                    invited_per_district.get(recipient.district, 0) + 1
-                )
-        for district, count in invited_per_district.items():
-            await self._dashboards.count(
-                district, meeting.meeting_id, {"invited": count}, tx.session
-            )
-        return sum(invited_per_district.values())
 
     async def meeting_changed(self, meeting: MeetingChangedV1, tx: Tx) -> int:
         """Tell everyone registered; confirmed registrants get a calendar update (same UID)."""
