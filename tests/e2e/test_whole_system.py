@@ -80,15 +80,15 @@ def test_registration_travels_to_email_and_dashboard_and_survives_a_restart(conf
         table = meeting["topic_tables"][0]["id"]
 
         def recipients_known() -> bool:
-            # notifications reads people from Kafka; publish once both are there
-            known = http.get(f"{urls['notifications']}/ready").json()["checks"]
-            return (
-                known["outbox_pending"] == 0
-                and http.get(f"{urls['events']}/events/{meeting['id']}").status_code == 200
-            )
+            # events (whom to invite) and notifications (where to write) read people from
+            # Kafka; publish once both have them
+            preview = http.post(
+                f"{urls['events']}/events/{meeting['id']}/invitations/preview", json={}
+            ).json()
+            lag = http.get(f"{urls['notifications']}/ready").json()["checks"]["consumer_lag"]
+            return preview.get("eligible") == 2 and not any(lag.values())
 
         wait_for(recipients_known)
-        time.sleep(1.0)
         assert http.post(f"{urls['events']}/events/{meeting['id']}/publish").status_code == 200
 
         mail_dir = stack.mail_dir
