@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -46,7 +46,7 @@ async def test_the_hoerde_dashboard_updates_live_in_a_browser(stack: Stack) -> N
     companies = [
         ("Metallbau Emscher", "2019-04-01"),
         ("Bäckerei Phoenixsee", None),
-        ("Pflegedienst Hörde", "2024-09-15"),
+        ("Pflegedienst Hörde", (date.today() - timedelta(days=90)).isoformat()),  # new
     ]
     people = []
     for i, (name, since) in enumerate(companies):

@@ -58,17 +58,6 @@ def test_invitations_survive_a_crash_of_the_notifications_service(tmp_path) -> N
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(person, range(RECIPIENTS)))
 
-        def caught_up() -> bool:
-            source = http.get(f"{contacts}/ready").json()["checks"]
-            lags = [
-                http.get(f"{stack.url(name)}/ready").json()["checks"]["consumer_lag"]
-                for name in ("events", "notifications")
-            ]
-            return source["outbox_pending"] == 0 and not any(
-                v for lag in lags for v in lag.values()
-            )
-
-        wait_for(caught_up, timeout=90)
         meeting = http.post(
             f"{events}/events",
             json={
@@ -80,6 +69,15 @@ def test_invitations_survive_a_crash_of_the_notifications_service(tmp_path) -> N
                 "districts": ["Eving"],
             },
         ).json()
+
+        def caught_up() -> bool:  # events (whom to invite) and notifications know everyone
+            preview = http.post(
+                f"{events}/events/{meeting['id']}/invitations/preview", json={}
+            ).json()
+            lag = http.get(f"{stack.url('notifications')}/ready").json()["checks"]["consumer_lag"]
+            return preview.get("eligible") == RECIPIENTS and not any(lag.values())
+
+        wait_for(caught_up, timeout=90)
         http.post(f"{events}/events/{meeting['id']}/publish").raise_for_status()
 
         notifications = stack.url("notifications")

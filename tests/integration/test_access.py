@@ -58,3 +58,25 @@ async def test_officers_see_their_districts_and_coordinators_all(system) -> None
     assert page.status_code == 403
     page = await system.notifications.get("/dashboard/H%C3%B6rde", headers=officer)
     assert page.status_code == 200 and "Stadtbezirk Hörde" in page.text
+
+
+async def test_a_browser_signs_in_by_link_and_writes_only_from_the_same_origin(system) -> None:
+    settings = system.settings["events"]
+    token = issue_token(settings.auth_secret, "desk", "officer", ["Hörde"])
+    browser = {"Authorization": ""}
+    signed_in = await system.events.get("/events", params={"token": token}, headers=browser)
+    assert signed_in.status_code == 200
+    cookie = signed_in.cookies["aiq_token"]
+    assert cookie == token and "httponly" in signed_in.headers["set-cookie"].lower()
+    with_cookie = {**browser, "Cookie": f"aiq_token={cookie}"}
+    assert (await system.events.get("/events", headers=with_cookie)).status_code == 200
+    body = {"title": "x", "starts_at": "2027-01-01T10:00:00", "ends_at": "2027-01-01T11:00:00"}
+    # a form posted from another site carries the cookie but not our origin: refused
+    foreign = await system.events.post(
+        "/events", json=body, headers={**with_cookie, "Origin": "https://evil.example"}
+    )
+    assert foreign.status_code == 401
+    same = await system.events.post(
+        "/events", json=body, headers={**with_cookie, "Origin": "http://events"}
+    )
+    assert same.status_code != 401  # signed in (the body itself may still be refused)

@@ -2,9 +2,11 @@
 
 Every API except health, readiness, metrics and the public self-service pages (tags
 ``operations`` and ``public``) needs a token: ``Authorization: Bearer <JWT>``, or for pages
-in a browser (GET only, so no cross-site writes) the ``aiq_token`` cookie that
-``?token=`` sets once. Tokens are HS256 with a shared key (development, tests, small
-installations) or, with ``auth_jwks_url``, RS256/ES256 from the city's OIDC provider.
+in a browser the ``aiq_token`` cookie that a link with ``?token=`` sets (HttpOnly,
+SameSite=Strict; a form POST with the cookie must also come from the same origin, so no
+other site can make a signed-in browser write). Tokens are HS256 with a shared key
+(development, tests, small installations) or, with ``auth_jwks_url``, RS256/ES256 from the
+city's OIDC provider.
 
 Claims: ``sub``, ``name``, ``role`` (admin, coordinator, officer) and ``districts`` (an
 officer's Stadtbezirke). Admins and coordinators see every district; officers theirs.
@@ -15,9 +17,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 
 from aiq_shared.errors import DomainError
@@ -121,9 +124,33 @@ def token_of(request: Request) -> str | None:
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value:
         return value.strip()
-    if request.method in ("GET", "HEAD"):
-        return request.query_params.get("token") or request.cookies.get(COOKIE)
+    safe = request.method in ("GET", "HEAD")
+    if safe and (query := request.query_params.get("token")):
+        request.state.sign_in = query  # the response keeps it in the cookie (runtime.py)
+        return query
+    cookie = request.cookies.get(COOKIE)
+    if cookie and (safe or _same_origin(request)):
+        return cookie
     return None
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    return bool(origin) and urlsplit(origin).netloc == request.headers.get("host")
+
+
+def keep_signed_in(request: Request, response: Response) -> None:
+    """After a ``?token=`` link was accepted: the browser keeps the token for its next pages."""
+    token = getattr(request.state, "sign_in", None)
+    if token and response.status_code < 400:
+        response.set_cookie(
+            COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            max_age=12 * 3600,
+        )
 
 
 async def authenticate(request: Request) -> Principal | None:

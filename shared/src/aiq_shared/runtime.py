@@ -24,7 +24,7 @@ from prometheus_client import make_asgi_app
 from pymongo.errors import PyMongoError
 
 from aiq_shared import idempotency
-from aiq_shared.auth import authenticate
+from aiq_shared.auth import authenticate, keep_signed_in
 from aiq_shared.envelope import TRACEPARENT, current_traceparent, new_traceparent
 from aiq_shared.errors import document_problems, install_problem_handlers
 from aiq_shared.kafka import (
@@ -229,6 +229,7 @@ def build_app(
             current_traceparent.reset(token)
             structlog.contextvars.unbind_contextvars("traceparent")
         response.headers[TRACEPARENT] = trace
+        keep_signed_in(request, response)
         return response
 
     @app.get("/health", tags=["operations"], summary="Liveness: the process answers")

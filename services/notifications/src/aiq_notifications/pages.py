@@ -23,13 +23,13 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from aiq_notifications.dashboards import DashboardChanges, chart
 from aiq_notifications.messages import render_page
 from aiq_notifications.service import NotificationsService
-from aiq_shared.auth import COOKIE, CurrentPrincipal, Principal
+from aiq_shared.auth import CurrentPrincipal, Principal
 from aiq_shared.errors import NotFound
 
 LOOK_AGAIN_S = 3.0  # for changes committed by another replica
 
-router = APIRouter(tags=["pages"])
-District = Annotated[str, Path(max_length=80)]
+# Pages for people, not an API: left out of the OpenAPI document (the JSON is in api.py).
+router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
 def _service(request: Request) -> NotificationsService:
@@ -43,21 +43,26 @@ def _districts(request: Request) -> list[str]:
     return request.app.state.runtime.settings.districts
 
 
+def _visible_district(
+    district: Annotated[str, Path(max_length=80)], request: Request, principal: CurrentPrincipal
+) -> str:
+    """A known district the caller may see (checked before a page or its stream begins)."""
+    if district not in _districts(request):
+        raise NotFound(f"no district {district!r}", known_districts=_districts(request))
+    principal.require_district(district)
+    return district
+
+
+District = Annotated[str, Depends(_visible_district)]
+
+
 def _sign_in(request: Request) -> Response | None:
-    """A ``?token=`` link: keep the token in a cookie, show the page without it."""
+    """A ``?token=`` link: show the page again without the token in the address."""
     token = request.query_params.get("token")
     if token is None:
         return None
-    response = RedirectResponse(str(request.url.remove_query_params("token")), status_code=303)
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        max_age=12 * 3600,
-    )
-    return response
+    # the browser keeps the token in a cookie (aiq_shared.auth.keep_signed_in)
+    return RedirectResponse(str(request.url.remove_query_params("token")), status_code=303)
 
 
 async def _district_live(service: NotificationsService, district: str) -> str:
@@ -129,8 +134,6 @@ async def district_page(
 ) -> Response:
     if (signed_in := _sign_in(request)) is not None:
         return signed_in
-    _known(request, district)
-    principal.require_district(district)
     live = await _district_live(service, district)
     return _page(
         principal,
@@ -148,17 +151,10 @@ async def district_page(
     summary="Live updates of a district's page (HTML fragments)",
 )
 async def district_live(
-    district: District, request: Request, service: Service, principal: CurrentPrincipal
+    district: District, request: Request, service: Service
 ) -> AsyncIterator[ServerSentEvent]:
-    _known(request, district)
-    principal.require_district(district)
     async for event in _updates(request, lambda: _district_live(service, district)):
         yield event
-
-
-def _known(request: Request, district: str) -> None:
-    if district not in _districts(request):
-        raise NotFound(f"no district {district!r}", known_districts=_districts(request))
 
 
 async def _updates(
