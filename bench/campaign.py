@@ -80,13 +80,6 @@ def main() -> None:
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(person, range(args.people)))
 
-        def caught_up() -> bool:
-            lag = http.get(f"{events}/ready").json()["checks"]["consumer_lag"]
-            notified = http.get(f"{notifications}/ready").json()["checks"]["consumer_lag"]
-            pending = http.get(f"{contacts}/ready").json()["checks"]["outbox_pending"]
-            return pending == 0 and not any(lag.values()) and not any(notified.values())
-
-        wait_for(caught_up, timeout=120)
         meeting = http.post(
             f"{events}/events",
             json={
@@ -98,6 +91,15 @@ def main() -> None:
                 "districts": ["Eving"],
             },
         ).json()
+
+        def caught_up() -> bool:  # events (whom to invite) and notifications know everyone
+            preview = http.post(
+                f"{events}/events/{meeting['id']}/invitations/preview", json={}
+            ).json()
+            lag = http.get(f"{notifications}/ready").json()["checks"]["consumer_lag"]
+            return preview.get("eligible") == args.people and not any(lag.values())
+
+        wait_for(caught_up, timeout=300)
         started = time.monotonic()
         http.post(f"{events}/events/{meeting['id']}/publish").raise_for_status()
         killed = False

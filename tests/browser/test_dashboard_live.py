@@ -83,6 +83,12 @@ async def test_the_hoerde_dashboard_updates_live_in_a_browser(stack: Stack) -> N
             ],
         },
     ).json()
+
+    def everyone_known() -> bool:  # events invites whom it knows: wait until it knows all
+        preview = http.post(f"{events}/events/{meeting['id']}/invitations/preview", json={})
+        return preview.json().get("eligible") == len(people)
+
+    wait_for(everyone_known, timeout=30)
     assert http.post(f"{events}/events/{meeting['id']}/publish").status_code == 200
     tables = [t["id"] for t in meeting["topic_tables"]]
 
