@@ -101,3 +101,36 @@ async def test_an_unknown_campaign_is_a_404(system) -> None:
     response = await system.notifications.get("/campaigns/nope")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_move_up_offer_is_emailed_with_the_personal_link(system) -> None:
+    from aiq_shared.contracts.registrations import RegistrationMoveUpOfferedV1
+
+    ben = await create_person(system, "Ben", "ben.offer@betrieb.example")
+    await eventually(lambda: recipient_known(system, ben["id"]))
+    settings = system.settings["notifications"]
+    await publish(settings, *campaign([ben], campaign_id="c-offer"), source="/aiq/events")
+    await eventually(lambda: mail_to(system, "ben.offer@betrieb.example"))
+    offer = RegistrationMoveUpOfferedV1(
+        registration_id="r-ben",
+        meeting=MEETING,
+        person_id=ben["id"],
+        display_name="Ben Beispiel",
+        district="Hörde",
+        topic_table_ids=[],
+        status="waitlisted",
+        offer_expires_at="2026-03-17T12:00:00+01:00",
+        waitlist_position=1,
+    )
+    await publish(settings, offer, times=2, source="/aiq/events")  # and a redelivery
+
+    async def offered():
+        found = [m for m in mail_to(system, "ben.offer@betrieb.example") if "frei" in m["Subject"]]
+        return found or None
+
+    [mail] = await eventually(offered)
+    assert mail["Subject"] == "Ein Platz ist frei: Netzwerktreffen Hörde"
+    text = mail.get_body(("plain",)).get_content()
+    assert "bis Dienstag, 17. März 2026, 12:00 Uhr" in text
+    assert f"http://events.example/rsvp/token-{ben['id']}" in text
+    assert len(await deliveries(system, person_id=ben["id"], kind="move_up_offer")) == 1

@@ -25,6 +25,7 @@ from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
     RegistrationCheckedInV1,
     RegistrationConfirmedV1,
+    RegistrationMoveUpOfferedV1,
     RegistrationPromotedV1,
     RegistrationWaitlistedV1,
 )
@@ -63,4 +64,5 @@ def registrations_handlers(service: NotificationsService) -> dict[str, Handler]:
         RegistrationCancelledV1.event_type: on("cancelled"),
         RegistrationPromotedV1.event_type: on("promoted"),
         RegistrationCheckedInV1.event_type: on("checked_in"),
+        RegistrationMoveUpOfferedV1.event_type: handled_by(service.move_up_offered),
     }

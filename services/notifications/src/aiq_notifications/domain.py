@@ -30,6 +30,7 @@ DeliveryKind = Literal[
     "reminder",
     "day_before",
     "double_opt_in",
+    "move_up_offer",
 ]
 DeliveryState = Literal["pending", "sending", "sent", "dead"]
 

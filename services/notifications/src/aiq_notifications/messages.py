@@ -58,6 +58,7 @@ SUBJECTS = {
     "reminder": "Erinnerung: Anmeldung zu {title}",
     "day_before": "Morgen: {title}",
     "double_opt_in": "Bitte bestätigen: E-Mails von Ausbildung im Quartier",
+    "move_up_offer": "Ein Platz ist frei: {title}",
 }
 PURPOSES = {
     "invitations": "Einladungen zu Treffen und Veranstaltungen von Ausbildung im Quartier",

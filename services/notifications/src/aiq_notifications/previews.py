@@ -60,6 +60,10 @@ _SAMPLES: dict[str, dict[str, object]] = {
         "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
     },
     "day_before": {"check_in_code": "BEISPIEL-CODE"},
+    "move_up_offer": {
+        "offer_expires_at": datetime.fromisoformat("2026-03-17T12:00:00+01:00"),
+        "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+    },
     "double_opt_in": {
         "confirm_url": "https://aiq.example.org/notifications/consent/BEISPIEL",
         "purpose_text": messages.PURPOSES["invitations"],

@@ -391,6 +391,15 @@ class InvitationsReadModel:
     ) -> list[dict[str, Any]]:
         return await self._invitations.find({"meeting_id": meeting_id}, session=session).to_list()
 
+    async def link_of(
+        self, meeting_id: str, person_id: str, session: AsyncClientSession
+    ) -> str | None:
+        """The person's personal RSVP link for the meeting, if they were invited."""
+        doc = await self._invitations.find_one(
+            {"meeting_id": meeting_id, "person_id": person_id}, session=session
+        )
+        return (doc or {}).get("rsvp_url")
+
 
 class OrganisationsReadModel:
     def __init__(self, database: Database) -> None:

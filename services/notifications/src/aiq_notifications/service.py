@@ -39,6 +39,7 @@ from aiq_shared.contracts.meetings import (
 from aiq_shared.contracts.notifications import ConsentWithdrawnV1
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
+    RegistrationMoveUpOfferedV1,
     RegistrationSnapshot,
     RegistrationWaitlistedV1,
 )
@@ -257,6 +258,33 @@ class NotificationsService:
             )
         await self._add_delivery(
             kind, recipient, meeting.meeting_id, registration.registration_id, rendered, tx
+        )
+
+    async def move_up_offered(self, offer: RegistrationMoveUpOfferedV1, tx: Tx) -> None:
+        """A freed seat is kept for a waitlisted registrant for a while: tell them, with the
+        link to accept it (the events service passes it on when the offer expires)."""
+        recipient = await self._recipients.get(offer.person_id, tx.session)
+        if recipient is None:
+            raise RetryLater(f"person {offer.person_id} not known here yet")
+        if not recipient.email:
+            return
+        rendered = self._render(
+            "move_up_offer",
+            messages.subject("move_up_offer", offer.meeting.title),
+            recipient=recipient,
+            meeting=offer.meeting,
+            offer_expires_at=offer.offer_expires_at,
+            rsvp_url=await self._invitations.link_of(
+                offer.meeting.meeting_id, offer.person_id, tx.session
+            ),
+        )
+        await self._add_delivery(
+            "move_up_offer",
+            recipient,
+            offer.meeting.meeting_id,
+            f"{offer.registration_id}:{offer.offer_expires_at.isoformat()}",
+            rendered,
+            tx,
         )
 
     async def _standing(self, registration: RegistrationSnapshot, tx: Tx) -> domain.Standing | None:
