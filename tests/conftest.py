@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 
 from aiq_devstack.ports import free_port
 from helpers import RecordingHandler
-from infrastructure import Infrastructure, infrastructure
+from infrastructure import Infrastructure, embedded_mongo, infrastructure
 
 
 @pytest.fixture(scope="session")
@@ -19,18 +19,28 @@ def infra() -> Iterator[Infrastructure]:
         yield servers
 
 
+@pytest.fixture(scope="module")
+def mongo_url(infra: Infrastructure) -> Iterator[str]:
+    """The real MongoDB of the run, or a fresh embedded server for each test module."""
+    if infra.kind != "embedded":
+        yield infra.mongo_url
+        return
+    with embedded_mongo() as url:
+        yield url
+
+
 @pytest.fixture
 def run_id() -> str:
     return uuid.uuid4().hex[:10]
 
 
 @pytest.fixture
-def settings_for(infra: Infrastructure, run_id: str) -> Callable:
+def settings_for(infra: Infrastructure, mongo_url: str, run_id: str) -> Callable:
     """Settings of one service wired to the test servers, in names nobody else uses."""
 
     def make(settings_class: type, service: str, **overrides: object):
         return settings_class(
-            mongo_url=infra.mongo_url,
+            mongo_url=mongo_url,
             mongo_db=f"t_{run_id}_{service}",
             kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
             kafka_idempotence=infra.kafka_idempotence,

