@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from test_contacts_support import publish, registration
+from test_contacts_support import events_on_contacts, publish, registration
 
 from aiq_shared.contracts.meetings import FollowUp, MeetingOutcomeRecordedV1
 from aiq_shared.contracts.registrations import (
@@ -145,3 +145,12 @@ async def test_history_follow_ups_and_attendance(contacts_and_events) -> None:
     school_ag = (await contacts.get("/follow-ups", params={"owner": "b.kaya"})).json()
     assert school_ag["items"][0]["kind"] == "school_ag"  # the recorder owns unowned ones
     assert (await contacts.post("/follow-ups/nope/done")).status_code == 404
+
+    # every mutation is an event: staff interactions and follow-ups too (done once only)
+    seen = await events_on_contacts(contacts_and_events, "aiq.follow_up.done.v1")
+    types = [e.type for e in seen]
+    assert types.count("aiq.follow_up.done.v1") == 1
+    assert types.count("aiq.follow_up.opened.v1") == 1  # made by staff (outcomes make more)
+    recorded = [e.data for e in seen if e.type == "aiq.interaction.recorded.v1"]
+    assert {(r["kind"], r["author"]) for r in recorded} >= {("visit", "a.yilmaz"), ("call", None)}
+    assert all("text" not in r for r in recorded)  # the note itself stays in contacts

@@ -27,6 +27,10 @@ from aiq_contacts.settings import ContactsSettings
 from aiq_shared.contracts.contacts import (
     ConsentChangedV1,
     DoubleOptInRequestedV1,
+    FollowUpDoneV1,
+    FollowUpOpenedV1,
+    FollowUpSnapshot,
+    InteractionRecordedV1,
     OrganisationCreatedV1,
     OrganisationsMergedV1,
     OrganisationUpdatedV1,
@@ -576,6 +580,7 @@ class ContactsService:
                 author=data.author,
             )
             await self._repository.interactions.add(interaction, tx.session)
+            tx.publish(interaction_recorded(interaction))
             return interaction
 
         return await self._database.transaction(work)
@@ -669,6 +674,7 @@ class ContactsService:
                     raise Unprocessable(f"no person {data.person_id}")
             follow_up = FollowUp(id=new_id(), created_at=now(), **data.model_dump())
             await self._repository.follow_ups.add(follow_up, tx.session)
+            tx.publish(follow_up_event(FollowUpOpenedV1, follow_up))
             return follow_up
 
         return await self._database.transaction(work)
@@ -681,6 +687,7 @@ class ContactsService:
             done = history.mark_done(follow_up, now())
             if done != follow_up:
                 await self._repository.follow_ups.replace(done, tx.session)
+                tx.publish(follow_up_event(FollowUpDoneV1, done))
             return done
 
         return await self._database.transaction(work)
@@ -704,3 +711,29 @@ class ContactsService:
             if value is not None
         }
         return await self._repository.follow_ups.page(selector, query)
+
+
+def interaction_recorded(interaction: Interaction) -> InteractionRecordedV1:
+    return InteractionRecordedV1(
+        interaction_id=interaction.id,
+        kind=interaction.kind,
+        organisation_id=interaction.organisation_id,
+        person_id=interaction.person_id,
+        occurred_at=interaction.occurred_at,
+        author=interaction.author,
+        meeting_id=interaction.meeting_id,
+    )
+
+
+def follow_up_event(contract: type[FollowUpSnapshot], follow_up: FollowUp) -> FollowUpSnapshot:
+    return contract(
+        follow_up_id=follow_up.id,
+        kind=follow_up.kind,
+        title=follow_up.title,
+        status=follow_up.status,
+        due=follow_up.due,
+        owner=follow_up.owner,
+        organisation_id=follow_up.organisation_id,
+        person_id=follow_up.person_id,
+        meeting_id=follow_up.meeting_id,
+    )

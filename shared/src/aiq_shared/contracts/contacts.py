@@ -172,3 +172,47 @@ class SegmentDeletedV1(EventContract):
 
     def aggregate_key(self) -> str:
         return self.segment_id
+
+
+class InteractionRecordedV1(EventContract):
+    """A note, call, visit (or attendance) was added to an organisation's or person's history.
+    The note's text stays in contacts; other services learn that and when it happened."""
+
+    event_type = "aiq.interaction.recorded.v1"
+    topic = topics.CONTACTS
+
+    interaction_id: str
+    kind: str
+    organisation_id: str | None = None
+    person_id: str | None = None
+    occurred_at: AwareDatetime
+    author: str | None = None
+    meeting_id: str | None = None
+
+    def aggregate_key(self) -> str:
+        return self.organisation_id or self.person_id or self.interaction_id
+
+
+class FollowUpSnapshot(EventContract):
+    topic = topics.CONTACTS
+
+    follow_up_id: str
+    kind: str
+    title: str
+    status: Literal["open", "done"]
+    due: date | None = None
+    owner: str | None = None
+    organisation_id: str | None = None
+    person_id: str | None = None
+    meeting_id: str | None = None
+
+    def aggregate_key(self) -> str:
+        return self.organisation_id or self.person_id or self.follow_up_id
+
+
+class FollowUpOpenedV1(FollowUpSnapshot):
+    event_type = "aiq.follow_up.opened.v1"
+
+
+class FollowUpDoneV1(FollowUpSnapshot):
+    event_type = "aiq.follow_up.done.v1"
