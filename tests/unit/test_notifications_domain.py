@@ -180,3 +180,14 @@ def test_a_partner_is_long_standing_after_a_year() -> None:
     assert domain.partner_standing(date(2025, 3, 20), "active", at) == "new"
     assert domain.partner_standing(None, "active", at) == "new"
     assert domain.partner_standing(date(2020, 1, 1), "new", at) == "new"
+
+
+def test_a_campaigns_parts_always_add_up_to_its_total() -> None:
+    campaign = {"_id": "c1", "meeting_id": "m1", "total": 300, "skipped": 2}
+    moving = domain.campaign_progress(campaign, sent=35, failed=1, in_flight=267)
+    assert (moving.sent, moving.pending, moving.failed, moving.skipped) == (35, 262, 1, 2)
+    assert not moving.done
+    finished = domain.campaign_progress(campaign, sent=297, failed=1, in_flight=0)
+    assert finished.pending == 0 and finished.done
+    early = domain.campaign_progress({"_id": "c2", "meeting_id": "m1"}, 0, 0, in_flight=5)
+    assert early.total == 0 and early.pending == 5 and not early.done

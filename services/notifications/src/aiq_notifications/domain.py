@@ -118,7 +118,9 @@ def campaign_progress(
 ) -> CampaignProgress:
     total = int(campaign.get("total", 0))  # type: ignore[call-overload]
     skipped = int(campaign.get("skipped", 0))  # type: ignore[call-overload]
-    pending = max(total - sent - failed - skipped, in_flight)
+    # counted one state at a time, so a delivery may move between two counts: the total
+    # decides, unless the campaign's start has not arrived yet (then what is on its way)
+    pending = max(total - sent - failed - skipped, 0) if total else in_flight
     return CampaignProgress(
         campaign_id=str(campaign["_id"]),
         meeting_id=str(campaign["meeting_id"]),
