@@ -103,7 +103,7 @@ async def test_history_follow_ups_and_attendance(contacts_and_events) -> None:
         outcome = [i for i in items if i["kind"] == "meeting_outcome"]
         return found == {(anna["id"], "checked_in"), (bernd["id"], "no_show")} and outcome
 
-    await eventually(attendance)
+    await eventually(attendance, timeout=60)
     history = (await contacts.get(f"/organisations/{oid}/interactions")).json()
     assert history["total"] == 5
     assert [i["kind"] for i in history["items"]][:2] == ["visit", "call"]
