@@ -91,7 +91,7 @@ async def test_double_opt_in_is_requested_and_the_confirmation_grants(
     async def granted():  # type: ignore[no-untyped-def]
         return (await contacts.get(f"/people/{person['id']}")).json()["email_consent"]
 
-    await eventually(granted)
+    await eventually(granted, timeout=60)
     history = (await contacts.get(f"/people/{person['id']}/consents")).json()
     assert history[-1]["source"] == "double-opt-in" and history[-1]["request_id"] == request_id
 
@@ -105,7 +105,7 @@ async def test_double_opt_in_is_requested_and_the_confirmation_grants(
     async def withdrawn():  # type: ignore[no-untyped-def]
         return not (await contacts.get(f"/people/{person['id']}")).json()["email_consent"]
 
-    await eventually(withdrawn)
+    await eventually(withdrawn, timeout=60)
     history = (await contacts.get(f"/people/{person['id']}/consents")).json()
     assert [h["source"] for h in history] == ["double-opt-in", "unsubscribe-link"]
 

@@ -103,7 +103,7 @@ async def test_history_follow_ups_and_attendance(contacts_and_events) -> None:
         outcome = [i for i in items if i["kind"] == "meeting_outcome"]
         return found == {(anna["id"], "checked_in"), (bernd["id"], "no_show")} and outcome
 
-    await eventually(attendance)
+    await eventually(attendance, timeout=60)
     history = (await contacts.get(f"/organisations/{oid}/interactions")).json()
     assert history["total"] == 5
     assert [i["kind"] for i in history["items"]][:2] == ["visit", "call"]
@@ -134,6 +134,20 @@ async def test_history_follow_ups_and_attendance(contacts_and_events) -> None:
     ).json()
     assert mine["total"] == 2
     assert {f["kind"] for f in mine["items"]} == {"internship_offer", "ambassador"}
+    someday = await contacts.post(
+        "/follow-ups",
+        json={"kind": "visit", "title": "Irgendwann", "owner": "a.yilmaz", "organisation_id": oid},
+    )
+    titles, cursor = [], None
+    while True:
+        params = {"owner": "a.yilmaz", "sort": "due", "limit": 1}
+        params |= {"cursor": cursor} if cursor else {}
+        page = await contacts.get("/follow-ups", params=params)
+        titles += [f["title"] for f in page.json()["items"]]
+        if not (cursor := page.json()["next_cursor"]):
+            break
+    assert titles == ["Praktika ausschreiben", "Azubi als Botschafterin", "Irgendwann"]
+    await contacts.post(f"/follow-ups/{someday.json()['id']}/done")
     done = await contacts.post(f"/follow-ups/{made.json()['id']}/done")
     assert done.json()["status"] == "done" and done.json()["done_at"]
     again = await contacts.post(f"/follow-ups/{made.json()['id']}/done")

@@ -61,6 +61,7 @@ def _generated() -> tuple[bytes, set[int]]:
     return out.getvalue().encode(), broken
 
 
+@pytest.mark.timeout(300)  # a few hundred rows on the embedded server of a busy machine
 async def test_a_dry_run_then_an_import_job_then_exports(contacts_and_events) -> None:
     contacts = contacts_and_events.contacts
     data, broken = _generated()
@@ -87,7 +88,7 @@ async def test_a_dry_run_then_an_import_job_then_exports(contacts_and_events) ->
         seen.append((job["status"], job["processed_rows"]))
         return job if job["status"] in ("done", "failed") else None
 
-    job = await eventually(finished, timeout=90, interval=0.3)
+    job = await eventually(finished, timeout=120, interval=0.3)
     assert job["status"] == "done", job
     assert any(status in ("queued", "running") for status, _ in seen[:-1]), seen
     assert {e["row"] for e in job["errors"]} == broken
@@ -154,7 +155,7 @@ async def test_an_xlsx_file_is_imported_too(contacts_and_events) -> None:
         job = (await contacts.get(f"/imports/{started.json()['id']}")).json()
         return job if job["status"] == "done" else None
 
-    job = await eventually(finished)
+    job = await eventually(finished, timeout=60)
     assert job["created_organisations"] == 1 and job["created_people"] == 1
     assert [e["row"] for e in job["errors"]] == [3]  # Olaf has no last name
     zeche = (await contacts.get("/organisations", params={"q": "zeche"})).json()["items"][0]

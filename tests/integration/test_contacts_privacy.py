@@ -96,7 +96,7 @@ async def test_a_person_is_exported_then_erased_everywhere(contacts_and_events) 
         page = (await contacts.get(f"/people/{pid}/interactions")).json()
         return page["total"] == 3
 
-    await eventually(history_complete)
+    await eventually(history_complete, timeout=60)
 
     exported = await contacts.get(f"/people/{pid}/export")
     assert exported.status_code == 200
@@ -125,7 +125,7 @@ async def test_a_person_is_exported_then_erased_everywhere(contacts_and_events) 
         checks = (await contacts.get("/ready")).json()["checks"]
         return checks["outbox_pending"] == 0 and not any(checks["consumer_lag"].values())
 
-    await eventually(lag_gone)
+    await eventually(lag_gone, timeout=60)
     assert await _traces(settings) == []
     # the organisation keeps its follow-up, without the person
     kept = await contacts.get("/follow-ups", params={"organisation_id": organisation["id"]})

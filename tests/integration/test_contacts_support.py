@@ -14,7 +14,7 @@ from aiq_shared.envelope import Envelope, from_kafka, to_kafka, wrap
 
 
 async def events_on_contacts(  # type: ignore[no-untyped-def]
-    system, until_type: str, count: int = 1, timeout_s: float = 15
+    system, until_type: str, count: int = 1, timeout_s: float = 45
 ) -> list[Envelope]:
     """Every event on this test's aiq.contacts, once ``count`` of ``until_type`` have come
     (and the topic has been quiet for half a second)."""

@@ -28,7 +28,7 @@ from aiq_contacts.history import (
 )
 from aiq_contacts.importing import Importer
 from aiq_contacts.imports import ImportJob
-from aiq_contacts.listing import CountedPage, ListQuery, Sort
+from aiq_contacts.listing import CountedPage, ListQuery
 from aiq_contacts.segments import Segment, SegmentWrite
 from aiq_contacts.service import ContactsService, ErasureReceipt, OptInRequested, PersonExport
 from aiq_shared.contracts.contacts import OrganisationKind, PersonKind, RelationshipStatus
@@ -51,10 +51,11 @@ Words = Annotated[list[str], Query(max_length=20)]
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 router = APIRouter()
+ListSort = Literal["created", "-created", "name", "-name"]
 
 
 def _order(
-    sort: Annotated[Sort, Query(description="created, -created, name or -name")] = "created",
+    sort: Annotated[ListSort, Query(description="created, -created, name or -name")] = "created",
 ) -> ListQuery:
     return ListQuery(sort=sort)
 
@@ -147,6 +148,22 @@ def _history_page(
 
 
 HistoryPage = Annotated[ListQuery, Depends(_history_page)]
+
+
+def _follow_up_page(
+    limit: Annotated[int, Query(ge=1, le=200, description="Items per page")] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=400, description="`next_cursor` of the previous page")
+    ] = None,
+    sort: Annotated[
+        Literal["created", "-created", "due", "-due"],
+        Query(description="due: soonest first, those without a due date last"),
+    ] = "created",
+) -> ListQuery:
+    return ListQuery(limit=limit, cursor=cursor, sort=sort)
+
+
+FollowUpPage = Annotated[ListQuery, Depends(_follow_up_page)]
 OrganisationFilter = Annotated[ListQuery, Depends(_organisation_filter)]
 PeopleFilter = Annotated[ListQuery, Depends(_people_filter)]
 
@@ -432,7 +449,7 @@ async def create_follow_up(body: FollowUpWrite, service: Service) -> FollowUp:
 )
 async def list_follow_ups(
     service: Service,
-    query: HistoryPage,
+    query: FollowUpPage,
     owner: Annotated[str | None, Query(max_length=120)] = None,
     status: FollowUpStatus | None = None,
     organisation_id: Annotated[str | None, Query(max_length=64)] = None,

@@ -18,8 +18,9 @@ from aiq_contacts.domain import search_pattern
 from aiq_shared.errors import Unprocessable
 from aiq_shared.targeting import ContactFilter
 
-Sort = Literal["created", "-created", "name", "-name"]
-SORT_FIELDS = {"created": "_id", "name": "sort_name"}
+Sort = Literal["created", "-created", "name", "-name", "due", "-due"]
+SORT_FIELDS = {"created": "_id", "name": "sort_name", "due": "due_sort"}
+NO_DUE_DATE = "9999-12-31"  # follow-ups without a due date come last in due order
 
 
 class ListQuery(BaseModel):

@@ -66,6 +66,10 @@ def _person_fields(person: Person) -> dict[str, Any]:
     }
 
 
+def _follow_up_fields(follow_up: FollowUp) -> dict[str, Any]:
+    return {"due_sort": follow_up.due.isoformat() if follow_up.due else listing.NO_DUE_DATE}
+
+
 class Store[M: BaseModel]:
     """One collection of one model; ``derived`` adds stored fields for search and sorting."""
 
@@ -149,7 +153,7 @@ class ContactsRepository:
         self.consents = Store(database, CONSENTS, ConsentRecord)
         self.segments = Store(database, SEGMENTS, Segment, lambda s: {"sort_name": fold(s.name)})
         self.interactions = Store(database, INTERACTIONS, Interaction)
-        self.follow_ups = Store(database, FOLLOW_UPS, FollowUp)
+        self.follow_ups = Store(database, FOLLOW_UPS, FollowUp, _follow_up_fields)
         self.import_jobs = Store(database, IMPORT_JOBS, ImportJob)
         self.opt_in_requests = database[OPT_IN_REQUESTS]
         self.erased = database[ERASED]
