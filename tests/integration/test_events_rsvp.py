@@ -248,6 +248,10 @@ async def test_a_school_group_waits_and_moves_up_as_one(events) -> None:
         "Schueler1 Beispiel",
         "Schueler2 Beispiel",
     ]
+    alone = await system.events.post(
+        f"/events/{meeting['id']}/registrations", json={"person_id": students[0]}
+    )
+    assert alone.status_code == 409 and alone.json()["registration_id"] == body["id"]
     await system.events.post(f"/events/{meeting['id']}/registrations/{single.json()['id']}/cancel")
     moved = (await system.events.get(f"/events/{meeting['id']}/registrations/{body['id']}")).json()
     assert moved["status"] == "confirmed"

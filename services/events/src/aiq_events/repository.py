@@ -100,9 +100,12 @@ class MeetingsRepository:
     async def active_registration_of(
         self, meeting_id: str, person_id: str, session: AsyncClientSession
     ) -> Registration | None:
+        """Their own registration, or the school group they are named in."""
+        active = {"meeting_id": meeting_id, "status": {"$ne": "cancelled"}}
         doc = await self._registrations.find_one(
-            {"meeting_id": meeting_id, "person_id": person_id, "status": {"$ne": "cancelled"}},
-            session=session,
+            {**active, "person_id": person_id}, session=session
+        ) or await self._registrations.find_one(
+            {**active, "group_students.person_id": person_id}, session=session
         )
         return from_document(Registration, doc)
 
