@@ -15,10 +15,18 @@ from types import SimpleNamespace
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from test_events_support import message_of, path_of, publish_contacts_events, rsvp
+from test_events_support import (
+    events_on,
+    events_published,
+    message_of,
+    path_of,
+    publish_contacts_events,
+    rsvp,
+)
 
 from aiq_events.app import create_app
 from aiq_events.settings import EventsSettings
+from aiq_shared import topics
 from aiq_shared.contracts.contacts import PersonCreatedV1
 from helpers import eventually
 
@@ -214,6 +222,14 @@ async def test_a_move_up_offer_expires_and_passes_to_the_next(events) -> None:
     await rsvp(system, link[anna], action="cancel")
     ben_page = await system.events.get(path_of(link[ben]))
     assert "Platz annehmen" in ben_page.text
+    # the offer's event carries Ben's link, so the email can offer to accept
+    await eventually(lambda: events_published(system))
+    offered = [
+        e.contract()
+        for e in await events_on(system, topics.REGISTRATIONS, meeting["id"])
+        if e.type == "aiq.registration.move_up_offered.v1"
+    ]
+    assert [o.rsvp_url for o in offered] == [link[ben]] and offered[0].offer_expires_at
     # a day later Ben has not answered: the offer passes to Cem
     assert await system.service.expire_offers(datetime.now(UTC) + timedelta(hours=25)) == 1
     cem_page = await system.events.get(path_of(link[cem]))

@@ -259,6 +259,14 @@ class MeetingsRepository:
                 [to_document(i) for i in invitations], ordered=True, session=session
             )
 
+    async def invitation_of(
+        self, meeting_id: str, person_id: str, session: AsyncClientSession
+    ) -> Invitation | None:
+        doc = await self._invitations.find_one(
+            {"meeting_id": meeting_id, "person_id": person_id}, session=session
+        )
+        return from_document(Invitation, doc)
+
     async def add_campaign(self, campaign: Campaign, session: AsyncClientSession) -> None:
         await self._campaigns.insert_one(to_document(campaign), session=session)
 

@@ -590,16 +590,30 @@ class EventsService:
         await self._repository.save_meeting(meeting, tx.session)
         await self._repository.add_registration(registration, tx.session)
         if status == "confirmed":
-            tx.publish(registration_event(RegistrationConfirmedV1, meeting, registration))
+            await self._announce(tx, RegistrationConfirmedV1, meeting, registration)
             if walk_in:
                 tx.publish(registration_event(RegistrationCheckedInV1, meeting, registration))
         else:
-            tx.publish(
-                registration_event(
-                    RegistrationWaitlistedV1, meeting, registration, waitlist_position=in_line
-                )
+            await self._announce(
+                tx, RegistrationWaitlistedV1, meeting, registration, waitlist_position=in_line
             )
         return registration
+
+    async def _announce(
+        self,
+        tx: Tx,
+        event: type[RegistrationSnapshot],
+        meeting: Meeting,
+        registration: Registration,
+        **extra: object,
+    ) -> None:
+        """A registration event with the person's RSVP link, if they were invited (the email
+        about it can then offer to change, cancel or accept)."""
+        invitation = await self._repository.invitation_of(
+            meeting.id, registration.person_id, tx.session
+        )
+        url = self.rsvp_url(invitation) if invitation else None
+        tx.publish(registration_event(event, meeting, registration, rsvp_url=url, **extra))
 
     async def _seat(
         self, meeting: Meeting, registration: Registration, tx: Tx
@@ -777,13 +791,12 @@ class EventsService:
                     }
                 )
                 await self._repository.save_registration(offered, tx.session)
-                tx.publish(
-                    registration_event(
-                        RegistrationMoveUpOfferedV1,
-                        meeting,
-                        offered,
-                        offer_expires_at=offered.offer_expires_at,
-                    )
+                await self._announce(
+                    tx,
+                    RegistrationMoveUpOfferedV1,
+                    meeting,
+                    offered,
+                    offer_expires_at=offered.offer_expires_at,
                 )
                 continue
             promoted = moving_up.model_copy(
@@ -791,7 +804,7 @@ class EventsService:
             )
             promoted, meeting = await self._seat(meeting, promoted, tx)
             await self._repository.save_registration(promoted, tx.session)
-            tx.publish(registration_event(RegistrationPromotedV1, meeting, promoted))
+            await self._announce(tx, RegistrationPromotedV1, meeting, promoted)
 
     async def accept_offer(self, meeting_id: str, registration_id: str) -> Registration:
         async def work(tx: Tx) -> Registration:
@@ -813,7 +826,7 @@ class EventsService:
             promoted, meeting = await self._seat(meeting, promoted, tx)
             await self._repository.save_registration(promoted, tx.session)
             await self._repository.save_meeting(meeting, tx.session)
-            tx.publish(registration_event(RegistrationPromotedV1, meeting, promoted))
+            await self._announce(tx, RegistrationPromotedV1, meeting, promoted)
             return promoted
 
         async with self._one_at_a_time(meeting_id):
@@ -919,7 +932,7 @@ class EventsService:
             )
             registration, meeting = await self._seat(meeting, registration, tx)
             await self._repository.save_meeting(meeting, tx.session)
-            tx.publish(registration_event(RegistrationPromotedV1, meeting, registration))
+            await self._announce(tx, RegistrationPromotedV1, meeting, registration)
         registration, arrived = domain.check_in(registration, now)
         await self._repository.save_registration(registration, tx.session)
         if arrived:
