@@ -108,6 +108,12 @@ async def test_refusals_are_german_pages_never_server_errors(events) -> None:
     page = await system.events.get(path_of(expired))
     assert page.status_code == 410 and "abgelaufen" in message_of(page.text)
     assert page.headers["content-type"].startswith("text/html")
+    moved = await system.events.patch(
+        f"/events/{over['id']}",
+        json={"starts_at": "2027-03-18T16:00:00", "ends_at": "2027-03-18T19:00:00"},
+    )
+    assert moved.status_code == 200
+    assert (await system.events.get(path_of(expired))).status_code == 200  # moved later: valid
     forged = await system.events.get("/rsvp/eyJhbGciOiJIUzI1NiJ9.e30.forged")
     assert forged.status_code == 400 and "ungültig" in message_of(forged.text)
     assert (

@@ -445,14 +445,22 @@ class EventsService:
         return Page(items=views, next_cursor=listed.next_cursor)
 
     async def invitation_of_link(self, token: str) -> tuple[Invitation, Meeting]:
-        """The invitation behind a personal link; InvalidLink/ExpiredLink if it is none."""
+        """The invitation behind a personal link; InvalidLink/ExpiredLink if it is none.
+
+        A link lasts until the meeting ends: the end signed into it, or the meeting's current
+        end if the meeting was moved later since."""
         if len(token) > 2000:
             raise invitations.InvalidLink("too long to be one of ours")
-        claims = invitations.rsvp_claims(token, self._link_secret, datetime.now(UTC))
+        claims = invitations.rsvp_claims(token, self._link_secret, check_expiry=False)
         invitation = await self._repository.get_invitation(claims.invitation_id)
         meeting = await self._repository.get_meeting(claims.meeting_id)
         if invitation is None or meeting is None or invitation.meeting_id != meeting.id:
             raise invitations.InvalidLink("no such invitation")
+        if datetime.now(UTC) >= max(claims.expires_at, meeting.ends_at):
+            raise invitations.ExpiredLink("the meeting is over")
+        person = await self._repository.get_participant(invitation.person_id)
+        if person is not None and person.erased:
+            raise invitations.InvalidLink("the person was erased")
         return invitation, meeting
 
     async def registration_of(self, meeting_id: str, person_id: str) -> Registration | None:
