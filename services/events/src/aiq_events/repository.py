@@ -206,9 +206,10 @@ class MeetingsRepository:
     async def upsert_organisation(
         self, organisation: dict[str, Any], session: AsyncClientSession
     ) -> None:
-        await self._organisations.replace_one(
+        # a merged organisation stays merged, whatever news of it arrives later
+        await self._organisations.update_one(
             {"_id": organisation["organisation_id"]},
-            {"_id": organisation["organisation_id"], **organisation},
+            {"$set": organisation, "$setOnInsert": {"merged_into": None}},
             upsert=True,
             session=session,
         )

@@ -1119,9 +1119,7 @@ class EventsService:
         )
 
     async def remember_organisation(self, organisation: OrganisationSnapshot, tx: Tx) -> None:
-        await self._repository.upsert_organisation(
-            {**organisation.model_dump(mode="json"), "merged_into": None}, tx.session
-        )
+        await self._repository.upsert_organisation(organisation.model_dump(mode="json"), tx.session)
 
     async def organisations_merged(self, event: OrganisationsMergedV1, tx: Tx) -> None:
         await self._repository.mark_merged(
