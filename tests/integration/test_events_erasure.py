@@ -12,6 +12,7 @@ from test_events_support import (
     events_published,
     new_organisation,
     new_person,
+    path_of,
     publish_contacts_events,
     rsvp,
     wait_for_read_model,
@@ -101,6 +102,9 @@ async def test_an_erased_person_leaves_no_name_or_address_behind(contacts_and_ev
         assert {"participants", "registrations", "invitations"} <= seen
     finally:
         await client.close()
+
+    # her link no longer opens
+    assert (await system.events.get(path_of(link))).status_code == 400
 
     # counts stay: she is still one registration and one invitation, just without a name
     report = (await system.events.get(f"/events/{meeting['id']}/report")).json()

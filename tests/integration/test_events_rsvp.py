@@ -14,10 +14,18 @@ from types import SimpleNamespace
 
 import pytest
 from asgi_lifespan import LifespanManager
-from test_events_support import message_of, path_of, publish_contacts_events, rsvp
+from test_events_support import (
+    events_on,
+    events_published,
+    message_of,
+    path_of,
+    publish_contacts_events,
+    rsvp,
+)
 
 from aiq_events.app import create_app
 from aiq_events.settings import EventsSettings
+from aiq_shared import topics
 from aiq_shared.contracts.contacts import PersonCreatedV1
 from helpers import eventually, service_client
 
@@ -97,6 +105,12 @@ async def test_refusals_are_german_pages_never_server_errors(events) -> None:
     page = await system.events.get(path_of(expired))
     assert page.status_code == 410 and "abgelaufen" in message_of(page.text)
     assert page.headers["content-type"].startswith("text/html")
+    moved = await system.events.patch(
+        f"/events/{over['id']}",
+        json={"starts_at": "2027-03-18T16:00:00", "ends_at": "2027-03-18T19:00:00"},
+    )
+    assert moved.status_code == 200
+    assert (await system.events.get(path_of(expired))).status_code == 200  # moved later: valid
     forged = await system.events.get("/rsvp/eyJhbGciOiJIUzI1NiJ9.e30.forged")
     assert forged.status_code == 400 and "ungültig" in message_of(forged.text)
     assert (
@@ -211,6 +225,14 @@ async def test_a_move_up_offer_expires_and_passes_to_the_next(events) -> None:
     await rsvp(system, link[anna], action="cancel")
     ben_page = await system.events.get(path_of(link[ben]))
     assert "Platz annehmen" in ben_page.text
+    # the offer's event carries Ben's link, so the email can offer to accept
+    await eventually(lambda: events_published(system))
+    offered = [
+        e.contract()
+        for e in await events_on(system, topics.REGISTRATIONS, meeting["id"])
+        if e.type == "aiq.registration.move_up_offered.v1"
+    ]
+    assert [o.rsvp_url for o in offered] == [link[ben]] and offered[0].offer_expires_at
     # a day later Ben has not answered: the offer passes to Cem
     assert await system.service.expire_offers(datetime.now(UTC) + timedelta(hours=25)) == 1
     cem_page = await system.events.get(path_of(link[cem]))
@@ -245,6 +267,10 @@ async def test_a_school_group_waits_and_moves_up_as_one(events) -> None:
         "Schueler1 Beispiel",
         "Schueler2 Beispiel",
     ]
+    alone = await system.events.post(
+        f"/events/{meeting['id']}/registrations", json={"person_id": students[0]}
+    )
+    assert alone.status_code == 409 and alone.json()["registration_id"] == body["id"]
     await system.events.post(f"/events/{meeting['id']}/registrations/{single.json()['id']}/cancel")
     moved = (await system.events.get(f"/events/{meeting['id']}/registrations/{body['id']}")).json()
     assert moved["status"] == "confirmed"

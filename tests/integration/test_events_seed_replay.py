@@ -177,6 +177,7 @@ async def test_spring_network_meeting(contacts_and_events) -> None:
     assert found.status_code == 200 and at_desk["check_in_code"] in found.text
     checked = await system.events.post(desk, data={"code": at_desk["check_in_code"]})
     assert "ist eingecheckt" in message_of(checked.text)
+    assert "Thementisch: " in checked.text
     unknown = await system.events.post(desk, data={"code": "geraten"})
     assert unknown.status_code == 404 and "kennen wir" in message_of(unknown.text)
     walk_in = await system.events.post(

@@ -402,11 +402,12 @@ async def _desk(
     )
 
 
-def _arrived(registration: Registration, again: bool) -> tuple[str, list[str]]:
+def _arrived(meeting: Meeting, registration: Registration, again: bool) -> tuple[str, list[str]]:
     who = f"{registration.display_name} ({registration.district})"
     details = []
     if registration.seats > 1:
         details.append(f"Gruppe mit {registration.seats} Personen.")
+    details += [f"Thementisch: {line}" for line in _seat_lines(meeting, registration)]
     if again and registration.checked_in_at:
         return f"{who} war schon eingecheckt ({berlin_time(registration.checked_in_at)}).", details
     return f"Willkommen: {who} ist eingecheckt.", details
@@ -430,7 +431,8 @@ async def check_in_at_desk(event_id: str, request: Request) -> HTMLResponse:
         text = REFUSALS.get(str(error.extra.get("reason")), SOMETHING_WRONG)
         return await _desk(request, event_id, status_code=error.status, message=text,
                            message_kind="refusal")  # fmt: skip
-    message, details = _arrived(result.registration, result.already_checked_in)
+    meeting = await _service(request).get_meeting(event_id)
+    message, details = _arrived(meeting, result.registration, result.already_checked_in)
     return await _desk(request, event_id, message=message, message_kind="success",
                        details=details)  # fmt: skip
 
@@ -457,6 +459,7 @@ async def walk_in_at_desk(event_id: str, request: Request) -> HTMLResponse:
             raise
         return await _desk(request, event_id, status_code=error.status, message=refusal(error),
                            message_kind="refusal")  # fmt: skip
-    message, details = _arrived(result.registration, result.already_checked_in)
+    meeting = await _service(request).get_meeting(event_id)
+    message, details = _arrived(meeting, result.registration, result.already_checked_in)
     return await _desk(request, event_id, message=message, message_kind="success",
                        details=details)  # fmt: skip

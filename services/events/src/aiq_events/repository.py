@@ -100,9 +100,12 @@ class MeetingsRepository:
     async def active_registration_of(
         self, meeting_id: str, person_id: str, session: AsyncClientSession
     ) -> Registration | None:
+        """Their own registration, or the school group they are named in."""
+        active = {"meeting_id": meeting_id, "status": {"$ne": "cancelled"}}
         doc = await self._registrations.find_one(
-            {"meeting_id": meeting_id, "person_id": person_id, "status": {"$ne": "cancelled"}},
-            session=session,
+            {**active, "person_id": person_id}, session=session
+        ) or await self._registrations.find_one(
+            {**active, "group_students.person_id": person_id}, session=session
         )
         return from_document(Registration, doc)
 
@@ -203,9 +206,10 @@ class MeetingsRepository:
     async def upsert_organisation(
         self, organisation: dict[str, Any], session: AsyncClientSession
     ) -> None:
-        await self._organisations.replace_one(
+        # a merged organisation stays merged, whatever news of it arrives later
+        await self._organisations.update_one(
             {"_id": organisation["organisation_id"]},
-            {"_id": organisation["organisation_id"], **organisation},
+            {"$set": organisation, "$setOnInsert": {"merged_into": None}},
             upsert=True,
             session=session,
         )
@@ -255,6 +259,14 @@ class MeetingsRepository:
             await self._invitations.insert_many(
                 [to_document(i) for i in invitations], ordered=True, session=session
             )
+
+    async def invitation_of(
+        self, meeting_id: str, person_id: str, session: AsyncClientSession
+    ) -> Invitation | None:
+        doc = await self._invitations.find_one(
+            {"meeting_id": meeting_id, "person_id": person_id}, session=session
+        )
+        return from_document(Invitation, doc)
 
     async def add_campaign(self, campaign: Campaign, session: AsyncClientSession) -> None:
         await self._campaigns.insert_one(to_document(campaign), session=session)

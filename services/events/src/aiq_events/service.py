@@ -445,14 +445,22 @@ class EventsService:
         return Page(items=views, next_cursor=listed.next_cursor)
 
     async def invitation_of_link(self, token: str) -> tuple[Invitation, Meeting]:
-        """The invitation behind a personal link; InvalidLink/ExpiredLink if it is none."""
+        """The invitation behind a personal link; InvalidLink/ExpiredLink if it is none.
+
+        A link lasts until the meeting ends: the end signed into it, or the meeting's current
+        end if the meeting was moved later since."""
         if len(token) > 2000:
             raise invitations.InvalidLink("too long to be one of ours")
-        claims = invitations.rsvp_claims(token, self._link_secret, datetime.now(UTC))
+        claims = invitations.rsvp_claims(token, self._link_secret, check_expiry=False)
         invitation = await self._repository.get_invitation(claims.invitation_id)
         meeting = await self._repository.get_meeting(claims.meeting_id)
         if invitation is None or meeting is None or invitation.meeting_id != meeting.id:
             raise invitations.InvalidLink("no such invitation")
+        if datetime.now(UTC) >= max(claims.expires_at, meeting.ends_at):
+            raise invitations.ExpiredLink("the meeting is over")
+        person = await self._repository.get_participant(invitation.person_id)
+        if person is not None and person.erased:
+            raise invitations.InvalidLink("the person was erased")
         return invitation, meeting
 
     async def registration_of(self, meeting_id: str, person_id: str) -> Registration | None:
@@ -590,16 +598,30 @@ class EventsService:
         await self._repository.save_meeting(meeting, tx.session)
         await self._repository.add_registration(registration, tx.session)
         if status == "confirmed":
-            tx.publish(registration_event(RegistrationConfirmedV1, meeting, registration))
+            await self._announce(tx, RegistrationConfirmedV1, meeting, registration)
             if walk_in:
                 tx.publish(registration_event(RegistrationCheckedInV1, meeting, registration))
         else:
-            tx.publish(
-                registration_event(
-                    RegistrationWaitlistedV1, meeting, registration, waitlist_position=in_line
-                )
+            await self._announce(
+                tx, RegistrationWaitlistedV1, meeting, registration, waitlist_position=in_line
             )
         return registration
+
+    async def _announce(
+        self,
+        tx: Tx,
+        event: type[RegistrationSnapshot],
+        meeting: Meeting,
+        registration: Registration,
+        **extra: object,
+    ) -> None:
+        """A registration event with the person's RSVP link, if they were invited (the email
+        about it can then offer to change, cancel or accept)."""
+        invitation = await self._repository.invitation_of(
+            meeting.id, registration.person_id, tx.session
+        )
+        url = self.rsvp_url(invitation) if invitation else None
+        tx.publish(registration_event(event, meeting, registration, rsvp_url=url, **extra))
 
     async def _seat(
         self, meeting: Meeting, registration: Registration, tx: Tx
@@ -777,13 +799,12 @@ class EventsService:
                     }
                 )
                 await self._repository.save_registration(offered, tx.session)
-                tx.publish(
-                    registration_event(
-                        RegistrationMoveUpOfferedV1,
-                        meeting,
-                        offered,
-                        offer_expires_at=offered.offer_expires_at,
-                    )
+                await self._announce(
+                    tx,
+                    RegistrationMoveUpOfferedV1,
+                    meeting,
+                    offered,
+                    offer_expires_at=offered.offer_expires_at,
                 )
                 continue
             promoted = moving_up.model_copy(
@@ -791,7 +812,7 @@ class EventsService:
             )
             promoted, meeting = await self._seat(meeting, promoted, tx)
             await self._repository.save_registration(promoted, tx.session)
-            tx.publish(registration_event(RegistrationPromotedV1, meeting, promoted))
+            await self._announce(tx, RegistrationPromotedV1, meeting, promoted)
 
     async def accept_offer(self, meeting_id: str, registration_id: str) -> Registration:
         async def work(tx: Tx) -> Registration:
@@ -813,7 +834,7 @@ class EventsService:
             promoted, meeting = await self._seat(meeting, promoted, tx)
             await self._repository.save_registration(promoted, tx.session)
             await self._repository.save_meeting(meeting, tx.session)
-            tx.publish(registration_event(RegistrationPromotedV1, meeting, promoted))
+            await self._announce(tx, RegistrationPromotedV1, meeting, promoted)
             return promoted
 
         async with self._one_at_a_time(meeting_id):
@@ -919,7 +940,7 @@ class EventsService:
             )
             registration, meeting = await self._seat(meeting, registration, tx)
             await self._repository.save_meeting(meeting, tx.session)
-            tx.publish(registration_event(RegistrationPromotedV1, meeting, registration))
+            await self._announce(tx, RegistrationPromotedV1, meeting, registration)
         registration, arrived = domain.check_in(registration, now)
         await self._repository.save_registration(registration, tx.session)
         if arrived:
@@ -1098,9 +1119,7 @@ class EventsService:
         )
 
     async def remember_organisation(self, organisation: OrganisationSnapshot, tx: Tx) -> None:
-        await self._repository.upsert_organisation(
-            {**organisation.model_dump(mode="json"), "merged_into": None}, tx.session
-        )
+        await self._repository.upsert_organisation(organisation.model_dump(mode="json"), tx.session)
 
     async def organisations_merged(self, event: OrganisationsMergedV1, tx: Tx) -> None:
         await self._repository.mark_merged(

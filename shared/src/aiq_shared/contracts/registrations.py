@@ -34,6 +34,8 @@ class RegistrationSnapshot(EventContract):
     kind: str = "contact"  # contact, teacher, student, guest
     seats: int = 1  # a school group's registration holds the whole group's seats
     walk_in: bool = False
+    # The person's personal RSVP link when they were invited (change, cancel, accept an offer).
+    rsvp_url: str | None = None
 
     def aggregate_key(self) -> str:
         return self.meeting.meeting_id
