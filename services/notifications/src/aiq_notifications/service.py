@@ -274,7 +274,8 @@ class NotificationsService:
             recipient=recipient,
             meeting=offer.meeting,
             offer_expires_at=offer.offer_expires_at,
-            rsvp_url=await self._invitations.link_of(
+            rsvp_url=offer.rsvp_url
+            or await self._invitations.link_of(
                 offer.meeting.meeting_id, offer.person_id, tx.session
             ),
         )
