@@ -161,10 +161,10 @@ async def test_history_follow_ups_and_attendance(contacts_and_events) -> None:
     assert (await contacts.post("/follow-ups/nope/done")).status_code == 404
 
     # every mutation is an event: staff interactions and follow-ups too (done once only)
-    seen = await events_on_contacts(contacts_and_events, "aiq.follow_up.done.v1")
+    seen = await events_on_contacts(contacts_and_events, "aiq.follow_up.done.v1", count=2)
     types = [e.type for e in seen]
-    assert types.count("aiq.follow_up.done.v1") == 1
-    assert types.count("aiq.follow_up.opened.v1") == 1  # made by staff (outcomes make more)
+    assert types.count("aiq.follow_up.done.v1") == 2  # "someday" and "made", each once
+    assert types.count("aiq.follow_up.opened.v1") == 2  # made by staff (outcomes make more)
     recorded = [e.data for e in seen if e.type == "aiq.interaction.recorded.v1"]
     assert {(r["kind"], r["author"]) for r in recorded} >= {("visit", "a.yilmaz"), ("call", None)}
     assert all("text" not in r for r in recorded)  # the note itself stays in contacts

@@ -684,10 +684,11 @@ class ContactsService:
             follow_up = await self._repository.follow_ups.get(follow_up_id, tx.session)
             if follow_up is None:
                 raise NotFound(f"no follow-up {follow_up_id}")
+            if follow_up.status == "done":
+                return follow_up  # done already: nothing changes, nothing to announce
             done = history.mark_done(follow_up, now())
-            if done != follow_up:
-                await self._repository.follow_ups.replace(done, tx.session)
-                tx.publish(follow_up_event(FollowUpDoneV1, done))
+            await self._repository.follow_ups.replace(done, tx.session)
+            tx.publish(follow_up_event(FollowUpDoneV1, done))
             return done
 
         return await self._database.transaction(work)
