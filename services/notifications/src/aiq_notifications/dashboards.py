@@ -138,7 +138,7 @@ def meeting_counts(
 def _sum_docs(docs: list[dict[str, Any]]) -> dict[str, Any]:
     """One meeting's district documents added up (for the city overview)."""
     merged: dict[str, Any] = {**docs[0]}
-    for name in (*COUNTERS,):
+    for name in COUNTERS:
         merged[name] = sum(d.get(name, 0) for d in docs)
     for field in ("table_registrations", "partners", "registrations_by_day"):
         total: dict[str, int] = {}

@@ -174,7 +174,7 @@ class NotificationsService:
             if recipient is None or not recipient.email:
                 continue
             with_calendar = registration["state"] == "confirmed"
-            rendered = self._render(
+            rendered = self._mail.render(
                 kind,
                 subject,
                 ics=(
@@ -188,9 +188,7 @@ class NotificationsService:
                 with_calendar=with_calendar,
                 **context,
             )
-            if await self._add_delivery(
-                kind, recipient, meeting.meeting_id, subject_id, rendered, tx
-            ):
+            if await self._mail.add(kind, recipient, meeting.meeting_id, subject_id, rendered, tx):
                 told += 1
         return told
 
@@ -237,7 +235,7 @@ class NotificationsService:
                 if isinstance(registration, RegistrationWaitlistedV1)
                 else None
             )
-            rendered = self._render(
+            rendered = self._mail.render(
                 "waitlist",
                 messages.subject("waitlist", meeting.title),
                 recipient=recipient,
@@ -246,7 +244,7 @@ class NotificationsService:
             )
         else:
             titles = await self._table_titles(registration, tx)
-            rendered = self._render(
+            rendered = self._mail.render(
                 "confirmation",
                 messages.subject(kind, meeting.title),
                 ics=messages.calendar_entry(meeting, self._settings.message_id_domain),
@@ -256,7 +254,7 @@ class NotificationsService:
                 moved_up=kind == "promotion",
                 check_in_code=registration.check_in_code,
             )
-        await self._add_delivery(
+        await self._mail.add(
             kind, recipient, meeting.meeting_id, registration.registration_id, rendered, tx
         )
 
@@ -268,7 +266,7 @@ class NotificationsService:
             raise RetryLater(f"person {offer.person_id} not known here yet")
         if not recipient.email:
             return
-        rendered = self._render(
+        rendered = self._mail.render(
             "move_up_offer",
             messages.subject("move_up_offer", offer.meeting.title),
             recipient=recipient,
@@ -279,7 +277,7 @@ class NotificationsService:
                 offer.meeting.meeting_id, offer.person_id, tx.session
             ),
         )
-        await self._add_delivery(
+        await self._mail.add(
             "move_up_offer",
             recipient,
             offer.meeting.meeting_id,
@@ -303,11 +301,6 @@ class NotificationsService:
             organisation.get("status"),
             registration.meeting.starts_at,
         )
-
-    def _render(
-        self, template: str, subject: str, recipient: Recipient, **context: object
-    ) -> messages.RenderedEmail:
-        return self._mail.render(template, subject, recipient, **context)
 
     # unsubscribe ----------------------------------------------------------------------
     def person_of_link(self, token: str) -> str | None:
@@ -335,17 +328,6 @@ class NotificationsService:
             raise RetryLater(f"meeting {registration.meeting.meeting_id} not known here yet")
         titles = (meeting or {}).get("table_titles", {})
         return [titles.get(table, table) for table in registration.topic_table_ids]
-
-    async def _add_delivery(
-        self,
-        kind: DeliveryKind,
-        recipient: Recipient,
-        meeting_id: str,
-        subject_id: str,
-        rendered: messages.RenderedEmail,
-        tx: Tx,
-    ) -> bool:
-        return await self._mail.add(kind, recipient, meeting_id, subject_id, rendered, tx)
 
     # address holds ----------------------------------------------------------------------
     async def address_holds(self, page: PageParams) -> Page[AddressHold]:
