@@ -168,13 +168,24 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(OperationFailure)
-    async def _database_busy(_: Request, error: OperationFailure) -> JSONResponse:
+    async def _database_busy(request: Request, error: OperationFailure) -> JSONResponse:
         if not is_transient(error):
-            raise error  # a bug: let it show as one
+            return await _unexpected(request, error)  # a bug: logged and shown as one
         log.warning("database.busy", error=repr(error))
         return problem(
             503,
             "Service busy",
             "The write kept conflicting with others; nothing was written, try again.",
             headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        """A bug: logged with its traceback, answered as problem+json (never text/plain)."""
+        log.exception("request.failed", path=request.url.path, error=repr(error))
+        return problem(
+            500,
+            "Internal error",
+            "Something went wrong on our side; nothing is known to be lost. Please try again "
+            "or tell the programme's IT.",
         )

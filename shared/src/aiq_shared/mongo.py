@@ -13,10 +13,12 @@ import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 import structlog
 from bson import ObjectId
+from bson.codec_options import TypeEncoder, TypeRegistry
 from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -44,8 +46,24 @@ def from_document[M: BaseModel](model: type[M], document: dict[str, Any] | None)
     return None if document is None else model.model_validate({**document, "id": document["_id"]})
 
 
+class _DateAsIsoString(TypeEncoder):
+    """BSON has no plain date: a ``datetime.date`` (a follow-up's due date, partner since) is
+    stored as its ISO string, which sorts and compares like the date and reads back into a
+    pydantic ``date`` field as it was."""
+
+    python_type = date
+
+    def transform_python(self, value: date) -> str:
+        return value.isoformat()
+
+
+TYPE_REGISTRY = TypeRegistry([_DateAsIsoString()])
+
+
 def create_client(url: str) -> AsyncMongoClient:
-    return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=5_000)
+    return AsyncMongoClient(
+        url, tz_aware=True, serverSelectionTimeoutMS=5_000, type_registry=TYPE_REGISTRY
+    )
 
 
 def is_transient(error: PyMongoError) -> bool:

@@ -11,6 +11,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aiq_shared.districts import DORTMUND
+from aiq_shared.staff import Staff, StaffMember
 
 
 class ServiceSettings(BaseSettings):
@@ -19,6 +20,9 @@ class ServiceSettings(BaseSettings):
     service_name: str = "aiq"
     # The city's districts (JSON list in the environment); another city has others.
     districts: list[str] = Field(default_factory=lambda: list(DORTMUND))
+    # The programme's staff (JSON list of aiq_shared.staff.StaffMember): responsible officers
+    # are chosen from it, and they sign the emails to their organisations.
+    staff: list[StaffMember] = []
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -53,3 +57,7 @@ class ServiceSettings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+
+    @property
+    def staff_list(self) -> Staff:
+        return Staff(self.staff)

@@ -8,7 +8,7 @@ criteria combine with "and".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -45,12 +45,15 @@ def matches(
     criteria: ContactFilter,
     person: Mapping[str, Any],
     organisation: Mapping[str, Any] | None = None,
+    *,
+    organisations: Sequence[Mapping[str, Any]] = (),
 ) -> bool:
     """Whether ``person`` (with their ``organisation``, if any) is selected by ``criteria``.
 
-    Both are plain mappings with the field names of the contacts snapshots.
+    Both are plain mappings with the field names of the contacts snapshots. A person who
+    belongs to several organisations (``organisations``, the main one first) is selected when
+    the organisation criteria hold for any one of them.
     """
-    org = organisation or {}
     if criteria.districts and person.get("district") not in criteria.districts:
         return False
     if criteria.person_kinds and person.get("kind", "contact") not in criteria.person_kinds:
@@ -59,6 +62,13 @@ def matches(
         criteria.has_consent
     ):
         return False
+    candidates = [org for org in (organisation, *organisations) if org] or [{}]
+    return any(_organisation_matches(criteria, person, org) for org in candidates)
+
+
+def _organisation_matches(
+    criteria: ContactFilter, person: Mapping[str, Any], org: Mapping[str, Any]
+) -> bool:
     if criteria.tags and not set(criteria.tags) & (
         set(person.get("tags") or []) | set(org.get("tags") or [])
     ):

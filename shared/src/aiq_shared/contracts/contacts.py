@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import AwareDatetime, EmailStr
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr
 
 from aiq_shared import topics
 from aiq_shared.contracts.base import EventContract
@@ -61,6 +61,16 @@ class OrganisationsMergedV1(EventContract):
         return self.merged_organisation_id
 
 
+class Membership(BaseModel):
+    """A person's place at one organisation (a teacher at a school, an ambassador at a firm)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    organisation_id: str
+    role: str | None = None
+    position: str | None = None
+
+
 class PersonSnapshot(EventContract):
     """Everything other services may keep about a person (read models, recipients).
 
@@ -81,6 +91,9 @@ class PersonSnapshot(EventContract):
     tags: list[str] = []
     consents: list[ConsentPurpose] = []
     language: str = "de"
+    # Added for issue 9: every organisation the person belongs to, with the role there;
+    # ``organisation_id`` is the first (main) of them.
+    memberships: list[Membership] = []
 
     @property
     def display_name(self) -> str:

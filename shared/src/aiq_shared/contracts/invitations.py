@@ -45,6 +45,23 @@ class InvitationCreatedV1(EventContract):
     rsvp_url: str
     expires_at: AwareDatetime
     registration_deadline: AwareDatetime | None = None
+    # Added for issue 9: the personal link to say no (stops the reminders).
+    decline_url: str | None = None
 
     def aggregate_key(self) -> str:
         return self.meeting.meeting_id
+
+
+class InvitationDeclinedV1(EventContract):
+    """The invitee said no through their personal link: no reminders any more."""
+
+    event_type = "aiq.invitation.declined.v1"
+    topic = topics.EVENTS
+
+    invitation_id: str
+    meeting_id: str
+    person_id: str
+    declined_at: AwareDatetime
+
+    def aggregate_key(self) -> str:
+        return self.meeting_id

@@ -17,6 +17,16 @@ class Venue(BaseModel):
     address: str | None = None
 
 
+class AgendaEntry(BaseModel):
+    """One part of a meeting's programme (welcome, keynote, input, topic tables, informal)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    kind: str = "other"
+    title: str
+    starts_at: datetime | None = None
+
+
 class TopicTableSnapshot(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -44,6 +54,11 @@ class MeetingSnapshot(EventContract):
     sequence: int = 0
     format: str = "network_meeting"
     registration_deadline: AwareDatetime | None = None
+    # Added for issue 9 (optional, so older events still parse): the programme, shown in
+    # invitations and confirmations; the organising officer (staff username).
+    agenda: list[AgendaEntry] = []
+    description: str | None = None
+    organising_officer: str | None = None
 
     def aggregate_key(self) -> str:
         return self.meeting_id
@@ -89,6 +104,8 @@ class MeetingSummary(BaseModel):
     ends_at: datetime
     venue: Venue
     sequence: int = 0
+    # The programme (issue 9), so every email about the meeting can show it.
+    agenda: list[AgendaEntry] = []
 
 
 class FollowUp(BaseModel):

@@ -8,13 +8,24 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from aiq_shared import topics
 from aiq_shared.contracts.base import EventContract
 from aiq_shared.contracts.meetings import MeetingSummary
 
 RegistrationStatus = Literal["confirmed", "waitlisted", "cancelled"]
+
+
+class TableSeatSnapshot(BaseModel):
+    """A registration's seat at a topic table in one round, or its place in that table's line
+    (``waitlisted``): an email lists only ``seated`` tables as the person's own."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    topic_table_id: str
+    round: int = 1
+    status: Literal["seated", "waitlisted"]
 
 
 class RegistrationSnapshot(EventContract):
@@ -36,6 +47,10 @@ class RegistrationSnapshot(EventContract):
     walk_in: bool = False
     # The person's personal RSVP link when they were invited (change, cancel, accept an offer).
     rsvp_url: str | None = None
+    # Added for issue 9: where the registration sits (or waits) at topic tables, per round,
+    # and the named students of a school group (display names; the teacher's registration).
+    table_seats: list[TableSeatSnapshot] = []
+    group_students: list[str] = []
 
     def aggregate_key(self) -> str:
         return self.meeting.meeting_id
@@ -55,6 +70,8 @@ class RegistrationCancelledV1(RegistrationSnapshot):
     event_type = "aiq.registration.cancelled.v1"
 
     previous_status: RegistrationStatus
+    # Who or what cancelled (issue 9): "person" (the personal link), "staff", "offer_expired".
+    reason: str | None = None
 
 
 class RegistrationCheckedInV1(RegistrationSnapshot):
@@ -83,3 +100,14 @@ class RegistrationNoShowV1(RegistrationSnapshot):
     """A confirmed registrant did not come (recorded when the meeting is closed)."""
 
     event_type = "aiq.registration.no_show.v1"
+
+
+class RegistrationTablesChangedV1(RegistrationSnapshot):
+    """The registration's topic tables changed: the person chose or ranked anew (``choice``),
+    the assignment step placed them (``assignment``), or a seat at a table they were waiting
+    for came free (``table_move_up``). ``table_seats`` is where they sit now."""
+
+    event_type = "aiq.registration.tables_changed.v1"
+
+    reason: Literal["choice", "assignment", "table_move_up"]
+    previous_topic_table_ids: list[str] = []
