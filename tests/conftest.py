@@ -9,6 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from aiq_devstack.ports import free_port
+from aiq_devstack.staff import DEVELOPMENT_STAFF
 from helpers import RecordingHandler
 from infrastructure import Infrastructure, embedded_mongo, infrastructure
 
@@ -39,6 +40,7 @@ def settings_for(infra: Infrastructure, mongo_url: str, run_id: str) -> Callable
     """Settings of one service wired to the test servers, in names nobody else uses."""
 
     def make(settings_class: type, service: str, **overrides: object):
+        overrides.setdefault("staff", list(DEVELOPMENT_STAFF))
         return settings_class(
             mongo_url=mongo_url,
             mongo_db=f"t_{run_id}_{service}",

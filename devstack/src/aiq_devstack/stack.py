@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 
 from aiq_devstack.ports import free_port, wait_for_port
+from aiq_devstack.staff import staff_json
 from aiq_shared.auth import Role, issue_token
 from aiq_shared.settings import ServiceSettings
 
@@ -225,6 +226,7 @@ class Stack:
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
             "KAFKA_GROUP_PREFIX": self.config.group_prefix,
             "AUTH_SECRET": self.config.auth_secret,
+            "STAFF": staff_json(),
         }
         if "AIQ_KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
             env["KAFKA_IDEMPOTENCE"] = "false"  # tansu has no InitProducerId
