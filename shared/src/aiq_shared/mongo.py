@@ -3,15 +3,13 @@
 Only repositories and this plumbing touch PyMongo. A state change and the events it causes are
 written in one transaction: service functions call :meth:`Database.transaction` with a function
 that receives a :class:`Tx`, write through repositories with ``tx.session`` and call
-``tx.publish(event)``; the outbox records go in just before commit, and the relay is woken
+``tx.emit(event)``; the outbox records go in just before commit, and the relay is woken
 after it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
-import time
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -27,12 +25,11 @@ from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
 from aiq_shared.contracts import EventContract
 from aiq_shared.envelope import current_traceparent, to_kafka, wrap
+from aiq_shared.retry import transient_attempts
 
 log = structlog.get_logger(__name__)
 
 OUTBOX = "outbox"
-# Transient failures (write conflicts, a busy embedded engine) are retried for this long.
-RETRY_TRANSIENT_FOR_S = 30.0
 
 
 def to_document(model: BaseModel) -> dict[str, Any]:
@@ -108,7 +105,9 @@ class Tx:
         """Run ``callback`` once the transaction has committed (e.g. wake a worker)."""
         self.committed_callbacks.append(callback)
 
-    def publish(self, event: EventContract) -> None:
+    def emit(self, event: EventContract) -> None:
+        """Add ``event`` to the outbox: written with this transaction, published by the relay
+        after the commit (never if the transaction fails)."""
         record = to_kafka(wrap(event, source=self._source, traceparent=self._traceparent))
         self.outgoing.append(
             {
@@ -119,6 +118,8 @@ class Tx:
                 "event_type": event.event_type,
             }
         )
+
+    publish = emit  # the earlier name; ``emit`` says what it does (an outbox row, not Kafka)
 
 
 class Database:
@@ -145,81 +146,67 @@ class Database:
         The embedded server refuses any write while another session's transaction is open;
         real MongoDB reports the same situation as a write conflict.
         """
-        deadline = time.monotonic() + RETRY_TRANSIENT_FOR_S
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
+        async for attempt in transient_attempts(_transient):
+            with attempt:
                 return await operation()
-            except PyMongoError as error:
-                if is_transient(error) and time.monotonic() < deadline:
-                    await asyncio.sleep(_backoff(attempt))
-                    continue
-                raise
+        raise AssertionError("unreachable: the last attempt raises")
 
     async def transaction[T](
         self, work: Callable[[Tx], Awaitable[T]], *, traceparent: str | None = None
     ) -> T:
-        """Run ``work`` in a transaction, retrying transient failures; outbox written atomically."""
-        deadline = time.monotonic() + RETRY_TRANSIENT_FOR_S
-        attempt = 0
-        while True:
-            attempt += 1
-            async with self.client.start_session() as session:
-                tx = Tx(
-                    session,
-                    self.source,
-                    traceparent or current_traceparent.get(),
-                    self.topic_prefix,
-                )
-                try:
-                    await session.start_transaction()
-                    result = await work(tx)
-                    if tx.outgoing:
-                        # Ids made now, just before commit, keep outbox order close to commit order.
-                        for record in tx.outgoing:
-                            record["_id"] = ObjectId()
-                        await self.db[OUTBOX].insert_many(tx.outgoing, session=session)
-                    await _commit(session, deadline)
-                except PyMongoError as error:
-                    if session.in_transaction:
-                        await _abort_quietly(session)
-                    if is_transient(error) and time.monotonic() < deadline:
-                        await asyncio.sleep(_backoff(attempt))
-                        continue
-                    raise
-                except BaseException:
-                    if session.in_transaction:
-                        await _abort_quietly(session)
-                    raise
-            if tx.outgoing:
-                self.outbox_written.set()
-            for callback in tx.committed_callbacks:
-                callback()
-            return result
+        """Run ``work`` in a transaction, retrying transient failures; outbox written atomically.
+
+        ``work`` may run more than once (a write conflict runs it again from the start), so
+        it must not do anything outside the transaction; :meth:`Tx.after_commit` is for that.
+        """
+        async for attempt in transient_attempts(_transient):
+            with attempt:
+                return await self._run_once(work, traceparent)
+        raise AssertionError("unreachable: the last attempt raises")
+
+    async def _run_once[T](self, work: Callable[[Tx], Awaitable[T]], traceparent: str | None) -> T:
+        async with self.client.start_session() as session:
+            tx = Tx(
+                session, self.source, traceparent or current_traceparent.get(), self.topic_prefix
+            )
+            try:
+                await session.start_transaction()
+                result = await work(tx)
+                if tx.outgoing:
+                    # Ids made now, just before commit, keep outbox order close to commit order.
+                    for record in tx.outgoing:
+                        record["_id"] = ObjectId()
+                    await self.db[OUTBOX].insert_many(tx.outgoing, session=session)
+                await _commit(session)
+            except BaseException:
+                if session.in_transaction:
+                    await _abort_quietly(session)
+                raise
+        if tx.outgoing:
+            self.outbox_written.set()
+        for callback in tx.committed_callbacks:
+            callback()
+        return result
 
 
-async def _commit(session: AsyncClientSession, deadline: float) -> None:
+def _transient(error: Exception) -> bool:
+    return isinstance(error, PyMongoError) and is_transient(error)
+
+
+def _commit_result_unknown(error: Exception) -> bool:
+    return isinstance(error, PyMongoError) and error.has_error_label(
+        "UnknownTransactionCommitResult"
+    )
+
+
+async def _commit(session: AsyncClientSession) -> None:
     """Commit; when the outcome is unknown, commit again rather than redo the work.
 
     (Running the whole transaction again could write twice if the first commit did land.)
     """
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
+    async for attempt in transient_attempts(_commit_result_unknown):
+        with attempt:
             await session.commit_transaction()
-            return
-        except PyMongoError as error:
-            unknown = error.has_error_label("UnknownTransactionCommitResult")
-            if unknown and time.monotonic() < deadline:
-                await asyncio.sleep(_backoff(attempt))
-                continue
-            raise
-
-
-def _backoff(attempt: int) -> float:
-    return min(0.002 * 2**attempt, 0.2) * (0.5 + random.random())
 
 
 async def _abort_quietly(session: AsyncClientSession) -> None:

@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import socket
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 
 from aiq_shared import metrics
+from aiq_shared.leases import Leases, process_owner
 from aiq_shared.mongo import OUTBOX, Database
 
 log = structlog.get_logger(__name__)
 
-LEASES = "relay_leases"
+LEASE = "outbox-relay"
 LEASE_TTL = timedelta(seconds=15)
 BATCH = 200
 
@@ -37,7 +35,7 @@ class OutboxRelay:
         self._database = database
         self._producer = producer
         self._poll_interval_s = poll_interval_s
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._leases = Leases(database, process_owner(self))
         self.published = 0
 
     async def run(self) -> None:
@@ -92,20 +90,7 @@ class OutboxRelay:
         return await self._database[OUTBOX].count_documents({})
 
     async def _hold_lease(self) -> bool:
-        now = datetime.now(UTC)
-        try:
-            await self._database.retrying(
-                lambda: self._database[LEASES].find_one_and_update(
-                    {"_id": "outbox", "$or": [{"owner": self.owner}, {"until": {"$lt": now}}]},
-                    {"$set": {"owner": self.owner, "until": now + LEASE_TTL}},
-                    upsert=True,
-                    return_document=ReturnDocument.AFTER,
-                )
-            )
-            return True
-        except DuplicateKeyError:
-            return False
+        return await self._leases.hold(LEASE, LEASE_TTL)
 
     async def release_lease(self) -> None:
-        with contextlib.suppress(PyMongoError):
-            await self._database[LEASES].delete_one({"_id": "outbox", "owner": self.owner})
+        await self._leases.release(LEASE)

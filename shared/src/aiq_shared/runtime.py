@@ -25,6 +25,7 @@ from pymongo.errors import PyMongoError
 
 from aiq_shared import idempotency
 from aiq_shared.auth import authenticate, keep_signed_in
+from aiq_shared.clock import SYSTEM_CLOCK, Clock
 from aiq_shared.envelope import TRACEPARENT, current_traceparent, new_traceparent
 from aiq_shared.errors import document_problems, install_problem_handlers
 from aiq_shared.kafka import (
@@ -34,19 +35,21 @@ from aiq_shared.kafka import (
     ensure_processed_events_index,
     ensure_topics,
 )
+from aiq_shared.leases import Leases, process_owner
 from aiq_shared.logging import configure_logging
 from aiq_shared.mongo import OUTBOX, Database, create_client
 from aiq_shared.outbox import OutboxRelay
+from aiq_shared.retry import until_it_works
 from aiq_shared.settings import ServiceSettings
+from aiq_shared.workers import Tick, Worker, supervise
 
 log = structlog.get_logger(__name__)
 
-Worker = Callable[[], Awaitable[None]]
-
 
 class ServiceRuntime:
-    def __init__(self, settings: ServiceSettings) -> None:
+    def __init__(self, settings: ServiceSettings, clock: Clock = SYSTEM_CLOCK) -> None:
         self.settings = settings
+        self.clock = clock
         self.client = create_client(settings.mongo_url)
         self.database = Database(
             self.client,
@@ -59,7 +62,7 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.consumers: list[EventConsumer] = []
         self._consumer_specs: list[tuple[str, str, Mapping[str, Handler]]] = []
-        self._workers: list[tuple[str, Worker]] = []
+        self._workers: list[Worker] = []
         self._index_setups: list[Callable[[Database], Awaitable[None]]] = [
             ensure_processed_events_index,
             idempotency.ensure_index,
@@ -72,9 +75,26 @@ class ServiceRuntime:
     def consume(self, name: str, topic: str, handlers: Mapping[str, Handler]) -> None:
         self._consumer_specs.append((name, topic, handlers))
 
-    def worker(self, name: str, worker: Worker) -> None:
-        """A background loop started once MongoDB and Kafka are there (e.g. the email sender)."""
-        self._workers.append((name, worker))
+    def every(
+        self,
+        name: str,
+        tick: Tick,
+        *,
+        every_s: float,
+        wake: asyncio.Event | None = None,
+        leased: bool = False,
+    ) -> Worker:
+        """Background work (aiq_shared.workers), started once MongoDB and Kafka are there:
+        ``tick`` runs again at once when it returns True, else on ``wake`` or after
+        ``every_s``; ``leased``: one replica at a time."""
+        worker = Worker(name=name, tick=tick, every_s=every_s, wake=wake, leased=leased)
+        self._workers.append(worker)
+        return worker
+
+    def worker(self, name: str, loop: Tick) -> None:
+        """Transitional: a service's own endless loop, supervised (restarted if it fails).
+        New background work uses :meth:`every`."""
+        self.every(name, loop, every_s=1.0)
 
     def indexes(self, setup: Callable[[Database], Awaitable[None]]) -> None:
         self._index_setups.append(setup)
@@ -84,26 +104,9 @@ class ServiceRuntime:
         self._boot = asyncio.create_task(self._bring_up(), name="boot")
 
     async def _bring_up(self) -> None:
-        delay = 0.2
-        while True:
-            try:
-                await self.database.ping()
-                for setup in self._index_setups:
-                    await setup(self.database)
-                await ensure_topics(self.settings)
-                self.producer = create_producer(self.settings)
-                await self.producer.start()
-                break
-            except asyncio.CancelledError:
-                raise
-            except (PyMongoError, KafkaError, OSError) as error:
-                if self.producer is not None:
-                    with contextlib.suppress(Exception):
-                        await self.producer.stop()
-                    self.producer = None
-                log.warning("startup.waiting", error=repr(error), retry_in=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5)
+        async for attempt in until_it_works((PyMongoError, KafkaError, OSError)):
+            with attempt:
+                await self._connect()
         self.relay = OutboxRelay(
             self.database, self.producer, poll_interval_s=self.settings.outbox_poll_interval_s
         )
@@ -121,10 +124,27 @@ class ServiceRuntime:
         self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
         for consumer in self.consumers:
             self._tasks.append(asyncio.create_task(consumer.run(), name=consumer.name))
-        for name, worker in self._workers:
-            self._tasks.append(asyncio.create_task(worker(), name=name))
+        leases = Leases(self.database, process_owner(self), self.clock)
+        for worker in self._workers:
+            self._tasks.append(asyncio.create_task(supervise(worker, leases), name=worker.name))
         self.infrastructure_ready.set()
         log.info("startup.ready", service=self.settings.service_name)
+
+    async def _connect(self) -> None:
+        try:
+            await self.database.ping()
+            for setup in self._index_setups:
+                await setup(self.database)
+            await ensure_topics(self.settings)
+            self.producer = create_producer(self.settings)
+            await self.producer.start()
+        except (PyMongoError, KafkaError, OSError) as error:
+            if self.producer is not None:
+                with contextlib.suppress(Exception):
+                    await self.producer.stop()
+                self.producer = None
+            log.warning("startup.waiting", error=repr(error))
+            raise
 
     async def stop(self) -> None:
         if self._boot is not None and not self._boot.done():
