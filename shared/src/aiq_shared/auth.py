@@ -23,23 +23,12 @@ import jwt
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 
-from aiq_shared.errors import DomainError
+from aiq_shared.errors import Forbidden, Unauthenticated
 
 Role = Literal["admin", "coordinator", "officer"]
 COOKIE = "aiq_token"
 OPEN_TAGS = frozenset({"operations", "public"})
 ALGORITHMS = ["HS256", "RS256", "ES256"]
-
-
-class Unauthenticated(DomainError):
-    status = 401
-    title = "Not signed in"
-    headers = {"WWW-Authenticate": 'Bearer realm="aiq"'}  # noqa: RUF012 - constant
-
-
-class Forbidden(DomainError):
-    status = 403
-    title = "Not allowed"
 
 
 class Principal(BaseModel):

@@ -27,7 +27,6 @@ from aiq_shared import idempotency
 from aiq_shared.auth import authenticate, keep_signed_in
 from aiq_shared.clock import SYSTEM_CLOCK, Clock
 from aiq_shared.envelope import TRACEPARENT, current_traceparent, new_traceparent
-from aiq_shared.errors import document_problems, install_problem_handlers
 from aiq_shared.kafka import (
     EventConsumer,
     Handler,
@@ -39,6 +38,7 @@ from aiq_shared.leases import Leases, process_owner
 from aiq_shared.logging import configure_logging
 from aiq_shared.mongo import OUTBOX, Database, create_client
 from aiq_shared.outbox import OutboxRelay
+from aiq_shared.problems import document_problems, install_problem_handlers
 from aiq_shared.retry import until_it_works
 from aiq_shared.settings import ServiceSettings
 from aiq_shared.workers import Tick, Worker, supervise
