@@ -35,6 +35,7 @@ PROCESSED_EVENTS_TTL = timedelta(days=14)
 TOPIC_ALREADY_EXISTS = 36
 
 Handler = Callable[[EventContract, Envelope, Tx], Awaitable[None]]
+Producer = AIOKafkaProducer
 
 
 def handled_by(use_case: Callable[[Any, Tx], Awaitable[object]]) -> Handler:

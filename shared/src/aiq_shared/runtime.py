@@ -15,8 +15,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from contextlib import asynccontextmanager
 
 import structlog
-from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
@@ -30,6 +28,8 @@ from aiq_shared.envelope import TRACEPARENT, current_traceparent, new_traceparen
 from aiq_shared.kafka import (
     EventConsumer,
     Handler,
+    KafkaError,
+    Producer,
     create_producer,
     ensure_processed_events_index,
     ensure_topics,
@@ -58,10 +58,10 @@ class ServiceRuntime:
             topic_prefix=settings.kafka_topic_prefix,
         )
         # aiokafka clients must be made inside the running loop: see _bring_up.
-        self.producer: AIOKafkaProducer | None = None
+        self.producer: Producer | None = None
         self.relay: OutboxRelay | None = None
         self.consumers: list[EventConsumer] = []
-        self._consumer_specs: list[tuple[str, str, Mapping[str, Handler]]] = []
+        self._consumer_specs: dict[str, tuple[str, dict[str, Handler]]] = {}
         self._workers: list[Worker] = []
         self._index_setups: list[Callable[[Database], Awaitable[None]]] = [
             ensure_processed_events_index,
@@ -73,7 +73,17 @@ class ServiceRuntime:
 
     # -- composition ---------------------------------------------------------------------
     def consume(self, name: str, topic: str, handlers: Mapping[str, Handler]) -> None:
-        self._consumer_specs.append((name, topic, handlers))
+        """Handle these event types of ``topic`` (one consumer group per topic and service:
+        subjects that read the same topic add their handlers to the same consumer)."""
+        known_name, known = self._consumer_specs.setdefault(topic, (name, {}))
+        twice = set(known) & set(handlers)
+        if twice:
+            raise ValueError(f"{', '.join(sorted(twice))} handled twice on {topic}")
+        known.update(handlers)
+
+    def handle(self, topic: str, handlers: Mapping[str, Handler]) -> None:
+        """:meth:`consume`, the consumer named after the topic (``aiq.contacts``: contacts)."""
+        self.consume(topic.removeprefix("aiq."), topic, handlers)
 
     def every(
         self,
@@ -119,7 +129,7 @@ class ServiceRuntime:
                 settings=self.settings,
                 producer=self.producer,
             )
-            for name, topic, handlers in self._consumer_specs
+            for topic, (name, handlers) in self._consumer_specs.items()
         ]
         self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
         for consumer in self.consumers:
