@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaConsumer
 
 from aiq_shared import topics
 from aiq_shared.contracts.contacts import PersonCreatedV1
-from aiq_shared.envelope import to_kafka, wrap
+from aiq_shared.envelope import Actor, current_actor, to_kafka, wrap
 from aiq_shared.kafka import (
     EventConsumer,
     create_producer,
@@ -36,6 +36,14 @@ def person(person_id: str) -> PersonCreatedV1:
     )
 
 
+class Handled(list):
+    """The person ids handled, in order, and the actor each handler saw."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.actors: dict[str, object] = {}
+
+
 @pytest.fixture
 async def plumbing(settings_for):
     settings = settings_for(ServiceSettings, "plumbing", service_name="plumbing")
@@ -45,9 +53,11 @@ async def plumbing(settings_for):
     await ensure_processed_events_index(database)
     producer = create_producer(settings)
     await producer.start()
-    handled: list[str] = []
+    handled = Handled()
+    actors = handled.actors
 
     async def on_person(event, _envelope, tx):  # type: ignore[no-untyped-def]
+        actors[event.person_id] = tx.actor  # events this handler emits would carry it on
         if event.person_id.startswith("fail"):
             raise ValueError("this handler cannot take it")
         # one aggregate's events are told apart by their last name
@@ -87,6 +97,21 @@ async def test_event_written_with_its_change_is_published_and_handled(plumbing) 
     await database.transaction(create)
     await eventually(lambda: handled == ["p1"])
     assert await database[OUTBOX].count_documents({}) == 0  # published records are deleted
+
+
+async def test_the_actor_travels_with_the_event_to_its_consumer(plumbing) -> None:
+    _, database, _, handled = plumbing
+    token = current_actor.set(Actor("m.schneider", "Maria Schneider"))
+    try:
+
+        async def create(tx):  # type: ignore[no-untyped-def]
+            tx.emit(person("p-actor"))
+
+        await database.transaction(create)
+    finally:
+        current_actor.reset(token)
+    await eventually(lambda: "p-actor" in handled)
+    assert handled.actors["p-actor"] == Actor("m.schneider", "Maria Schneider")
 
 
 async def test_a_failed_transaction_writes_neither_state_nor_event(plumbing) -> None:

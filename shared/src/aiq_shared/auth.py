@@ -1,34 +1,71 @@
 """Who is asking: bearer JWTs (ARCHITECTURE §6), roles and districts.
 
-Every API except health, readiness, metrics and the public self-service pages (tags
-``operations`` and ``public``) needs a token: ``Authorization: Bearer <JWT>``, or for pages
-in a browser the ``aiq_token`` cookie that a link with ``?token=`` sets (HttpOnly,
+Every route needs a token unless it says otherwise: a route is open only when its endpoint is
+marked :func:`public` (health, readiness, the self-service pages behind personal links).
+A token comes as ``Authorization: Bearer <JWT>``, or for pages in a browser (endpoints
+marked :func:`signs_in_by_link`) as the ``aiq_token`` cookie that a link with ``?token=`` sets
+(HttpOnly,
 SameSite=Strict; a form POST with the cookie must also come from the same origin, so no
 other site can make a signed-in browser write). Tokens are HS256 with a shared key
 (development, tests, small installations) or, with ``auth_jwks_url``, RS256/ES256 from the
 city's OIDC provider.
 
 Claims: ``sub``, ``name``, ``role`` (admin, coordinator, officer) and ``districts`` (an
-officer's Stadtbezirke). Admins and coordinators see every district; officers theirs.
+officer's Stadtbezirke). Admins and coordinators see every district; officers theirs: the
+request's :class:`~aiq_shared.scope.Scope`. Which roles may call a route is declared next to
+it: ``dependencies=[allow("coordinator", "admin")]``; without that, every signed-in role may.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import jwt
 from fastapi import Depends, Request, Response
+from fastapi.params import Depends as DependsParam
 from pydantic import BaseModel
 
+from aiq_shared.envelope import Actor, current_actor
 from aiq_shared.errors import Forbidden, Unauthenticated
+from aiq_shared.scope import Scope
 
 Role = Literal["admin", "coordinator", "officer"]
+ROLES: tuple[Role, ...] = ("admin", "coordinator", "officer")
 COOKIE = "aiq_token"
+# Transitional: routes tagged so are open too, until every open route is marked public().
 OPEN_TAGS = frozenset({"operations", "public"})
 ALGORITHMS = ["HS256", "RS256", "ES256"]
+
+
+def public[F](endpoint: F) -> F:
+    """Mark a route open: no token needed (health, readiness, personal-link pages)."""
+    endpoint.__aiq_public__ = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def signs_in_by_link[F](endpoint: F) -> F:
+    """Mark an HTML page that a link with ``?token=`` may sign in to (never a JSON API)."""
+    endpoint.__aiq_signs_in_by_link__ = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def is_public(route: Any) -> bool:
+    endpoint = getattr(route, "endpoint", None)
+    if getattr(endpoint, "__aiq_public__", False):
+        return True
+    return bool(OPEN_TAGS & set(getattr(route, "tags", None) or []))
+
+
+def _takes_link_sign_in(request: Request) -> bool:
+    route = request.scope.get("route")
+    if getattr(getattr(route, "endpoint", None), "__aiq_signs_in_by_link__", False):
+        return True
+    # Transitional, until every page is marked: HTML pages and their live streams.
+    response_class = getattr(route, "response_class", None)
+    return getattr(response_class, "media_type", None) in ("text/html", "text/event-stream")
 
 
 class Principal(BaseModel):
@@ -50,6 +87,14 @@ class Principal(BaseModel):
     def require_district(self, district: str) -> None:
         if not self.may_see(district):
             raise Forbidden(f"district {district} is not among yours")
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.everything() if self.sees_all else Scope.of(self.districts)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(subject=self.subject, name=self.name)
 
 
 ANONYMOUS_ADMIN = Principal(subject="anonymous", name="Ohne Anmeldung", role="admin")
@@ -114,7 +159,7 @@ def token_of(request: Request) -> str | None:
     if scheme.lower() == "bearer" and value:
         return value.strip()
     safe = request.method in ("GET", "HEAD")
-    if safe and (query := request.query_params.get("token")):
+    if safe and _takes_link_sign_in(request) and (query := request.query_params.get("token")):
         request.state.sign_in = query  # the response keeps it in the cookie (runtime.py)
         return query
     cookie = request.cookies.get(COOKIE)
@@ -145,7 +190,7 @@ def keep_signed_in(request: Request, response: Response) -> None:
 async def authenticate(request: Request) -> Principal | None:
     """App-wide dependency: every route but the open ones needs a valid token."""
     route = request.scope.get("route")
-    if route is not None and OPEN_TAGS & set(getattr(route, "tags", None) or []):
+    if route is not None and is_public(route):
         return None
     settings = request.app.state.runtime.settings
     if not settings.auth_required:
@@ -156,6 +201,7 @@ async def authenticate(request: Request) -> Principal | None:
             raise Unauthenticated("a bearer token is needed (Authorization: Bearer <JWT>)")
         principal = verify(token, settings)
     request.state.principal = principal
+    current_actor.set(principal.actor)  # the audit trail and the events name them
     return principal
 
 
@@ -167,3 +213,41 @@ def current_principal(request: Request) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+class Allowed:
+    """A route dependency: only these roles may call it (403 for the others)."""
+
+    def __init__(self, *roles: Role) -> None:
+        unknown = set(roles) - set(ROLES)
+        if unknown or not roles:
+            raise ValueError(f"unknown roles: {unknown or 'none given'}")
+        self.roles = tuple(r for r in ROLES if r in roles)
+
+    async def __call__(self, request: Request) -> Principal:
+        principal = current_principal(request)
+        if principal.role not in self.roles:
+            raise Forbidden(f"this needs the role {' or '.join(self.roles)}")
+        return principal
+
+
+def allow(*roles: Role) -> DependsParam:
+    """``dependencies=[allow("coordinator", "admin")]`` next to a route."""
+    return Depends(Allowed(*roles))
+
+
+def roles_of(route: Any) -> tuple[Role, ...] | None:
+    """The roles a route allows: None for a public route, every role unless it says."""
+    if is_public(route):
+        return None
+    for dependency in getattr(route, "dependencies", None) or []:
+        if isinstance(dependency.dependency, Allowed):
+            return dependency.dependency.roles
+    return ROLES
+
+
+def current_scope(request: Request) -> Scope:
+    return current_principal(request).scope
+
+
+CurrentScope = Annotated[Scope, Depends(current_scope)]

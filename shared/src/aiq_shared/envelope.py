@@ -27,6 +27,24 @@ TRACEPARENT = "traceparent"
 # The trace of the request or event being handled; outgoing events carry it on.
 current_traceparent: ContextVar[str | None] = ContextVar("current_traceparent", default=None)
 
+# CloudEvents extension attributes naming who caused an event (the signed-in person's token
+# ``sub`` and name); a consumer's own events carry on the actor of the event it handles.
+ACTOR = "aiqactor"
+ACTOR_NAME = "aiqactorname"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who caused a change: a staff member (token ``sub``), a person through their personal
+    link (``link:<purpose>``) or the system itself (``system:<service>``)."""
+
+    subject: str
+    name: str | None = None
+
+
+# The actor of the request or event being handled.
+current_actor: ContextVar[Actor | None] = ContextVar("current_actor", default=None)
+
 
 class InvalidEnvelope(ValueError):
     """A record that is not a CloudEvent we can read, or whose data breaks its contract."""
@@ -46,6 +64,7 @@ class Envelope:
     data: dict[str, Any]
     traceparent: str | None = None
     key: str | None = field(default=None)
+    actor: Actor | None = None
 
     def contract(self) -> EventContract:
         """The data parsed by its registered contract (unknown fields ignored)."""
@@ -58,7 +77,13 @@ class Envelope:
             raise InvalidEnvelope(f"{self.type}: {error}") from error
 
 
-def wrap(event: EventContract, *, source: str, traceparent: str | None = None) -> Envelope:
+def wrap(
+    event: EventContract,
+    *,
+    source: str,
+    traceparent: str | None = None,
+    actor: Actor | None = None,
+) -> Envelope:
     return Envelope(
         id=str(uuid.uuid4()),
         type=event.event_type,
@@ -68,6 +93,7 @@ def wrap(event: EventContract, *, source: str, traceparent: str | None = None) -
         data=event.model_dump(mode="json"),
         traceparent=traceparent,
         key=event.aggregate_key(),
+        actor=actor,
     )
 
 
@@ -88,6 +114,10 @@ def to_kafka(envelope: Envelope) -> KafkaRecord:
     }
     if envelope.subject is not None:
         attributes["subject"] = envelope.subject
+    if envelope.actor is not None:
+        attributes[ACTOR] = envelope.actor.subject
+        if envelope.actor.name:
+            attributes[ACTOR_NAME] = envelope.actor.name
     message = ce_kafka.to_binary_event(
         CloudEvent(attributes=attributes, data=envelope.data),
         key_mapper=lambda _event: envelope.key.encode() if envelope.key else None,
@@ -121,6 +151,12 @@ def from_kafka(
     if not isinstance(data, dict):
         raise InvalidEnvelope("CloudEvent data is not a JSON object")
     trace = header_map.get(TRACEPARENT)
+    actor_subject, actor_name = event.get_extension(ACTOR), event.get_extension(ACTOR_NAME)
+    actor = (
+        Actor(subject=str(actor_subject), name=str(actor_name) if actor_name else None)
+        if actor_subject
+        else None
+    )
     return Envelope(
         id=str(event.get_id()),
         type=str(event.get_type()),
@@ -130,4 +166,5 @@ def from_kafka(
         data=data,
         traceparent=trace.decode() if trace else None,
         key=key.decode() if key else None,
+        actor=actor,
     )

@@ -24,7 +24,13 @@ from pymongo.errors import ConnectionFailure
 
 from aiq_shared import metrics, topics
 from aiq_shared.contracts import EventContract
-from aiq_shared.envelope import Envelope, InvalidEnvelope, current_traceparent, from_kafka
+from aiq_shared.envelope import (
+    Envelope,
+    InvalidEnvelope,
+    current_actor,
+    current_traceparent,
+    from_kafka,
+)
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.settings import ServiceSettings
 
@@ -188,9 +194,11 @@ class EventConsumer:
             event_id=envelope.id, event_type=envelope.type, traceparent=envelope.traceparent
         )
         token = current_traceparent.set(envelope.traceparent)
+        actor = current_actor.set(envelope.actor)  # the effect is traced to who caused it
         try:
             await self._handle_envelope(record, envelope, handler)
         finally:
+            current_actor.reset(actor)
             current_traceparent.reset(token)
             structlog.contextvars.unbind_contextvars("event_id", "event_type", "traceparent")
 

@@ -10,8 +10,8 @@ after it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from datetime import date
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 import structlog
@@ -23,8 +23,9 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
+from aiq_shared.audit import AUDIT_LOG, AuditEntry, current_request_id, trace_id_of
 from aiq_shared.contracts import EventContract
-from aiq_shared.envelope import current_traceparent, to_kafka, wrap
+from aiq_shared.envelope import Actor, current_actor, current_traceparent, to_kafka, wrap
 from aiq_shared.retry import transient_attempts
 
 log = structlog.get_logger(__name__)
@@ -99,7 +100,9 @@ class Tx:
         self._topic_prefix = topic_prefix
         self._traceparent = traceparent
         self.outgoing: list[dict[str, Any]] = []
+        self.audited: list[dict[str, Any]] = []
         self.committed_callbacks: list[Callable[[], None]] = []
+        self.actor = current_actor.get()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the transaction has committed (e.g. wake a worker)."""
@@ -108,7 +111,9 @@ class Tx:
     def emit(self, event: EventContract) -> None:
         """Add ``event`` to the outbox: written with this transaction, published by the relay
         after the commit (never if the transaction fails)."""
-        record = to_kafka(wrap(event, source=self._source, traceparent=self._traceparent))
+        record = to_kafka(
+            wrap(event, source=self._source, traceparent=self._traceparent, actor=self.actor)
+        )
         self.outgoing.append(
             {
                 "topic": self._topic_prefix + event.topic,
@@ -118,6 +123,31 @@ class Tx:
                 "event_type": event.event_type,
             }
         )
+
+    def audit(
+        self,
+        resource_type: str,
+        resource_id: str,
+        action: str,
+        changed_fields: Sequence[str] = (),
+    ) -> None:
+        """Record in the audit trail, with this transaction, that the current actor did
+        ``action`` to the resource (field names only; see aiq_shared.audit)."""
+        actor = self.actor or Actor(subject=f"system:{self._source.rsplit('/', 1)[-1]}")
+        entry = AuditEntry(
+            id=str(ObjectId()),
+            at=datetime.now(UTC),
+            service=self._source.rsplit("/", 1)[-1],
+            actor=actor.subject,
+            actor_name=actor.name,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            action=action,
+            changed_fields=list(changed_fields),
+            request_id=current_request_id.get(),
+            trace_id=trace_id_of(self._traceparent),
+        )
+        self.audited.append(to_document(entry))
 
     publish = emit  # the earlier name; ``emit`` says what it does (an outbox row, not Kafka)
 
@@ -172,6 +202,8 @@ class Database:
             try:
                 await session.start_transaction()
                 result = await work(tx)
+                if tx.audited:
+                    await self.db[AUDIT_LOG].insert_many(tx.audited, session=session)
                 if tx.outgoing:
                     # Ids made now, just before commit, keep outbox order close to commit order.
                     for record in tx.outgoing:

@@ -44,14 +44,14 @@ _DESCRIPTIONS = {
 }
 
 
-def document_problems(schema: dict[str, Any], skip_tags: set[str]) -> dict[str, Any]:
+def document_problems(schema: dict[str, Any], public: set[tuple[str, str]]) -> dict[str, Any]:
     """Every error response is problem+json: say so in the OpenAPI document, once, here."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = Problem.model_json_schema()
     content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
-            if skip_tags & set(operation.get("tags", [])):
+            if (path, method) in public:
                 continue
             responses = operation.setdefault("responses", {})
             codes = {"401", "403", "422", "503"}

@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 
-from aiq_shared import idempotency
-from aiq_shared.auth import authenticate, keep_signed_in
+from aiq_shared import audit_log, idempotency
+from aiq_shared.audit import current_request_id
+from aiq_shared.auth import authenticate, is_public, keep_signed_in, public, token_of, verify
 from aiq_shared.clock import SYSTEM_CLOCK, Clock
 from aiq_shared.envelope import TRACEPARENT, current_traceparent, new_traceparent
+from aiq_shared.errors import Unauthenticated
 from aiq_shared.kafka import (
     EventConsumer,
     Handler,
@@ -38,7 +42,8 @@ from aiq_shared.leases import Leases, process_owner
 from aiq_shared.logging import configure_logging
 from aiq_shared.mongo import OUTBOX, Database, create_client
 from aiq_shared.outbox import OutboxRelay
-from aiq_shared.problems import document_problems, install_problem_handlers
+from aiq_shared.problems import document_problems, install_problem_handlers, problem
+from aiq_shared.ratelimit import PublicPageLimit
 from aiq_shared.retry import until_it_works
 from aiq_shared.settings import ServiceSettings
 from aiq_shared.workers import Tick, Worker, supervise
@@ -63,9 +68,12 @@ class ServiceRuntime:
         self.consumers: list[EventConsumer] = []
         self._consumer_specs: dict[str, tuple[str, dict[str, Handler]]] = {}
         self._workers: list[Worker] = []
+        self.audit_log = audit_log.AuditLog(self.database, settings.audit_retention_days)
+        self.public_page_limit = PublicPageLimit()
         self._index_setups: list[Callable[[Database], Awaitable[None]]] = [
             ensure_processed_events_index,
             idempotency.ensure_index,
+            lambda _database: self.audit_log.ensure_indexes(),
         ]
         self._tasks: list[asyncio.Task] = []
         self._boot: asyncio.Task | None = None
@@ -216,6 +224,33 @@ def _is_ready(checks: dict[str, object]) -> bool:
     )
 
 
+def public_operations(routes: Iterable[object]) -> set[tuple[str, str]]:
+    """(path, method) of every open route, as the OpenAPI document names them."""
+    return {
+        (getattr(route, "path", ""), method.lower())
+        for route in routes
+        if is_public(route)
+        for method in getattr(route, "methods", None) or ()
+    }
+
+
+DOCUMENTATION = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+
+
+def _closed_documentation(request: Request, settings: ServiceSettings) -> Response | None:
+    """The API documentation needs a token when ``docs_public`` is off (production)."""
+    if settings.docs_public or request.url.path not in DOCUMENTATION:
+        return None
+    token = token_of(request)
+    try:
+        if token is None:
+            raise Unauthenticated("the API documentation needs a token here")
+        verify(token, settings)
+    except Unauthenticated as error:
+        return problem(error.status, error.title, error.detail, headers=error.headers)
+    return None
+
+
 def build_app(
     *,
     title: str,
@@ -249,20 +284,47 @@ def build_app(
     install_problem_handlers(app)
 
     @app.middleware("http")
-    async def trace_context(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def request_context(request: Request, call_next):  # type: ignore[no-untyped-def]
+        """Trace, request id and (for retry-safe writes) the body's digest, for the request;
+        the documentation and metrics behind a token where the settings say so."""
         trace = request.headers.get(TRACEPARENT) or new_traceparent()
-        token = current_traceparent.set(trace)
-        structlog.contextvars.bind_contextvars(traceparent=trace)
+        request_id = (request.headers.get("x-request-id") or "")[:100] or uuid.uuid4().hex
+        digest = None
+        if request.headers.get("idempotency-key"):
+            digest = idempotency.digest(request.method, request.url.path, await request.body())
+        tokens = (
+            current_traceparent.set(trace),
+            current_request_id.set(request_id),
+            idempotency.current_request_digest.set(digest),
+        )
+        structlog.contextvars.bind_contextvars(traceparent=trace, request_id=request_id)
         try:
-            response: Response = await call_next(request)
+            refused = _closed_documentation(request, settings)
+            response: Response = refused or await call_next(request)
         finally:
-            current_traceparent.reset(token)
-            structlog.contextvars.unbind_contextvars("traceparent")
+            for var, token in zip(
+                (current_traceparent, current_request_id, idempotency.current_request_digest),
+                tokens,
+                strict=True,
+            ):
+                var.reset(token)  # type: ignore[attr-defined]
+            structlog.contextvars.unbind_contextvars("traceparent", "request_id")
         response.headers[TRACEPARENT] = trace
+        response.headers["X-Request-ID"] = request_id
         keep_signed_in(request, response)
         return response
 
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", TRACEPARENT],
+        )
+
     @app.get("/health", tags=["operations"], summary="Liveness: the process answers")
+    @public
     async def health() -> dict[str, str]:
         return {"status": "ok", "service": settings.service_name}
 
@@ -272,6 +334,7 @@ def build_app(
         summary="Readiness: MongoDB and Kafka are there",
         responses={503: {"description": "Not ready yet (same body, status starting)"}},
     )
+    @public
     async def ready() -> JSONResponse:
         checks = await runtime.readiness()
         ok = _is_ready(checks)
@@ -280,13 +343,19 @@ def build_app(
             status_code=200 if ok else 503,
         )
 
-    for router in routers:
+    for router in (*routers, audit_log.router):
         app.include_router(router)
 
-    @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def prometheus_metrics() -> Response:
         """Prometheus metrics at ``/metrics`` itself (no redirect to ``/metrics/``)."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_api_route(
+        "/metrics",
+        public(prometheus_metrics) if settings.metrics_public else prometheus_metrics,
+        methods=["GET"],
+        include_in_schema=False,
+    )
 
     def openapi() -> dict:
         if app.openapi_schema is None:
@@ -297,7 +366,7 @@ def build_app(
                     description=app.description,
                     routes=app.routes,
                 ),
-                skip_tags={"operations", "public"},
+                public=public_operations(app.routes),
             )
         return app.openapi_schema
 

@@ -7,7 +7,9 @@ points the events service at its database and nothing else.
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from aiq_shared.districts import DORTMUND
@@ -57,6 +59,39 @@ class ServiceSettings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+
+    # production: refuses to start with the development keys (every *_secret field).
+    environment: Literal["development", "production"] = "development"
+    # Whether /docs, /openapi.json and /metrics answer without a token.
+    docs_public: bool = True
+    metrics_public: bool = True
+    # Origins whose browser pages may call the API (CORS); none by default.
+    cors_origins: list[str] = []
+    # How long the audit trail keeps an entry.
+    audit_retention_days: int = Field(default=365, ge=1)
+    # Public pages (personal links): calls a minute per client address and page.
+    public_pages_per_minute: int = Field(default=60, ge=1)
+
+    @model_validator(mode="after")
+    def _no_development_keys_in_production(self) -> ServiceSettings:
+        if self.environment != "production":
+            return self
+        weak = [
+            name
+            for name, value in self
+            if name.endswith("secret")
+            and isinstance(value, str)
+            and not (name == "auth_secret" and self.auth_jwks_url)
+            and ("development" in value or "change-me" in value or len(value) < 32)
+        ]
+        if weak:
+            raise ValueError(
+                "production needs real keys (at least 32 characters, not the development "
+                f"defaults) for: {', '.join(weak)}"
+            )
+        if not self.auth_required:
+            raise ValueError("production needs auth_required")
+        return self
 
     @property
     def staff_list(self) -> Staff:
