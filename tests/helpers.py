@@ -161,3 +161,30 @@ def logs_of(stack: Stack) -> str:
     for path in sorted(stack.log_dir.glob("*.log")):
         parts.append(f"--- {path.name}\n" + "\n".join(path.read_text().splitlines()[-30:]))
     return "\n".join(parts)
+
+
+async def settled(*clients: httpx.AsyncClient, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    """Wait until nothing is in flight: every service's outbox is empty, its consumers have
+    read to the end of their partitions (lag 0) and no email waits to be sent, seen twice in
+    a row (an event one service handles may make another publish).
+
+    This replaces fixed sleeps that waited for "nothing more arrives"."""
+
+    async def quiet() -> bool:
+        for client in clients:
+            checks = (await client.get("/ready")).json().get("checks", {})
+            lags = checks.get("consumer_lag") or {}
+            if checks.get("outbox_pending") != 0 or any(lag != 0 for lag in lags.values()):
+                return False
+            if checks.get("deliveries_waiting"):
+                return False
+        return True
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    in_a_row = 0
+    while in_a_row < 2:
+        in_a_row = in_a_row + 1 if await quiet() else 0
+        if loop.time() > deadline:
+            raise AssertionError(f"still busy after {timeout}s")
+        await asyncio.sleep(0.3)

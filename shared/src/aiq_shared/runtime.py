@@ -76,6 +76,7 @@ class ServiceRuntime:
             lambda _database: self.audit_log.ensure_indexes(),
         ]
         self._tasks: list[asyncio.Task] = []
+        self._reports: dict[str, Callable[[], Awaitable[object]]] = {}
         self._boot: asyncio.Task | None = None
         self.infrastructure_ready = asyncio.Event()
 
@@ -113,6 +114,11 @@ class ServiceRuntime:
         """Transitional: a service's own endless loop, supervised (restarted if it fails).
         New background work uses :meth:`every`."""
         self.every(name, loop, every_s=1.0)
+
+    def report(self, name: str, probe: Callable[[], Awaitable[object]]) -> None:
+        """An extra figure in ``/ready`` (e.g. emails waiting to be sent); not a readiness
+        condition, a reading for operators and tests."""
+        self._reports[name] = probe
 
     def indexes(self, setup: Callable[[Database], Awaitable[None]]) -> None:
         self._index_setups.append(setup)
@@ -205,6 +211,8 @@ class ServiceRuntime:
             consumer.name: await consumer.lag() for consumer in self.consumers
         }
         checks["outbox_pending"] = await _safe(self.database[OUTBOX].count_documents({}))
+        for name, probe in self._reports.items():
+            checks[name] = await _safe(probe())  # type: ignore[arg-type]
         return checks
 
 
