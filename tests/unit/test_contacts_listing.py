@@ -48,6 +48,32 @@ def test_people_are_selected_through_their_organisation_and_tags_count_on_either
     }
 
 
+def _operands(query: object, operator: str) -> list:  # type: ignore[type-arg]
+    """Every operand of ``operator`` anywhere in ``query``."""
+    if isinstance(query, dict):
+        found = [query[operator]] if operator in query else []
+        return found + [o for value in query.values() for o in _operands(value, operator)]
+    if isinstance(query, list):
+        return [o for item in query for o in _operands(item, operator)]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("organisation_ids", "tagged"),
+    [([], None), ([], []), (None, []), (["o1"], []), ([], ["o2"])],
+)
+def test_a_filter_no_organisation_meets_selects_nobody_without_an_empty_in(
+    organisation_ids: list[str] | None, tagged: list[str] | None
+) -> None:
+    criteria = ContactFilter(tags=["ihk"], officers=["niemand"], districts=["Hörde"])
+    query = listing.person_query(
+        criteria, "anna", organisation_ids=organisation_ids, tagged_organisation_ids=tagged
+    )
+    assert [] not in _operands(query, "$in")
+    if organisation_ids == []:
+        assert query is None  # nobody: the repository answers an empty page without asking
+
+
 def test_name_cursors_carry_the_sort_value_and_refuse_other_orders() -> None:
     cursor = listing.encode_cursor("-name", {"_id": "b" * 24, "sort_name": "muller"})
     assert listing.after("-name", cursor) == {

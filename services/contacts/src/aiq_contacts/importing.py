@@ -193,10 +193,9 @@ class Importer:
         found = await self._repository.people.find(
             selector, sort=listing.sort_spec(query.sort), limit=tables.MAX_ROWS
         )
-        org_ids = list({p.organisation_id for p in found if p.organisation_id})
-        organisations = {
-            o.id: o for o in await self._repository.organisations.find({"_id": {"$in": org_ids}})
-        }
+        organisations = await self._repository.organisations_by_id(
+            {p.organisation_id for p in found if p.organisation_id}
+        )
         columns = ["id", "organisation_id", *imports.COLUMNS]
         rows = []
         for person in found:

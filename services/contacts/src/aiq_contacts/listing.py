@@ -2,7 +2,9 @@
 
 A filter is an :class:`aiq_shared.targeting.ContactFilter` (the meaning every service shares);
 this module says how it reads as queries over the contacts collections. Only typed values reach
-a query: user text becomes an escaped regular expression, never an operator.
+a query: user text becomes an escaped regular expression, never an operator. A filter that can
+select nobody (organisation criteria no organisation meets) is ``None``, never an empty ``$in``
+(which the embedded server cannot run): the repository answers it with an empty page.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ class CountedPage[T](BaseModel):
     items: list[T]
     next_cursor: str | None = None
     total: int
+
+
+Query = dict[str, Any] | None  # None: selects nobody
 
 
 def _search(q: str | None) -> list[dict[str, Any]]:
@@ -84,9 +89,10 @@ def person_query(
     organisation_ids: list[str] | None = None,
     tagged_organisation_ids: list[str] | None = None,
     organisation_id: str | None = None,
-) -> dict[str, Any]:
+) -> Query:
     """``organisation_ids``: organisations meeting the organisation criteria (None: no such
-    criteria); ``tagged_organisation_ids``: organisations carrying one of the filter's tags."""
+    criteria); ``tagged_organisation_ids``: organisations carrying one of the filter's tags.
+    None when nobody can match."""
     parts: list[dict[str, Any]] = _search(q)
     if criteria.districts:
         parts.append({"district": {"$in": list(criteria.districts)}})
@@ -95,18 +101,16 @@ def person_query(
     if criteria.has_consent is not None:
         parts.append({"email_consent": criteria.has_consent})
     if organisation_ids is not None:
+        if not organisation_ids:
+            return None
         parts.append({"organisation_id": {"$in": organisation_ids}})
     if organisation_id is not None:
         parts.append({"organisation_id": organisation_id})
     if criteria.tags:
-        parts.append(
-            {
-                "$or": [
-                    {"tags": {"$in": list(criteria.tags)}},
-                    {"organisation_id": {"$in": tagged_organisation_ids or []}},
-                ]
-            }
-        )
+        tagged: list[dict[str, Any]] = [{"tags": {"$in": list(criteria.tags)}}]
+        if tagged_organisation_ids:
+            tagged.append({"organisation_id": {"$in": tagged_organisation_ids}})
+        parts.append(tagged[0] if len(tagged) == 1 else {"$or": tagged})
     return _all(parts)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -116,18 +116,23 @@ class Store[M: BaseModel]:
 
     async def find(
         self,
-        query: dict[str, Any],
+        query: listing.Query,
         session: Session = None,
         sort: list[tuple[str, int]] | None = None,
         limit: int = 0,
     ) -> list[M]:
+        if query is None:
+            return []
         cursor = self.collection.find(query, session=session).sort(sort or [("_id", 1)])
         if limit:
             cursor = cursor.limit(limit)
         return [self.model(doc) for doc in await cursor.to_list()]  # type: ignore[misc]
 
-    async def page(self, query: dict[str, Any], list_query: listing.ListQuery):
-        """One page in ``list_query``'s order, and how many match in all."""
+    async def page(self, query: listing.Query, list_query: listing.ListQuery):
+        """One page in ``list_query``'s order, and how many match in all (None: nobody)."""
+        if query is None:
+            listing.after(list_query.sort, list_query.cursor)  # a bad cursor is still refused
+            return listing.CountedPage[self._model](items=[], total=0)
         paged = listing.with_cursor(query, list_query.sort, list_query.cursor)
         sort = listing.sort_spec(list_query.sort)
         docs = await self.collection.find(paged).sort(sort).limit(list_query.limit + 1).to_list()
@@ -163,6 +168,12 @@ class ContactsRepository:
         self, organisation_id: str, session: Session = None
     ) -> Organisation | None:
         return await self.organisations.get(organisation_id, session)
+
+    async def organisations_by_id(
+        self, ids: Collection[str], session: Session = None
+    ) -> dict[str, Organisation]:
+        found = await self.organisations.find({"_id": {"$in": list(ids)}} if ids else None, session)
+        return {organisation.id: organisation for organisation in found}
 
     async def get_person(self, person_id: str, session: Session = None) -> Person | None:
         return await self.people.get(person_id, session)
@@ -203,7 +214,7 @@ class ContactsRepository:
 
     async def person_query(
         self, list_query: listing.ListQuery, organisation_id: str | None = None
-    ) -> dict[str, Any]:
+    ) -> listing.Query:
         """A ContactFilter over people: organisation criteria are looked up first."""
         criteria = list_query.filter
         org_criteria = listing.organisation_criteria(criteria)
