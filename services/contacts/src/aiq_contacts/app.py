@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from aiq_contacts import api, repository
+from aiq_contacts import api, reference_api, repository
 from aiq_contacts.consumers import meetings_handlers, notifications_handlers, registrations_handlers
 from aiq_contacts.importing import Importer
 from aiq_contacts.service import ContactsService
@@ -31,7 +31,7 @@ def create_app(settings: ContactsSettings | None = None) -> FastAPI:
         "`aiq.notifications`; meeting attendance and outcomes from `aiq.registrations` and "
         "`aiq.events`. See docs/contacts.md.",
         runtime=runtime,
-        routers=[api.router],
+        routers=[api.router, reference_api.router],
     )
     app.state.contacts = service
     app.state.importer = importer

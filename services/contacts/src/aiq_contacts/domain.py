@@ -106,9 +106,14 @@ def search_pattern(q: str) -> list[str]:
     return [rf"(^| ){re.escape(word)}" for word in fold(q).split()[:8]]
 
 
+def spelled_out(text: str) -> str:
+    """``fold`` with German umlauts spelled out: ``Öffentlich`` reads as ``Oeffentlich``."""
+    return fold(text.casefold().translate(_UMLAUTS))
+
+
 def duplicate_key(name: str) -> str:
     """A company's name without legal form, case, accents and punctuation."""
-    folded = fold(name.casefold().translate(_UMLAUTS)).replace(".", " ")
+    folded = spelled_out(name).replace(".", " ")
     return " ".join(_LEGAL_FORMS.sub(" ", folded).split())
 
 
@@ -130,7 +135,9 @@ class OrganisationFields(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: OrganisationKind | None = None
-    industry: str | None = Field(default=None, max_length=120, description="Branche (settings)")
+    industry: str | None = Field(
+        default=None, max_length=200, description="Branche (GET /industries)"
+    )
     size: OrganisationSize | None = None
     address: Address | None = None
     district: str | None = Field(default=None, min_length=1, max_length=80)
@@ -159,6 +166,7 @@ class Organisation(OrganisationCreate):
     model_config = ConfigDict(extra="ignore")
 
     id: str
+    industry_section: str | None = Field(default=None, description="WZ 2008 section (A-U)")
 
 
 class PossibleDuplicate(BaseModel):
@@ -188,18 +196,10 @@ def require_district(district: str, known: Sequence[str]) -> str:
     return district
 
 
-def require_industry(industry: str | None, known: Sequence[str]) -> str | None:
-    if industry is not None and industry not in known:
-        raise Unprocessable(f"unknown industry {industry!r}", known_industries=list(known))
-    return industry
-
-
-def check_organisation(
-    organisation: OrganisationFields, districts: Sequence[str], industries: Sequence[str]
-) -> None:
+def check_organisation(organisation: OrganisationFields, districts: Sequence[str]) -> None:
+    """District and kind; the industry and officer are checked by ``reference.Reference``."""
     if organisation.district is not None:
         require_district(organisation.district, districts)
-    require_industry(organisation.industry, industries)
     if organisation.kind == "school" and organisation.industry is not None:
         raise Unprocessable("a school has no industry (Branche)")
 

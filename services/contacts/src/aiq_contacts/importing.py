@@ -44,8 +44,7 @@ class Importer:
         self._database = database
         self._repository = ContactsRepository(database)
         self._contacts = contacts
-        self._districts = list(settings.districts)
-        self._industries = list(settings.industries)
+        self._reference = contacts.reference
         self._import_queue: asyncio.Queue[tuple[str, list[dict[str, str]]]] = asyncio.Queue()
         self._queued: set[str] = set()  # ids of jobs in the queue
 
@@ -93,7 +92,7 @@ class Importer:
         try:
             for index, raw in enumerate(rows):
                 number = index + 2  # the header is row 1
-                parsed = imports.parse_row(number, raw, self._districts, self._industries)
+                parsed = imports.parse_row(number, raw, self._reference)
                 if isinstance(parsed, RowError):
                     job.errors.append(parsed)
                 else:
@@ -181,7 +180,7 @@ class Importer:
         return None
 
     async def export_organisations(self, query: ListQuery) -> tuple[list[str], list[list[Any]]]:
-        selector = listing.organisation_query(query.filter, query.q)
+        selector = listing.organisation_query(query.filter, query.q, query.industry_sections)
         found = await self._repository.organisations.find(
             selector, sort=listing.sort_spec(query.sort), limit=tables.MAX_ROWS
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -29,6 +30,7 @@ class ListQuery(BaseModel):
     """One list request: what to select, in which order, from where on."""
 
     filter: ContactFilter = ContactFilter()
+    industry_sections: list[str] = []  # WZ 2008 sections: organisation criteria too
     q: str | None = None
     sort: Sort = "created"
     limit: int = 50
@@ -57,11 +59,15 @@ def _partner_since(criteria: ContactFilter) -> dict[str, Any]:
     return {"partner_since": bounds} if bounds else {}
 
 
-def organisation_criteria(criteria: ContactFilter) -> list[dict[str, Any]]:
-    """The filter's organisation criteria (not tags: those count on person or organisation)."""
+def organisation_criteria(
+    criteria: ContactFilter, sections: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """The filter's organisation criteria (not tags: those count on person or organisation)
+    and the WZ 2008 ``sections`` of the industry."""
     parts: list[dict[str, Any]] = []
     for field, wanted in (
         ("industry", criteria.industries),
+        ("industry_section", sections),
         ("status", criteria.statuses),
         ("kind", criteria.organisation_kinds),
         ("officer", criteria.officers),
@@ -73,8 +79,10 @@ def organisation_criteria(criteria: ContactFilter) -> list[dict[str, Any]]:
     return parts
 
 
-def organisation_query(criteria: ContactFilter, q: str | None = None) -> dict[str, Any]:
-    parts = organisation_criteria(criteria) + _search(q)
+def organisation_query(
+    criteria: ContactFilter, q: str | None = None, sections: Sequence[str] = ()
+) -> dict[str, Any]:
+    parts = organisation_criteria(criteria, sections) + _search(q)
     if criteria.districts:
         parts.append({"district": {"$in": list(criteria.districts)}})
     if criteria.tags:

@@ -217,7 +217,7 @@ class ContactsRepository:
     ) -> listing.Query:
         """A ContactFilter over people: organisation criteria are looked up first."""
         criteria = list_query.filter
-        org_criteria = listing.organisation_criteria(criteria)
+        org_criteria = listing.organisation_criteria(criteria, list_query.industry_sections)
         organisation_ids = tagged = None
         if org_criteria:
             organisation_ids = await self.organisations.ids({"$and": org_criteria})

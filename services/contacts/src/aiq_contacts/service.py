@@ -21,6 +21,7 @@ from aiq_contacts.domain import (
 )
 from aiq_contacts.history import FollowUp, FollowUpWrite, Interaction, InteractionWrite
 from aiq_contacts.listing import CountedPage, ListQuery
+from aiq_contacts.reference import Reference
 from aiq_contacts.repository import ContactsRepository
 from aiq_contacts.segments import Segment, SegmentWrite
 from aiq_contacts.settings import ContactsSettings
@@ -122,13 +123,10 @@ class ContactsService:
         self._database = database
         self._repository = ContactsRepository(database)
         self._districts = list(settings.districts)
-        self._industries = list(settings.industries)
+        self.reference = Reference.from_settings(settings)
         self._text_version = settings.consent_text_version
 
     # -- organisations ---------------------------------------------------------------------
-
-    def _check_organisation(self, organisation: domain.OrganisationFields) -> None:
-        domain.check_organisation(organisation, self._districts, self._industries)
 
     async def _possible_duplicates(
         self, organisation: Organisation, tx: Tx
@@ -153,7 +151,7 @@ class ContactsService:
         ]
 
     async def add_organisation(self, data: OrganisationCreate, tx: Tx) -> OrganisationCreated:
-        organisation = Organisation(id=new_id(), **data.model_dump())
+        organisation = self.reference.settle(Organisation(id=new_id(), **data.model_dump()))
         duplicates = await self._possible_duplicates(organisation, tx)
         await self._repository.organisations.add(organisation, tx.session)
         tx.publish(_organisation_event(OrganisationCreatedV1, organisation))
@@ -162,8 +160,6 @@ class ContactsService:
     async def create_organisation(
         self, data: OrganisationCreate, idempotency_key: str | None = None
     ) -> OrganisationCreated:
-        self._check_organisation(data)
-
         async def work(tx: Tx) -> OrganisationCreated:
             return await self.add_organisation(data, tx)
 
@@ -176,8 +172,10 @@ class ContactsService:
     ) -> Organisation:
         async def work(tx: Tx) -> Organisation:
             organisation = await self._organisation(organisation_id, tx)
-            changed = domain.update_organisation(organisation, update)
-            self._check_organisation(changed)
+            changed = self.reference.settle(
+                domain.update_organisation(organisation, update),
+                officer_given="officer" in update.model_fields_set,
+            )
             if changed != organisation:
                 await self._repository.organisations.replace(changed, tx.session)
                 tx.publish(_organisation_event(OrganisationUpdatedV1, changed))
@@ -197,7 +195,7 @@ class ContactsService:
 
     async def list_organisations(self, query: ListQuery) -> CountedPage[Organisation]:
         return await self._repository.organisations.page(
-            listing.organisation_query(query.filter, query.q), query
+            listing.organisation_query(query.filter, query.q, query.industry_sections), query
         )
 
     async def merge_organisations(self, surviving_id: str, merged_id: str) -> Organisation:
