@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from aiq_contacts import domain
+from aiq_contacts import domain, names
 from aiq_contacts.domain import (
     Organisation,
     OrganisationCreate,
@@ -104,20 +104,18 @@ def test_merging_keeps_the_survivor_fills_gaps_and_unites_tags() -> None:
 
 
 def test_search_folds_case_accents_and_umlauts() -> None:
-    terms = domain.search_terms("Jürgen", "Groß-Müller").split()
+    terms = names.search_terms("Jürgen", "Groß-Müller").split()
     assert {"jurgen", "juergen", "gross", "muller", "mueller"} <= set(terms)
-    assert domain.search_pattern("MÜL") == ["(^| )mul"]
-    assert domain.search_pattern("a.b (x") == [r"(^| )a\.b", "(^| )x"]  # escaped, no operators
+    assert names.search_pattern("MÜL") == ["(^| )mul"]
+    assert names.search_pattern("a.b (x") == [r"(^| )a\.b", "(^| )x"]  # escaped, no operators
 
 
 def test_duplicate_names_ignore_legal_form_case_and_punctuation() -> None:
-    assert domain.duplicate_key("Elektro Westfalen GmbH") == domain.duplicate_key(
-        "elektro-westfalen"
-    )
-    assert domain.duplicate_key("Müller & Söhne KG") == domain.duplicate_key("Mueller Soehne")
-    assert domain.looks_like_same_organisation("A GmbH", "44137", "A", None)
-    assert not domain.looks_like_same_organisation("A GmbH", "44137", "A", "44139")
-    assert not domain.looks_like_same_organisation("A", None, "B", None)
+    assert names.duplicate_key("Elektro Westfalen GmbH") == names.duplicate_key("elektro-westfalen")
+    assert names.duplicate_key("Müller & Söhne KG") == names.duplicate_key("Mueller Soehne")
+    assert names.looks_like_same_organisation("A GmbH", "44137", "A", None)
+    assert not names.looks_like_same_organisation("A GmbH", "44137", "A", "44139")
+    assert not names.looks_like_same_organisation("A", None, "B", None)
 
 
 def _student(**extra) -> Person:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from aiq_contacts import domain, imports, listing, tables
+from aiq_contacts import domain, imports, listing, names, tables
 from aiq_contacts.domain import Organisation, OrganisationCreate
 from aiq_contacts.imports import ImportJob, ImportRow, RowError
 from aiq_contacts.listing import ListQuery
@@ -134,7 +134,7 @@ class Importer:
         if row.organisation is None:
             return False
         postcode = row.organisation.address.postcode if row.organisation.address else None
-        key = (domain.duplicate_key(row.organisation.name), postcode)
+        key = (names.duplicate_key(row.organisation.name), postcode)
         seen = key in organisations
         organisations.add(key)
         return seen
@@ -173,7 +173,7 @@ class Importer:
         postcode = data.address.postcode if data.address else None
         for other in await self._repository.organisations_named_like(data.name, tx.session):
             other_postcode = other.address.postcode if other.address else None
-            if other.district == data.district and domain.looks_like_same_organisation(
+            if other.district == data.district and names.looks_like_same_organisation(
                 data.name, postcode, other.name, other_postcode
             ):
                 return other

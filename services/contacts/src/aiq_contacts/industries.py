@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aiq_contacts.domain import spelled_out as fold
+from aiq_contacts.names import spelled_out as fold
 from aiq_shared.errors import Unprocessable
 
 # WZ 2008, Abschnitte (Destatis): the sections and their official titles.

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from aiq_contacts.domain import search_pattern
+from aiq_contacts.names import search_pattern
 from aiq_shared.errors import Unprocessable
 from aiq_shared.targeting import ContactFilter
 

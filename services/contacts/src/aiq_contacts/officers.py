@@ -8,7 +8,7 @@ free text, as it was before staff were configured.
 
 from __future__ import annotations
 
-from aiq_contacts.domain import fold
+from aiq_contacts.names import fold
 from aiq_shared.errors import Unprocessable
 from aiq_shared.staff import Staff, StaffMember
 

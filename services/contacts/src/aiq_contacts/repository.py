@@ -12,9 +12,10 @@ from pymongo.errors import DuplicateKeyError
 
 from aiq_contacts import listing
 from aiq_contacts.consent import ConsentRecord
-from aiq_contacts.domain import Organisation, Person, duplicate_key, fold, search_terms
+from aiq_contacts.domain import Organisation, Person
 from aiq_contacts.history import FollowUp, Interaction
 from aiq_contacts.imports import ImportJob
+from aiq_contacts.names import duplicate_key, fold, search_terms
 from aiq_contacts.segments import Segment
 from aiq_shared.mongo import Database
 

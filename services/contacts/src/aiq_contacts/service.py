@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import structlog
 from pydantic import BaseModel
 
-from aiq_contacts import consent, domain, history, listing
+from aiq_contacts import consent, domain, history, listing, names
 from aiq_contacts.consent import ConsentChange, ConsentRecord
 from aiq_contacts.domain import (
     Organisation,
@@ -142,7 +142,7 @@ class ContactsService:
                 organisation.name, tx.session
             )
             if other.id != organisation.id
-            and domain.looks_like_same_organisation(
+            and names.looks_like_same_organisation(
                 organisation.name,
                 postcode,
                 other.name,
