@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import structlog
 from pydantic import BaseModel
 
-from aiq_contacts import consent, domain, history, listing, names
+from aiq_contacts import consent, domain, history, listing, names, snapshots
 from aiq_contacts.consent import ConsentChange, ConsentRecord
 from aiq_contacts.domain import (
     Organisation,
@@ -30,8 +30,6 @@ from aiq_shared.contracts.contacts import (
     DoubleOptInRequestedV1,
     FollowUpDoneV1,
     FollowUpOpenedV1,
-    FollowUpSnapshot,
-    InteractionRecordedV1,
     OrganisationCreatedV1,
     OrganisationsMergedV1,
     OrganisationUpdatedV1,
@@ -57,40 +55,6 @@ def now() -> datetime:
     """Now, to the millisecond: what MongoDB keeps, so a response equals a later read."""
     now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
-
-
-def _person_event[E: (PersonCreatedV1, PersonUpdatedV1)](event: type[E], person: Person) -> E:
-    return event(
-        person_id=person.id,
-        first_name=person.first_name,
-        last_name=person.last_name or "",
-        email=person.email,
-        organisation_id=person.organisation_id,
-        district=person.district,
-        email_consent=person.email_consent,
-        kind=person.kind,
-        tags=person.tags,
-        consents=person.consents,
-        language=person.language,
-    )
-
-
-def _organisation_event[E: (OrganisationCreatedV1, OrganisationUpdatedV1)](
-    event: type[E], organisation: Organisation
-) -> E:
-    return event(
-        organisation_id=organisation.id,
-        name=organisation.name,
-        industry=organisation.industry,
-        district=organisation.district,
-        kind=organisation.kind,
-        status=organisation.status,
-        tags=organisation.tags,
-        officer=organisation.officer,
-        partner_since=organisation.partner_since,
-        size=organisation.size,
-        postcode=organisation.address.postcode if organisation.address else None,
-    )
 
 
 class OptInRequested(BaseModel):
@@ -154,7 +118,7 @@ class ContactsService:
         organisation = self.reference.settle(Organisation(id=new_id(), **data.model_dump()))
         duplicates = await self._possible_duplicates(organisation, tx)
         await self._repository.organisations.add(organisation, tx.session)
-        tx.publish(_organisation_event(OrganisationCreatedV1, organisation))
+        tx.publish(snapshots.organisation_event(OrganisationCreatedV1, organisation))
         return OrganisationCreated(**organisation.model_dump(), possible_duplicates=duplicates[:10])
 
     async def create_organisation(
@@ -178,7 +142,7 @@ class ContactsService:
             )
             if changed != organisation:
                 await self._repository.organisations.replace(changed, tx.session)
-                tx.publish(_organisation_event(OrganisationUpdatedV1, changed))
+                tx.publish(snapshots.organisation_event(OrganisationUpdatedV1, changed))
             return changed
 
         return await self._database.transaction(work)
@@ -213,7 +177,7 @@ class ContactsService:
             for person in people:
                 moved = person.model_copy(update={"organisation_id": surviving_id})
                 await self._repository.people.replace(moved, tx.session)
-                tx.publish(_person_event(PersonUpdatedV1, moved))
+                tx.publish(snapshots.person_event(PersonUpdatedV1, moved))
             for store in (self._repository.interactions, self._repository.follow_ups):
                 await store.collection.update_many(
                     {"organisation_id": merged_id},
@@ -223,7 +187,7 @@ class ContactsService:
             await self._repository.organisations.delete(merged_id, tx.session)
             if combined != surviving:
                 await self._repository.organisations.replace(combined, tx.session)
-                tx.publish(_organisation_event(OrganisationUpdatedV1, combined))
+                tx.publish(snapshots.organisation_event(OrganisationUpdatedV1, combined))
             tx.publish(
                 OrganisationsMergedV1(
                     surviving_organisation_id=surviving_id, merged_organisation_id=merged_id
@@ -287,7 +251,7 @@ class ContactsService:
             record = self._new_record(person.id, consent.INVITATIONS, True, consent_source)
             person = domain.with_consent(person, record)
         await self._repository.people.add(person, tx.session)
-        tx.publish(_person_event(PersonCreatedV1, person))
+        tx.publish(snapshots.person_event(PersonCreatedV1, person))
         if record is not None:  # announced by PersonCreatedV1 itself (``consents``)
             await self._store_consent(record, tx, announce=False)
         return person
@@ -323,7 +287,7 @@ class ContactsService:
                 )
             if changed != person:
                 await self._repository.people.replace(changed, tx.session)
-                tx.publish(_person_event(PersonUpdatedV1, changed))
+                tx.publish(snapshots.person_event(PersonUpdatedV1, changed))
             if record is not None:
                 await self._store_consent(record, tx)
             return changed
@@ -374,7 +338,7 @@ class ContactsService:
         changed = domain.with_consent(person, record)
         if changed != person:
             await self._repository.people.replace(changed, tx.session)
-            tx.publish(_person_event(PersonUpdatedV1, changed))
+            tx.publish(snapshots.person_event(PersonUpdatedV1, changed))
         await self._store_consent(record, tx)
         return changed
 
@@ -578,7 +542,7 @@ class ContactsService:
                 author=data.author,
             )
             await self._repository.interactions.add(interaction, tx.session)
-            tx.publish(interaction_recorded(interaction))
+            tx.publish(snapshots.interaction_recorded(interaction))
             return interaction
 
         return await self._database.transaction(work)
@@ -672,7 +636,7 @@ class ContactsService:
                     raise Unprocessable(f"no person {data.person_id}")
             follow_up = FollowUp(id=new_id(), created_at=now(), **data.model_dump())
             await self._repository.follow_ups.add(follow_up, tx.session)
-            tx.publish(follow_up_event(FollowUpOpenedV1, follow_up))
+            tx.publish(snapshots.follow_up_event(FollowUpOpenedV1, follow_up))
             return follow_up
 
         return await self._database.transaction(work)
@@ -686,7 +650,7 @@ class ContactsService:
                 return follow_up  # done already: nothing changes, nothing to announce
             done = history.mark_done(follow_up, now())
             await self._repository.follow_ups.replace(done, tx.session)
-            tx.publish(follow_up_event(FollowUpDoneV1, done))
+            tx.publish(snapshots.follow_up_event(FollowUpDoneV1, done))
             return done
 
         return await self._database.transaction(work)
@@ -710,29 +674,3 @@ class ContactsService:
             if value is not None
         }
         return await self._repository.follow_ups.page(selector, query)
-
-
-def interaction_recorded(interaction: Interaction) -> InteractionRecordedV1:
-    return InteractionRecordedV1(
-        interaction_id=interaction.id,
-        kind=interaction.kind,
-        organisation_id=interaction.organisation_id,
-        person_id=interaction.person_id,
-        occurred_at=interaction.occurred_at,
-        author=interaction.author,
-        meeting_id=interaction.meeting_id,
-    )
-
-
-def follow_up_event(contract: type[FollowUpSnapshot], follow_up: FollowUp) -> FollowUpSnapshot:
-    return contract(
-        follow_up_id=follow_up.id,
-        kind=follow_up.kind,
-        title=follow_up.title,
-        status=follow_up.status,
-        due=follow_up.due,
-        owner=follow_up.owner,
-        organisation_id=follow_up.organisation_id,
-        person_id=follow_up.person_id,
-        meeting_id=follow_up.meeting_id,
-    )
