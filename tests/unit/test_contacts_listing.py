@@ -33,17 +33,29 @@ def test_organisation_criteria_and_search_combine_with_and() -> None:
     }
 
 
-def test_people_are_selected_through_their_organisation_and_tags_count_on_either() -> None:
+def test_people_are_selected_through_their_organisations_and_tags_count_on_either() -> None:
+    # o1 meets the organisation criteria, o2 meets them and carries the tag: a person is
+    # selected with the tag and a membership at o1, or with a membership at o2
     query = listing.person_query(
         ContactFilter(tags=["ihk"], has_consent=True),
-        organisation_ids=["o1"],
+        organisation_ids=["o1", "o2"],
         tagged_organisation_ids=["o2"],
     )
     assert query == {
         "$and": [
             {"email_consent": True},
+            {
+                "$or": [
+                    {"$and": [{"tags": {"$in": ["ihk"]}}, listing.member_of(["o1", "o2"])]},
+                    listing.member_of(["o2"]),
+                ]
+            },
+        ]
+    }
+    assert listing.member_of(["o1"]) == {
+        "$or": [
             {"organisation_id": {"$in": ["o1"]}},
-            {"$or": [{"tags": {"$in": ["ihk"]}}, {"organisation_id": {"$in": ["o2"]}}]},
+            {"memberships.organisation_id": {"$in": ["o1"]}},
         ]
     }
 
@@ -60,7 +72,7 @@ def _operands(query: object, operator: str) -> list:  # type: ignore[type-arg]
 
 @pytest.mark.parametrize(
     ("organisation_ids", "tagged"),
-    [([], None), ([], []), (None, []), (["o1"], []), ([], ["o2"])],
+    [([], None), ([], []), (None, []), (["o1"], []), (["o1"], ["o1"])],
 )
 def test_a_filter_no_organisation_meets_selects_nobody_without_an_empty_in(
     organisation_ids: list[str] | None, tagged: list[str] | None

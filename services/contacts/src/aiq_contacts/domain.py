@@ -16,9 +16,12 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    model_validator,
 )
 
 from aiq_contacts.consent import INVITATIONS, ConsentRecord, after_change
+from aiq_contacts.memberships import MAIN, MOST, Membership, main_first
+from aiq_contacts.memberships import settle as settle_memberships
 from aiq_shared.contracts.contacts import (
     ConsentPurpose,
     OrganisationKind,
@@ -206,9 +209,12 @@ class PersonFields(BaseModel):
     email: Annotated[Email | None, BeforeValidator(_no_empty)] = None
     other_emails: Annotated[list[Email], Field(max_length=10)] | None = None
     phone: Phone | None = None
-    organisation_id: str | None = Field(default=None, max_length=64)
+    organisation_id: str | None = Field(default=None, max_length=64, description="Main one")
     role: str | None = Field(default=None, max_length=120, description="e.g. Ausbildungsleitung")
     position: str | None = Field(default=None, max_length=120, description="Job title")
+    memberships: list[Membership] | None = Field(
+        default=None, max_length=MOST, description="Every organisation, the main one first"
+    )
     district: str | None = Field(
         default=None, max_length=80, description="Defaults to the organisation's district"
     )
@@ -249,6 +255,7 @@ class Person(BaseModel):
     organisation_id: str | None = None
     role: str | None = None
     position: str | None = None
+    memberships: list[Membership] = []
     district: str
     language: str = "de"
     tags: list[str] = []
@@ -258,12 +265,17 @@ class Person(BaseModel):
     email_consent: bool = Field(default=False, description="Current consent to invitations")
     consents: list[ConsentPurpose] = Field(default=[], description="Purposes consented to now")
 
+    @model_validator(mode="after")
+    def _main_first(self) -> Person:
+        return main_first(self)
+
     @property
     def addresses(self) -> list[str]:
         return [str(e) for e in [self.email, *self.other_emails] if e]
 
 
-STUDENT_FIELDS = {"first_name", "kind", "organisation_id", "district", "class_level", "under_16"}
+STUDENT_FIELDS = {"first_name", "kind", "organisation_id", "memberships", "district", "under_16"}
+STUDENT_FIELDS |= {"class_level"}
 STUDENT_FIELDS |= {"guardian_consent", "language", "tags", "id", "email_consent", "consents"}
 
 
@@ -276,7 +288,7 @@ def check_person(person: Person, organisation: Organisation | None) -> Person:
             raise Unprocessable(
                 "for a student keep only first name, school and class level", fields=extra
             )
-        if organisation is None or organisation.kind != "school":
+        if organisation is None or organisation.kind != "school" or len(person.memberships) > 1:
             raise Unprocessable("a student belongs to a school (an organisation of kind school)")
         if person.under_16 and person.guardian_consent is None:
             raise Unprocessable("a student under 16 needs a guardian's consent recorded")
@@ -313,7 +325,9 @@ def person_district(requested: str | None, organisation: Organisation | None) ->
 def new_person(
     person_id: str, data: PersonCreate, district: str, organisation: Organisation | None
 ) -> Person:
-    fields = data.model_dump(exclude={"email_consent"})
+    fields = data.model_dump(exclude={"email_consent", "memberships"})
+    named = {f for f in MAIN if f in data.model_fields_set or fields[f] is not None}
+    fields = settle_memberships(fields, [], data.memberships, named)
     person = Person(id=person_id, **{**fields, "district": district})
     return check_person(person, organisation)
 
@@ -330,9 +344,11 @@ def apply_update(person: Person, update: PersonUpdate) -> Person:
     for field in ("kind", "language"):
         if field in changes and changes[field] is None:
             raise Unprocessable(f"{field} cannot be removed")
-    for field in ("tags", "other_emails"):
+    for field in ("tags", "other_emails", "memberships"):
         if field in changes and changes[field] is None:
             changes[field] = []
+    given = (update.memberships or []) if "memberships" in changes else None
+    changes = settle_memberships(changes, person.memberships, given, changes)
     if update.email_consent and not (changes.get("email") or person.email):
         raise Unprocessable("email consent needs an email address")
     if "email" in changes and changes["email"] is None and person.consents:

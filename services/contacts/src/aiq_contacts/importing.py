@@ -15,7 +15,7 @@ import structlog
 from pydantic import ValidationError
 
 from aiq_contacts import domain, imports, listing, names, tables
-from aiq_contacts.domain import Organisation, OrganisationCreate
+from aiq_contacts.domain import Organisation, OrganisationCreate, Person
 from aiq_contacts.imports import ImportJob, ImportRow, RowError
 from aiq_contacts.listing import ListQuery
 from aiq_contacts.repository import ContactsRepository
@@ -193,9 +193,9 @@ class Importer:
             selector, sort=listing.sort_spec(query.sort), limit=tables.MAX_ROWS
         )
         organisations = await self._repository.organisations_by_id(
-            {p.organisation_id for p in found if p.organisation_id}
+            {m.organisation_id for p in found for m in p.memberships}
         )
-        columns = ["id", "organisation_id", *imports.COLUMNS]
+        columns = ["id", "organisation_id", *imports.COLUMNS, "memberships"]
         rows = []
         for person in found:
             organisation = organisations.get(person.organisation_id or "")
@@ -215,6 +215,7 @@ class Importer:
                     person.language,
                     person.tags,
                     "ja" if person.email_consent else "nein",
+                    _memberships(person, organisations),
                 ]
             )
         return columns, rows
@@ -239,6 +240,17 @@ def _organisation_row(o: Organisation) -> list[Any]:
         o.status,
         o.tags,
     ]
+
+
+def _memberships(person: Person, organisations: dict[str, Organisation]) -> str:
+    """Every organisation the person belongs to, the main one first: ``Name (role, position)``."""
+    named = []
+    for membership in person.memberships:
+        organisation = organisations.get(membership.organisation_id)
+        name = organisation.name if organisation else membership.organisation_id
+        roles = ", ".join(r for r in (membership.role, membership.position) if r)
+        named.append(f"{name} ({roles})" if roles else name)
+    return "; ".join(named)
 
 
 def _row_problem(error: DomainError | ValidationError) -> str:

@@ -40,7 +40,9 @@ COLUMNS = (
     "person_tags",
     "email_consent",
 )
-IGNORED = {"id", "organisation_id"}  # columns of an export, so it can be imported again
+# columns of an export, so it can be imported again (memberships beyond the row's own
+# organisation are not imported)
+IGNORED = {"id", "organisation_id", "memberships"}
 YES = {"ja", "j", "yes", "y", "true", "1", "x"}
 NO = {"nein", "n", "no", "false", "0", ""}
 

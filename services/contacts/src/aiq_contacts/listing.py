@@ -90,6 +90,17 @@ def organisation_query(
     return _all(parts)
 
 
+def member_of(organisation_ids: list[str]) -> dict[str, Any]:
+    """People who belong to one of the organisations (main or other membership; people stored
+    before memberships have only ``organisation_id``)."""
+    return {
+        "$or": [
+            {"organisation_id": {"$in": organisation_ids}},
+            {"memberships.organisation_id": {"$in": organisation_ids}},
+        ]
+    }
+
+
 def person_query(
     criteria: ContactFilter,
     q: str | None = None,
@@ -99,8 +110,9 @@ def person_query(
     organisation_id: str | None = None,
 ) -> Query:
     """``organisation_ids``: organisations meeting the organisation criteria (None: no such
-    criteria); ``tagged_organisation_ids``: organisations carrying one of the filter's tags.
-    None when nobody can match."""
+    criteria); ``tagged_organisation_ids``: those of them carrying one of the filter's tags.
+    A person is selected when one organisation they belong to meets the criteria and the tag
+    is on them or on it (``aiq_shared.targeting.matches``). None when nobody can match."""
     parts: list[dict[str, Any]] = _search(q)
     if criteria.districts:
         parts.append({"district": {"$in": list(criteria.districts)}})
@@ -108,17 +120,24 @@ def person_query(
         parts.append({"kind": {"$in": list(criteria.person_kinds)}})
     if criteria.has_consent is not None:
         parts.append({"email_consent": criteria.has_consent})
-    if organisation_ids is not None:
+    if organisation_id is not None:
+        parts.append(member_of([organisation_id]))
+    if criteria.tags:
+        own_tags: dict[str, Any] = {"tags": {"$in": list(criteria.tags)}}
+        branches = []
+        if organisation_ids is None:
+            branches.append(own_tags)
+        elif organisation_ids:
+            branches.append({"$and": [own_tags, member_of(organisation_ids)]})
+        if tagged_organisation_ids:
+            branches.append(member_of(tagged_organisation_ids))
+        if not branches:
+            return None
+        parts.append(branches[0] if len(branches) == 1 else {"$or": branches})
+    elif organisation_ids is not None:
         if not organisation_ids:
             return None
-        parts.append({"organisation_id": {"$in": organisation_ids}})
-    if organisation_id is not None:
-        parts.append({"organisation_id": organisation_id})
-    if criteria.tags:
-        tagged: list[dict[str, Any]] = [{"tags": {"$in": list(criteria.tags)}}]
-        if tagged_organisation_ids:
-            tagged.append({"organisation_id": {"$in": tagged_organisation_ids}})
-        parts.append(tagged[0] if len(tagged) == 1 else {"$or": tagged})
+        parts.append(member_of(organisation_ids))
     return _all(parts)
 
 

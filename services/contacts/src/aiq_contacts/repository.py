@@ -40,6 +40,7 @@ async def ensure_indexes(database: Database) -> None:
         await database[ORGANISATIONS].create_index(field)
     for field in ("district", "organisation_id", "email", "other_emails", "sort_name"):
         await database[PEOPLE].create_index(field)
+    await database[PEOPLE].create_index("memberships.organisation_id")
     await database[CONSENTS].create_index("person_id")
     await database[OPT_IN_REQUESTS].create_index("person_id")
     await database[INTERACTIONS].create_index("organisation_id")
@@ -176,6 +177,10 @@ class ContactsRepository:
         found = await self.organisations.find({"_id": {"$in": list(ids)}} if ids else None, session)
         return {organisation.id: organisation for organisation in found}
 
+    async def members_of(self, organisation_id: str, session: Session = None) -> list[Person]:
+        """The people who belong to the organisation (main or other membership)."""
+        return await self.people.find(listing.member_of([organisation_id]), session)
+
     async def get_person(self, person_id: str, session: Session = None) -> Person | None:
         return await self.people.get(person_id, session)
 
@@ -223,7 +228,8 @@ class ContactsRepository:
         if org_criteria:
             organisation_ids = await self.organisations.ids({"$and": org_criteria})
         if criteria.tags:
-            tagged = await self.organisations.ids({"tags": {"$in": list(criteria.tags)}})
+            tags = {"tags": {"$in": list(criteria.tags)}}
+            tagged = await self.organisations.ids({"$and": [*org_criteria, tags]})
         return listing.person_query(
             criteria,
             list_query.q,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import structlog
 from pydantic import BaseModel
 
-from aiq_contacts import consent, domain, history, listing, names, snapshots
+from aiq_contacts import consent, domain, history, listing, memberships, names, snapshots
 from aiq_contacts.consent import ConsentChange, ConsentRecord
 from aiq_contacts.domain import (
     Organisation,
@@ -71,6 +71,7 @@ class PersonExport(BaseModel):
     exported_at: datetime
     person: Person
     organisation: Organisation | None
+    organisations: list[Organisation] = []  # every one the person belongs to, the main first
     consent_history: list[ConsentRecord]
     double_opt_in_requests: list[OptInRequested]
     interactions: list[Interaction]
@@ -173,9 +174,9 @@ class ContactsService:
             if merged is None:
                 raise Unprocessable(f"no organisation {merged_id} to merge")
             combined = domain.merge_organisations(surviving, merged)
-            people = await self._repository.people.find({"organisation_id": merged_id}, tx.session)
-            for person in people:
-                moved = person.model_copy(update={"organisation_id": surviving_id})
+            for person in await self._repository.members_of(merged_id, tx.session):
+                places = memberships.moved(person.memberships, merged_id, surviving_id)
+                moved = Person.model_validate(person.model_dump() | {"memberships": places})
                 await self._repository.people.replace(moved, tx.session)
                 tx.publish(snapshots.person_event(PersonUpdatedV1, moved))
             for store in (self._repository.interactions, self._repository.follow_ups):
@@ -213,6 +214,14 @@ class ContactsService:
             raise Unprocessable(f"no organisation {organisation_id}")
         return organisation
 
+    async def _organisations_of(self, person: Person, tx: Tx) -> Organisation | None:
+        """The person's main organisation, once every organisation they belong to is known."""
+        ids = {m.organisation_id for m in person.memberships}
+        found = await self._repository.organisations_by_id(ids, tx.session)
+        if missing := sorted(ids - set(found)):
+            raise Unprocessable(f"no organisation {missing[0]}")
+        return found.get(person.organisation_id or "")
+
     async def _claim_addresses(self, person: Person, addresses: list[str], tx: Tx) -> None:
         """The addresses become the person's, or 409 naming who has one already."""
         for address in addresses:
@@ -234,7 +243,8 @@ class ContactsService:
         organisation: Organisation | None = None,
     ) -> Person:
         if organisation is None:
-            organisation = await self._organisation_of(data.organisation_id, tx)
+            main = memberships.main_id(data.organisation_id, data.memberships)
+            organisation = await self._organisation_of(main, tx)
         district = domain.require_district(
             domain.person_district(data.district, organisation), self._districts
         )
@@ -244,6 +254,7 @@ class ContactsService:
             district,
             organisation,
         )
+        await self._organisations_of(person, tx)
         consent.require_consentable(person.email, person.kind, data.email_consent)
         await self._claim_addresses(person, person.addresses, tx)
         record = None
@@ -272,8 +283,7 @@ class ContactsService:
         async def work(tx: Tx) -> Person:
             person = await self._person(person_id, tx)
             changed = domain.apply_update(person, update)
-            organisation = await self._organisation_of(changed.organisation_id, tx)
-            domain.check_person(changed, organisation)
+            domain.check_person(changed, await self._organisations_of(changed, tx))
             new_addresses = [a for a in changed.addresses if a not in person.addresses]
             gone = [a for a in person.addresses if a not in changed.addresses]
             await self._claim_addresses(changed, new_addresses, tx)
@@ -434,14 +444,14 @@ class ContactsService:
 
     async def export_person(self, person_id: str) -> PersonExport:
         person = await self._person(person_id)
-        organisation = None
-        if person.organisation_id:
-            organisation = await self._repository.get_organisation(person.organisation_id)
+        ids = [m.organisation_id for m in person.memberships]
+        found = await self._repository.organisations_by_id(ids)
         requests = await self._repository.opt_in_requests.find({"person_id": person_id}).to_list()
         return PersonExport(
             exported_at=now(),
             person=person,
-            organisation=organisation,
+            organisation=found.get(person.organisation_id or ""),
+            organisations=[found[i] for i in ids if i in found],
             consent_history=await self.consent_history(person_id),
             double_opt_in_requests=[OptInRequested.model_validate(r) for r in requests],
             interactions=await self._repository.interactions.find({"person_id": person_id}),

@@ -3,6 +3,7 @@ interactions and follow-ups. Plain Python, no I/O."""
 
 from __future__ import annotations
 
+from aiq_contacts import memberships
 from aiq_contacts.domain import Organisation, Person
 from aiq_contacts.history import FollowUp, Interaction
 from aiq_shared.contracts.contacts import (
@@ -28,6 +29,7 @@ def person_event[E: (PersonCreatedV1, PersonUpdatedV1)](event: type[E], person: 
         tags=person.tags,
         consents=person.consents,
         language=person.language,
+        memberships=memberships.published(person.memberships),
     )
 
 
