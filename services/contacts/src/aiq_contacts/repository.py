@@ -238,5 +238,18 @@ class ContactsRepository:
             organisation_id=organisation_id,
         )
 
+    async def attendance_entry(
+        self, registration_id: str, session: Session = None
+    ) -> Interaction | None:
+        """The history entry of one registration (its attendance)."""
+        document = await self.interactions.collection.find_one(
+            {"source_id": registration_id, "kind": "meeting_attendance"}, session=session
+        )
+        return self.interactions.model(document)
+
+    async def attendance_entries(self, **subject: str) -> list[Interaction]:
+        """The attendance entries about an organisation or a person, oldest first."""
+        return await self.interactions.find({**subject, "kind": "meeting_attendance"})
+
     async def is_erased(self, person_id: str, session: Session = None) -> bool:
         return await self.erased.find_one({"_id": person_id}, session=session) is not None

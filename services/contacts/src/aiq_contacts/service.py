@@ -39,9 +39,7 @@ from aiq_shared.contracts.contacts import (
     SegmentDeletedV1,
     SegmentSavedV1,
 )
-from aiq_shared.contracts.meetings import MeetingOutcomeRecordedV1
 from aiq_shared.contracts.notifications import ConsentConfirmedV1, ConsentWithdrawnV1
-from aiq_shared.contracts.registrations import RegistrationSnapshot
 from aiq_shared.errors import Conflict, NotFound, Unprocessable
 from aiq_shared.idempotency import COLLECTION as IDEMPOTENCY_KEYS
 from aiq_shared.idempotency import once
@@ -567,74 +565,6 @@ class ContactsService:
             await self._person(person_id)  # type: ignore[arg-type]
             selector = {"person_id": person_id}
         return await self._repository.interactions.page(selector, query)
-
-    async def registration_changed(
-        self, attendance: history.Attendance, event: RegistrationSnapshot, tx: Tx
-    ) -> None:
-        """Meeting attendance from aiq.registrations, one history entry per registration."""
-        if await self._repository.is_erased(event.person_id, tx.session):
-            return
-        store = self._repository.interactions
-        existing = store.model(
-            await store.collection.find_one(
-                {"source_id": event.registration_id}, session=tx.session
-            )
-        )
-        entry = Interaction(
-            id=existing.id if existing else new_id(),
-            kind="meeting_attendance",
-            organisation_id=event.organisation_id,
-            person_id=event.person_id,
-            occurred_at=event.meeting.starts_at,
-            meeting_id=event.meeting.meeting_id,
-            meeting_title=event.meeting.title,
-            attendance=history.attendance_after(
-                existing.attendance if existing else None, attendance
-            ),
-            source_id=event.registration_id,
-        )
-        await store.replace(entry, tx.session, upsert=True)
-
-    async def meeting_outcome_recorded(self, event: MeetingOutcomeRecordedV1, tx: Tx) -> None:
-        """After a meeting: a note for the history and follow-ups for the officers."""
-        person_id = event.person_id
-        if person_id and await self._repository.is_erased(person_id, tx.session):
-            person_id = None
-        if event.organisation_id is None and person_id is None:
-            return
-        await self._repository.interactions.add(
-            Interaction(
-                id=new_id(),
-                kind="meeting_outcome",
-                organisation_id=event.organisation_id,
-                person_id=person_id,
-                text=event.note,
-                occurred_at=event.recorded_at,
-                author=event.recorded_by,
-                meeting_id=event.meeting_id,
-                meeting_title=event.meeting_title,
-                attendance=None
-                if event.attended is None
-                else ("checked_in" if event.attended else "no_show"),
-                source_id=event.outcome_id,
-            ),
-            tx.session,
-        )
-        for item in event.follow_ups:
-            await self._repository.follow_ups.add(
-                FollowUp(
-                    id=new_id(),
-                    kind=item.kind,
-                    title=item.title,
-                    due=item.due,
-                    owner=item.owner or event.recorded_by,
-                    organisation_id=event.organisation_id,
-                    person_id=person_id,
-                    created_at=now(),
-                    meeting_id=event.meeting_id,
-                ),
-                tx.session,
-            )
 
     async def create_follow_up(self, data: FollowUpWrite) -> FollowUp:
         history.require_subject(data.organisation_id, data.person_id)
