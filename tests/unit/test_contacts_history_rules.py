@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -77,3 +77,11 @@ def test_an_organisation_stands_where_the_furthest_of_its_people_does() -> None:
     assert history.by_meeting([_entry("a", "no_show"), _entry("b", "checked_in")])[
         0
     ].attendance == ("checked_in")
+
+
+def test_an_interaction_time_is_kept_as_the_database_keeps_it() -> None:
+    written = history.InteractionWrite(
+        kind="visit", text="Besuch", occurred_at="2026-11-20T10:00:00.123456+01:00"
+    )
+    assert written.occurred_at == datetime(2026, 11, 20, 9, 0, 0, 123000, tzinfo=UTC)
+    assert written.occurred_at.utcoffset() == timedelta(0)

@@ -3,14 +3,23 @@ Plain Python, no I/O."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from aiq_contacts.domain import IsoDate
 from aiq_shared.errors import Unprocessable
 
+
+def _as_stored(value: datetime) -> datetime:
+    """A time as the database keeps it (UTC, to the millisecond), so that the answer to a
+    write equals every later read."""
+    value = value.astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_as_stored)]
 InteractionKind = Literal["note", "call", "visit", "email", "meeting_attendance", "meeting_outcome"]
 StaffInteractionKind = Literal["note", "call", "visit", "email"]
 # A registration's states, from aiq.registrations: confirmed, waitlisted, promoted (moved up
@@ -37,7 +46,7 @@ class InteractionWrite(BaseModel):
 
     kind: StaffInteractionKind
     text: str = Field(min_length=1, max_length=5000)
-    occurred_at: AwareDatetime | None = Field(default=None, description="Defaults to now")
+    occurred_at: Moment | None = Field(default=None, description="Defaults to now")
     author: str | None = Field(default=None, max_length=120)
     person_id: str | None = Field(
         default=None, max_length=64, description="Who at the organisation (organisation routes)"
@@ -61,7 +70,7 @@ class Interaction(BaseModel):
     organisation_id: str | None = None
     person_id: str | None = None
     text: str | None = None
-    occurred_at: AwareDatetime
+    occurred_at: Moment
     author: str | None = None
     meeting_id: str | None = None
     meeting_title: str | None = None
