@@ -17,6 +17,7 @@ NOBODY = {
     "officer": "t.yilmaz",
     "status": "ended",
     "industry": "Baugewerbe",
+    "industry_section": "T",
     "kind": "school",
     "organisation_kind": "school",
     "district": "Mengede",

@@ -73,6 +73,15 @@ async def test_industries_are_wz_sections_with_short_names_and_suggestions(
         await contacts.get("/organisations", params={"industry_section": "Z"})
     ).status_code == 422
 
+    other = await contacts.post(
+        "/organisations", json={"name": "Sonstwas", "industry": "Sonstige", "district": "Hörde"}
+    )
+    kept = await contacts.post(
+        f"/organisations/{other.json()['id']}/merge",
+        json={"merged_organisation_id": made["Stahlwerk Hörde"]["id"]},
+    )
+    assert (kept.json()["industry"], kept.json()["industry_section"]) == ("Sonstige", None)
+
     rows = (
         "organisation_name;industry;district;officer\n"
         "Pension Eving;Hotelerie;Eving;\n"

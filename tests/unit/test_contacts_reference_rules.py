@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from aiq_contacts import imports
+from aiq_contacts import domain, imports
 from aiq_contacts.domain import Organisation
 from aiq_contacts.industries import SECTIONS, Industries, Industry, default_setting
 from aiq_contacts.officers import Officers
@@ -189,3 +189,10 @@ def test_an_import_row_maps_industry_and_officer_or_says_what_is_near() -> None:
     assert "unknown industry 'Kfz'; did you mean 'Kfz-Gewerbe'" in broken.errors[0]
     assert broken.errors[1].startswith("unknown officer 'Frau Niemand'")
     assert "m.schneider" in broken.errors[1]
+
+
+def test_a_merged_organisation_knows_the_section_of_the_industry_it_keeps() -> None:
+    surviving = _settled(district="Hörde", industry="Sonstige")
+    merged = _settled(district="Hörde", industry="Metallbau")
+    combined = REFERENCE.settle(domain.merge_organisations(surviving, merged), officer_given=False)
+    assert (combined.industry, combined.industry_section) == ("Sonstige", None)

@@ -171,7 +171,9 @@ class ContactsService:
             merged = await self._repository.get_organisation(merged_id, tx.session)
             if merged is None:
                 raise Unprocessable(f"no organisation {merged_id} to merge")
-            combined = domain.merge_organisations(surviving, merged)
+            combined = self.reference.settle(
+                domain.merge_organisations(surviving, merged), officer_given=False
+            )
             for person in await self._repository.members_of(merged_id, tx.session):
                 places = memberships.moved(person.memberships, merged_id, surviving_id)
                 moved = Person.model_validate(person.model_dump() | {"memberships": places})
