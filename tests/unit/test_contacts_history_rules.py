@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -32,3 +32,56 @@ def test_a_late_registration_does_not_undo_a_check_in_or_no_show() -> None:
     assert history.attendance_after("checked_in", "registered") == "checked_in"
     assert history.attendance_after("no_show", "registered") == "no_show"
     assert history.attendance_after("no_show", "checked_in") == "checked_in"
+
+
+def test_history_follows_every_registration_state_the_latest_counts() -> None:
+    assert history.attendance_after("registered", "cancelled") == "cancelled"
+    assert history.attendance_after("waitlisted", "moved_up") == "moved_up"
+    assert history.attendance_after("cancelled", "registered") == "registered"  # came back
+    assert history.attendance_after("moved_up", "checked_in") == "checked_in"
+    assert history.attendance_after("checked_in", "waitlisted") == "checked_in"  # late news
+
+
+def _entry(person: str, attendance: str, meeting: str = "m1", day: int = 3):  # type: ignore[no-untyped-def]
+    return history.Interaction(
+        id=f"{person}-{meeting}",
+        kind="meeting_attendance",
+        person_id=person,
+        occurred_at=datetime(2026, 12, day, 15, 0, tzinfo=UTC),
+        meeting_id=meeting,
+        meeting_title=f"Treffen {meeting}",
+        attendance=attendance,  # type: ignore[arg-type]
+        steps=[history.AttendanceStep(attendance=attendance, at=NOW)],  # type: ignore[arg-type]
+        source_id=f"r-{person}-{meeting}",
+    )
+
+
+def test_an_organisation_stands_where_the_furthest_of_its_people_does() -> None:
+    meetings = history.by_meeting(
+        [
+            _entry("anna", "cancelled"),
+            _entry("bernd", "registered"),
+            _entry("anna", "cancelled", "m0", day=1),
+            _entry("carla", "waitlisted", "m2", day=5),
+        ]
+    )
+    assert [(m.meeting_id, m.attendance) for m in meetings] == [
+        ("m2", "waitlisted"),
+        ("m1", "registered"),
+        ("m0", "cancelled"),
+    ]
+    assert [(p.person_id, p.attendance) for p in meetings[1].people] == [
+        ("anna", "cancelled"),
+        ("bernd", "registered"),
+    ]
+    assert history.by_meeting([_entry("a", "no_show"), _entry("b", "checked_in")])[
+        0
+    ].attendance == ("checked_in")
+
+
+def test_an_interaction_time_is_kept_as_the_database_keeps_it() -> None:
+    written = history.InteractionWrite(
+        kind="visit", text="Besuch", occurred_at="2026-11-20T10:00:00.123456+01:00"
+    )
+    assert written.occurred_at == datetime(2026, 11, 20, 9, 0, 0, 123000, tzinfo=UTC)
+    assert written.occurred_at.utcoffset() == timedelta(0)

@@ -9,10 +9,15 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from aiq_contacts import imports, tables
-from aiq_contacts.settings import INDUSTRIES
+from aiq_contacts.industries import Industries, default_setting
+from aiq_contacts.officers import Officers
+from aiq_contacts.reference import Reference
+from aiq_devstack.staff import DEVELOPMENT_STAFF
 from aiq_shared.districts import DORTMUND
 from aiq_shared.errors import Unprocessable
+from aiq_shared.staff import Staff
 
+REFERENCE = Reference(DORTMUND, Industries(default_setting()), Officers(Staff(DEVELOPMENT_STAFF)))
 ROW = {
     "organisation_name": "Bäckerei Sonnenschein",
     "industry": "Handwerk",
@@ -28,7 +33,7 @@ ROW = {
 
 
 def parse(raw: dict[str, str]):  # type: ignore[no-untyped-def]
-    return imports.parse_row(7, raw, DORTMUND, INDUSTRIES)
+    return imports.parse_row(7, raw, REFERENCE)
 
 
 def test_a_good_row_is_an_organisation_and_a_person() -> None:

@@ -33,19 +33,57 @@ def test_organisation_criteria_and_search_combine_with_and() -> None:
     }
 
 
-def test_people_are_selected_through_their_organisation_and_tags_count_on_either() -> None:
+def test_people_are_selected_through_their_organisations_and_tags_count_on_either() -> None:
+    # o1 meets the organisation criteria, o2 meets them and carries the tag: a person is
+    # selected with the tag and a membership at o1, or with a membership at o2
     query = listing.person_query(
         ContactFilter(tags=["ihk"], has_consent=True),
-        organisation_ids=["o1"],
+        organisation_ids=["o1", "o2"],
         tagged_organisation_ids=["o2"],
     )
     assert query == {
         "$and": [
             {"email_consent": True},
-            {"organisation_id": {"$in": ["o1"]}},
-            {"$or": [{"tags": {"$in": ["ihk"]}}, {"organisation_id": {"$in": ["o2"]}}]},
+            {
+                "$or": [
+                    {"$and": [{"tags": {"$in": ["ihk"]}}, listing.member_of(["o1", "o2"])]},
+                    listing.member_of(["o2"]),
+                ]
+            },
         ]
     }
+    assert listing.member_of(["o1"]) == {
+        "$or": [
+            {"organisation_id": {"$in": ["o1"]}},
+            {"memberships.organisation_id": {"$in": ["o1"]}},
+        ]
+    }
+
+
+def _operands(query: object, operator: str) -> list:  # type: ignore[type-arg]
+    """Every operand of ``operator`` anywhere in ``query``."""
+    if isinstance(query, dict):
+        found = [query[operator]] if operator in query else []
+        return found + [o for value in query.values() for o in _operands(value, operator)]
+    if isinstance(query, list):
+        return [o for item in query for o in _operands(item, operator)]
+    return []
+
+
+@pytest.mark.parametrize(
+    ("organisation_ids", "tagged"),
+    [([], None), ([], []), (None, []), (["o1"], []), (["o1"], ["o1"])],
+)
+def test_a_filter_no_organisation_meets_selects_nobody_without_an_empty_in(
+    organisation_ids: list[str] | None, tagged: list[str] | None
+) -> None:
+    criteria = ContactFilter(tags=["ihk"], officers=["niemand"], districts=["Hörde"])
+    query = listing.person_query(
+        criteria, "anna", organisation_ids=organisation_ids, tagged_organisation_ids=tagged
+    )
+    assert [] not in _operands(query, "$in")
+    if organisation_ids == []:
+        assert query is None  # nobody: the repository answers an empty page without asking
 
 
 def test_name_cursors_carry_the_sort_value_and_refuse_other_orders() -> None:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from aiq_contacts import domain
+from aiq_contacts import domain, names
 from aiq_contacts.domain import (
     Organisation,
     OrganisationCreate,
@@ -16,14 +16,19 @@ from aiq_contacts.domain import (
     PersonCreate,
     PersonUpdate,
 )
-from aiq_contacts.settings import INDUSTRIES
+from aiq_contacts.industries import Industries, default_setting
+from aiq_contacts.officers import Officers
+from aiq_contacts.reference import Reference
+from aiq_devstack.staff import DEVELOPMENT_STAFF
 from aiq_shared.districts import DORTMUND
 from aiq_shared.errors import Unprocessable
+from aiq_shared.staff import Staff
 
 SCHOOL = Organisation(
     id="s", name="Gesamtschule Scharnhorst", kind="school", district="Scharnhorst"
 )
 COMPANY = Organisation(id="c", name="Elektro Westfalen", district="Hörde")
+REFERENCE = Reference(DORTMUND, Industries(default_setting()), Officers(Staff(DEVELOPMENT_STAFF)))
 
 
 def test_an_organisation_has_kind_address_status_tags_and_website() -> None:
@@ -43,7 +48,7 @@ def test_an_organisation_has_kind_address_status_tags_and_website() -> None:
     assert organisation.kind == "company" and organisation.tags == ["ihk", "speed-woche"]
     assert organisation.website == "https://baeckerei-sonnenschein.example/"
     assert organisation.partner_since == date(2020, 10, 1)
-    domain.check_organisation(organisation, DORTMUND, INDUSTRIES)
+    domain.check_organisation(organisation, DORTMUND)
 
 
 @pytest.mark.parametrize(
@@ -64,21 +69,13 @@ def test_bad_organisation_fields_are_refused(bad: dict) -> None:
 
 def test_industry_and_district_come_from_maintained_lists() -> None:
     with pytest.raises(Unprocessable) as error:
-        domain.check_organisation(
-            OrganisationCreate(name="X", district="Eving", industry="Raumfahrt"),
-            DORTMUND,
-            INDUSTRIES,
-        )
+        REFERENCE.settle(Organisation(id="o", name="X", district="Eving", industry="Raumfahrt"))
     assert "Handwerk" in error.value.extra["known_industries"]
     with pytest.raises(Unprocessable):
-        domain.check_organisation(
-            OrganisationCreate(name="X", district="Schwabing"), DORTMUND, INDUSTRIES
-        )
+        REFERENCE.settle(Organisation(id="o", name="X", district="Schwabing"))
     with pytest.raises(Unprocessable):  # a school has no Branche
-        domain.check_organisation(
-            OrganisationCreate(name="X", district="Eving", kind="school", industry="Handwerk"),
-            DORTMUND,
-            INDUSTRIES,
+        REFERENCE.settle(
+            Organisation(id="o", name="X", district="Eving", kind="school", industry="Handwerk")
         )
 
 
@@ -107,20 +104,18 @@ def test_merging_keeps_the_survivor_fills_gaps_and_unites_tags() -> None:
 
 
 def test_search_folds_case_accents_and_umlauts() -> None:
-    terms = domain.search_terms("Jürgen", "Groß-Müller").split()
+    terms = names.search_terms("Jürgen", "Groß-Müller").split()
     assert {"jurgen", "juergen", "gross", "muller", "mueller"} <= set(terms)
-    assert domain.search_pattern("MÜL") == ["(^| )mul"]
-    assert domain.search_pattern("a.b (x") == [r"(^| )a\.b", "(^| )x"]  # escaped, no operators
+    assert names.search_pattern("MÜL") == ["(^| )mul"]
+    assert names.search_pattern("a.b (x") == [r"(^| )a\.b", "(^| )x"]  # escaped, no operators
 
 
 def test_duplicate_names_ignore_legal_form_case_and_punctuation() -> None:
-    assert domain.duplicate_key("Elektro Westfalen GmbH") == domain.duplicate_key(
-        "elektro-westfalen"
-    )
-    assert domain.duplicate_key("Müller & Söhne KG") == domain.duplicate_key("Mueller Soehne")
-    assert domain.looks_like_same_organisation("A GmbH", "44137", "A", None)
-    assert not domain.looks_like_same_organisation("A GmbH", "44137", "A", "44139")
-    assert not domain.looks_like_same_organisation("A", None, "B", None)
+    assert names.duplicate_key("Elektro Westfalen GmbH") == names.duplicate_key("elektro-westfalen")
+    assert names.duplicate_key("Müller & Söhne KG") == names.duplicate_key("Mueller Soehne")
+    assert names.looks_like_same_organisation("A GmbH", "44137", "A", None)
+    assert not names.looks_like_same_organisation("A GmbH", "44137", "A", "44139")
+    assert not names.looks_like_same_organisation("A", None, "B", None)
 
 
 def _student(**extra) -> Person:  # type: ignore[no-untyped-def]

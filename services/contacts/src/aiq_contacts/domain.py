@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Annotated, Literal
@@ -18,9 +16,12 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    model_validator,
 )
 
 from aiq_contacts.consent import INVITATIONS, ConsentRecord, after_change
+from aiq_contacts.memberships import MAIN, MOST, Membership, main_first
+from aiq_contacts.memberships import settle as settle_memberships
 from aiq_shared.contracts.contacts import (
     ConsentPurpose,
     OrganisationKind,
@@ -74,44 +75,6 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()/\-]{3,30}$")]
 
 
-# -- normalisation for search and duplicates ---------------------------------------------------
-
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-_LEGAL_FORMS = re.compile(
-    r"\b(gmbh|mbh|ag|kg|ohg|ug|gbr|e\.?\s?k|e\.?\s?v|co|haftungsbeschrankt|und|&)\b"
-)
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: ``Müller`` and ``MULLER`` both become ``muller``."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w@.]+", " ", stripped).split())
-
-
-def search_terms(*parts: str | None) -> str:
-    """What a name search looks in: every word folded, German umlauts also spelled out
-    (``Müller`` is found by ``mül``, ``mul`` and ``muell``)."""
-    words: list[str] = []
-    for part in parts:
-        if not part:
-            continue
-        words += fold(part).split()
-        words += fold(part.casefold().translate(_UMLAUTS)).split()
-    return " ".join(dict.fromkeys(words))
-
-
-def search_pattern(q: str) -> list[str]:
-    """Regular expressions (all must match) for a user's query: each word a word prefix."""
-    return [rf"(^| ){re.escape(word)}" for word in fold(q).split()[:8]]
-
-
-def duplicate_key(name: str) -> str:
-    """A company's name without legal form, case, accents and punctuation."""
-    folded = fold(name.casefold().translate(_UMLAUTS)).replace(".", " ")
-    return " ".join(_LEGAL_FORMS.sub(" ", folded).split())
-
-
 # -- organisations -------------------------------------------------------------------------
 
 
@@ -130,7 +93,9 @@ class OrganisationFields(BaseModel):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: OrganisationKind | None = None
-    industry: str | None = Field(default=None, max_length=120, description="Branche (settings)")
+    industry: str | None = Field(
+        default=None, max_length=200, description="Branche (GET /industries)"
+    )
     size: OrganisationSize | None = None
     address: Address | None = None
     district: str | None = Field(default=None, min_length=1, max_length=80)
@@ -159,6 +124,7 @@ class Organisation(OrganisationCreate):
     model_config = ConfigDict(extra="ignore")
 
     id: str
+    industry_section: str | None = Field(default=None, description="WZ 2008 section (A-U)")
 
 
 class PossibleDuplicate(BaseModel):
@@ -188,18 +154,10 @@ def require_district(district: str, known: Sequence[str]) -> str:
     return district
 
 
-def require_industry(industry: str | None, known: Sequence[str]) -> str | None:
-    if industry is not None and industry not in known:
-        raise Unprocessable(f"unknown industry {industry!r}", known_industries=list(known))
-    return industry
-
-
-def check_organisation(
-    organisation: OrganisationFields, districts: Sequence[str], industries: Sequence[str]
-) -> None:
+def check_organisation(organisation: OrganisationFields, districts: Sequence[str]) -> None:
+    """District and kind; the industry and officer are checked by ``reference.Reference``."""
     if organisation.district is not None:
         require_district(organisation.district, districts)
-    require_industry(organisation.industry, industries)
     if organisation.kind == "school" and organisation.industry is not None:
         raise Unprocessable("a school has no industry (Branche)")
 
@@ -251,9 +209,12 @@ class PersonFields(BaseModel):
     email: Annotated[Email | None, BeforeValidator(_no_empty)] = None
     other_emails: Annotated[list[Email], Field(max_length=10)] | None = None
     phone: Phone | None = None
-    organisation_id: str | None = Field(default=None, max_length=64)
+    organisation_id: str | None = Field(default=None, max_length=64, description="Main one")
     role: str | None = Field(default=None, max_length=120, description="e.g. Ausbildungsleitung")
     position: str | None = Field(default=None, max_length=120, description="Job title")
+    memberships: list[Membership] | None = Field(
+        default=None, max_length=MOST, description="Every organisation, the main one first"
+    )
     district: str | None = Field(
         default=None, max_length=80, description="Defaults to the organisation's district"
     )
@@ -294,6 +255,7 @@ class Person(BaseModel):
     organisation_id: str | None = None
     role: str | None = None
     position: str | None = None
+    memberships: list[Membership] = []
     district: str
     language: str = "de"
     tags: list[str] = []
@@ -303,12 +265,17 @@ class Person(BaseModel):
     email_consent: bool = Field(default=False, description="Current consent to invitations")
     consents: list[ConsentPurpose] = Field(default=[], description="Purposes consented to now")
 
+    @model_validator(mode="after")
+    def _main_first(self) -> Person:
+        return main_first(self)
+
     @property
     def addresses(self) -> list[str]:
         return [str(e) for e in [self.email, *self.other_emails] if e]
 
 
-STUDENT_FIELDS = {"first_name", "kind", "organisation_id", "district", "class_level", "under_16"}
+STUDENT_FIELDS = {"first_name", "kind", "organisation_id", "memberships", "district", "under_16"}
+STUDENT_FIELDS |= {"class_level"}
 STUDENT_FIELDS |= {"guardian_consent", "language", "tags", "id", "email_consent", "consents"}
 
 
@@ -321,7 +288,7 @@ def check_person(person: Person, organisation: Organisation | None) -> Person:
             raise Unprocessable(
                 "for a student keep only first name, school and class level", fields=extra
             )
-        if organisation is None or organisation.kind != "school":
+        if organisation is None or organisation.kind != "school" or len(person.memberships) > 1:
             raise Unprocessable("a student belongs to a school (an organisation of kind school)")
         if person.under_16 and person.guardian_consent is None:
             raise Unprocessable("a student under 16 needs a guardian's consent recorded")
@@ -358,7 +325,9 @@ def person_district(requested: str | None, organisation: Organisation | None) ->
 def new_person(
     person_id: str, data: PersonCreate, district: str, organisation: Organisation | None
 ) -> Person:
-    fields = data.model_dump(exclude={"email_consent"})
+    fields = data.model_dump(exclude={"email_consent", "memberships"})
+    named = {f for f in MAIN if f in data.model_fields_set or fields[f] is not None}
+    fields = settle_memberships(fields, [], data.memberships, named)
     person = Person(id=person_id, **{**fields, "district": district})
     return check_person(person, organisation)
 
@@ -375,20 +344,13 @@ def apply_update(person: Person, update: PersonUpdate) -> Person:
     for field in ("kind", "language"):
         if field in changes and changes[field] is None:
             raise Unprocessable(f"{field} cannot be removed")
-    for field in ("tags", "other_emails"):
+    for field in ("tags", "other_emails", "memberships"):
         if field in changes and changes[field] is None:
             changes[field] = []
+    given = (update.memberships or []) if "memberships" in changes else None
+    changes = settle_memberships(changes, person.memberships, given, changes)
     if update.email_consent and not (changes.get("email") or person.email):
         raise Unprocessable("email consent needs an email address")
     if "email" in changes and changes["email"] is None and person.consents:
         raise Unprocessable("withdraw the consents before removing the email address")
     return _validated(Person, {**person.model_dump(), **changes})
-
-
-def looks_like_same_organisation(
-    name: str, postcode: str | None, other_name: str, other_postcode: str | None
-) -> bool:
-    """Same normalised name, and the same postcode where both have one."""
-    if duplicate_key(name) != duplicate_key(other_name):
-        return False
-    return postcode is None or other_postcode is None or postcode == other_postcode

@@ -14,8 +14,8 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from aiq_contacts import domain, imports, listing, tables
-from aiq_contacts.domain import Organisation, OrganisationCreate
+from aiq_contacts import domain, imports, listing, names, tables
+from aiq_contacts.domain import Organisation, OrganisationCreate, Person
 from aiq_contacts.imports import ImportJob, ImportRow, RowError
 from aiq_contacts.listing import ListQuery
 from aiq_contacts.repository import ContactsRepository
@@ -44,8 +44,7 @@ class Importer:
         self._database = database
         self._repository = ContactsRepository(database)
         self._contacts = contacts
-        self._districts = list(settings.districts)
-        self._industries = list(settings.industries)
+        self._reference = contacts.reference
         self._import_queue: asyncio.Queue[tuple[str, list[dict[str, str]]]] = asyncio.Queue()
         self._queued: set[str] = set()  # ids of jobs in the queue
 
@@ -93,7 +92,7 @@ class Importer:
         try:
             for index, raw in enumerate(rows):
                 number = index + 2  # the header is row 1
-                parsed = imports.parse_row(number, raw, self._districts, self._industries)
+                parsed = imports.parse_row(number, raw, self._reference)
                 if isinstance(parsed, RowError):
                     job.errors.append(parsed)
                 else:
@@ -135,7 +134,7 @@ class Importer:
         if row.organisation is None:
             return False
         postcode = row.organisation.address.postcode if row.organisation.address else None
-        key = (domain.duplicate_key(row.organisation.name), postcode)
+        key = (names.duplicate_key(row.organisation.name), postcode)
         seen = key in organisations
         organisations.add(key)
         return seen
@@ -174,14 +173,14 @@ class Importer:
         postcode = data.address.postcode if data.address else None
         for other in await self._repository.organisations_named_like(data.name, tx.session):
             other_postcode = other.address.postcode if other.address else None
-            if other.district == data.district and domain.looks_like_same_organisation(
+            if other.district == data.district and names.looks_like_same_organisation(
                 data.name, postcode, other.name, other_postcode
             ):
                 return other
         return None
 
     async def export_organisations(self, query: ListQuery) -> tuple[list[str], list[list[Any]]]:
-        selector = listing.organisation_query(query.filter, query.q)
+        selector = listing.organisation_query(query.filter, query.q, query.industry_sections)
         found = await self._repository.organisations.find(
             selector, sort=listing.sort_spec(query.sort), limit=tables.MAX_ROWS
         )
@@ -193,11 +192,10 @@ class Importer:
         found = await self._repository.people.find(
             selector, sort=listing.sort_spec(query.sort), limit=tables.MAX_ROWS
         )
-        org_ids = list({p.organisation_id for p in found if p.organisation_id})
-        organisations = {
-            o.id: o for o in await self._repository.organisations.find({"_id": {"$in": org_ids}})
-        }
-        columns = ["id", "organisation_id", *imports.COLUMNS]
+        organisations = await self._repository.organisations_by_id(
+            {m.organisation_id for p in found for m in p.memberships}
+        )
+        columns = ["id", "organisation_id", *imports.COLUMNS, "memberships"]
         rows = []
         for person in found:
             organisation = organisations.get(person.organisation_id or "")
@@ -217,6 +215,7 @@ class Importer:
                     person.language,
                     person.tags,
                     "ja" if person.email_consent else "nein",
+                    _memberships(person, organisations),
                 ]
             )
         return columns, rows
@@ -241,6 +240,17 @@ def _organisation_row(o: Organisation) -> list[Any]:
         o.status,
         o.tags,
     ]
+
+
+def _memberships(person: Person, organisations: dict[str, Organisation]) -> str:
+    """Every organisation the person belongs to, the main one first: ``Name (role, position)``."""
+    named = []
+    for membership in person.memberships:
+        organisation = organisations.get(membership.organisation_id)
+        name = organisation.name if organisation else membership.organisation_id
+        roles = ", ".join(r for r in (membership.role, membership.position) if r)
+        named.append(f"{name} ({roles})" if roles else name)
+    return "; ".join(named)
 
 
 def _row_problem(error: DomainError | ValidationError) -> str:

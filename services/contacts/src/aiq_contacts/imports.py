@@ -7,13 +7,14 @@ and, optionally, one person at it. A row's problems are all reported, by row num
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
+from aiq_contacts import industries
 from aiq_contacts.domain import OrganisationCreate, PersonCreate
+from aiq_contacts.reference import Reference
 
 COLUMNS = (
     "organisation_name",
@@ -39,7 +40,9 @@ COLUMNS = (
     "person_tags",
     "email_consent",
 )
-IGNORED = {"id", "organisation_id"}  # columns of an export, so it can be imported again
+# columns of an export, so it can be imported again (memberships beyond the row's own
+# organisation are not imported)
+IGNORED = {"id", "organisation_id", "memberships"}
 YES = {"ja", "j", "yes", "y", "true", "1", "x"}
 NO = {"nein", "n", "no", "false", "0", ""}
 
@@ -104,13 +107,34 @@ def _given(raw: dict[str, str], *names: str) -> dict[str, str]:
     return {name: raw[name] for name in names if raw.get(name)}
 
 
-def parse_row(
-    number: int,
-    raw: dict[str, str],
-    districts: Sequence[str],
-    industries: Sequence[str],
-) -> ImportRow | RowError:
-    """One table row as models, or every reason it cannot be imported."""
+def _settled(
+    organisation: OrganisationCreate, reference: Reference
+) -> tuple[OrganisationCreate, list[str]]:
+    problems = []
+    if organisation.district not in reference.districts:
+        problems.append(f"unknown district {organisation.district!r}")
+    changes: dict[str, str] = {}
+    if organisation.industry is not None:
+        industry = reference.industries.canonical(organisation.industry)
+        if industry is None:
+            suggestions = reference.industries.suggest(organisation.industry)
+            problems.append(industries.unknown_message(organisation.industry, suggestions))
+        else:
+            changes["industry"] = industry
+    if organisation.officer is not None and reference.officers.known():
+        officer = reference.officers.resolve(organisation.officer)
+        if officer is None:
+            known = ", ".join(reference.officers.known())
+            problems.append(f"unknown officer {organisation.officer!r} (known: {known})")
+        else:
+            changes["officer"] = officer
+    return organisation.model_copy(update=changes), problems
+
+
+def parse_row(number: int, raw: dict[str, str], reference: Reference) -> ImportRow | RowError:
+    """One table row as models, or every reason it cannot be imported. Industries and
+    officers are taken in their accepted spelling (an officer also by name); an unknown
+    industry is reported with the nearest known ones."""
     errors: list[str] = []
     unknown = sorted(set(raw) - set(COLUMNS) - IGNORED)
     if unknown:
@@ -134,10 +158,8 @@ def parse_row(
         except ValidationError as error:
             errors += _messages(error, "organisation ")
         if organisation is not None:
-            if organisation.district not in districts:
-                errors.append(f"unknown district {organisation.district!r}")
-            if organisation.industry is not None and organisation.industry not in industries:
-                errors.append(f"unknown industry {organisation.industry!r}")
+            organisation, problems = _settled(organisation, reference)
+            errors += problems
     if raw.get("first_name") or raw.get("last_name") or raw.get("email"):
         consent = raw.get("email_consent", "").strip().lower()
         if consent not in YES | NO:

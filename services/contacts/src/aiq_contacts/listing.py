@@ -2,7 +2,9 @@
 
 A filter is an :class:`aiq_shared.targeting.ContactFilter` (the meaning every service shares);
 this module says how it reads as queries over the contacts collections. Only typed values reach
-a query: user text becomes an escaped regular expression, never an operator.
+a query: user text becomes an escaped regular expression, never an operator. A filter that can
+select nobody (organisation criteria no organisation meets) is ``None``, never an empty ``$in``
+(which the embedded server cannot run): the repository answers it with an empty page.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from aiq_contacts.domain import search_pattern
+from aiq_contacts.names import search_pattern
 from aiq_shared.errors import Unprocessable
 from aiq_shared.targeting import ContactFilter
 
@@ -27,6 +30,7 @@ class ListQuery(BaseModel):
     """One list request: what to select, in which order, from where on."""
 
     filter: ContactFilter = ContactFilter()
+    industry_sections: list[str] = []  # WZ 2008 sections: organisation criteria too
     q: str | None = None
     sort: Sort = "created"
     limit: int = 50
@@ -37,6 +41,9 @@ class CountedPage[T](BaseModel):
     items: list[T]
     next_cursor: str | None = None
     total: int
+
+
+Query = dict[str, Any] | None  # None: selects nobody
 
 
 def _search(q: str | None) -> list[dict[str, Any]]:
@@ -52,11 +59,15 @@ def _partner_since(criteria: ContactFilter) -> dict[str, Any]:
     return {"partner_since": bounds} if bounds else {}
 
 
-def organisation_criteria(criteria: ContactFilter) -> list[dict[str, Any]]:
-    """The filter's organisation criteria (not tags: those count on person or organisation)."""
+def organisation_criteria(
+    criteria: ContactFilter, sections: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """The filter's organisation criteria (not tags: those count on person or organisation)
+    and the WZ 2008 ``sections`` of the industry."""
     parts: list[dict[str, Any]] = []
     for field, wanted in (
         ("industry", criteria.industries),
+        ("industry_section", sections),
         ("status", criteria.statuses),
         ("kind", criteria.organisation_kinds),
         ("officer", criteria.officers),
@@ -68,13 +79,26 @@ def organisation_criteria(criteria: ContactFilter) -> list[dict[str, Any]]:
     return parts
 
 
-def organisation_query(criteria: ContactFilter, q: str | None = None) -> dict[str, Any]:
-    parts = organisation_criteria(criteria) + _search(q)
+def organisation_query(
+    criteria: ContactFilter, q: str | None = None, sections: Sequence[str] = ()
+) -> dict[str, Any]:
+    parts = organisation_criteria(criteria, sections) + _search(q)
     if criteria.districts:
         parts.append({"district": {"$in": list(criteria.districts)}})
     if criteria.tags:
         parts.append({"tags": {"$in": list(criteria.tags)}})
     return _all(parts)
+
+
+def member_of(organisation_ids: list[str]) -> dict[str, Any]:
+    """People who belong to one of the organisations (main or other membership; people stored
+    before memberships have only ``organisation_id``)."""
+    return {
+        "$or": [
+            {"organisation_id": {"$in": organisation_ids}},
+            {"memberships.organisation_id": {"$in": organisation_ids}},
+        ]
+    }
 
 
 def person_query(
@@ -84,9 +108,11 @@ def person_query(
     organisation_ids: list[str] | None = None,
     tagged_organisation_ids: list[str] | None = None,
     organisation_id: str | None = None,
-) -> dict[str, Any]:
+) -> Query:
     """``organisation_ids``: organisations meeting the organisation criteria (None: no such
-    criteria); ``tagged_organisation_ids``: organisations carrying one of the filter's tags."""
+    criteria); ``tagged_organisation_ids``: those of them carrying one of the filter's tags.
+    A person is selected when one organisation they belong to meets the criteria and the tag
+    is on them or on it (``aiq_shared.targeting.matches``). None when nobody can match."""
     parts: list[dict[str, Any]] = _search(q)
     if criteria.districts:
         parts.append({"district": {"$in": list(criteria.districts)}})
@@ -94,19 +120,24 @@ def person_query(
         parts.append({"kind": {"$in": list(criteria.person_kinds)}})
     if criteria.has_consent is not None:
         parts.append({"email_consent": criteria.has_consent})
-    if organisation_ids is not None:
-        parts.append({"organisation_id": {"$in": organisation_ids}})
     if organisation_id is not None:
-        parts.append({"organisation_id": organisation_id})
+        parts.append(member_of([organisation_id]))
     if criteria.tags:
-        parts.append(
-            {
-                "$or": [
-                    {"tags": {"$in": list(criteria.tags)}},
-                    {"organisation_id": {"$in": tagged_organisation_ids or []}},
-                ]
-            }
-        )
+        own_tags: dict[str, Any] = {"tags": {"$in": list(criteria.tags)}}
+        branches = []
+        if organisation_ids is None:
+            branches.append(own_tags)
+        elif organisation_ids:
+            branches.append({"$and": [own_tags, member_of(organisation_ids)]})
+        if tagged_organisation_ids:
+            branches.append(member_of(tagged_organisation_ids))
+        if not branches:
+            return None
+        parts.append(branches[0] if len(branches) == 1 else {"$or": branches})
+    elif organisation_ids is not None:
+        if not organisation_ids:
+            return None
+        parts.append(member_of(organisation_ids))
     return _all(parts)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -12,9 +12,10 @@ from pymongo.errors import DuplicateKeyError
 
 from aiq_contacts import listing
 from aiq_contacts.consent import ConsentRecord
-from aiq_contacts.domain import Organisation, Person, duplicate_key, fold, search_terms
+from aiq_contacts.domain import Organisation, Person
 from aiq_contacts.history import FollowUp, Interaction
 from aiq_contacts.imports import ImportJob
+from aiq_contacts.names import duplicate_key, fold, search_terms
 from aiq_contacts.segments import Segment
 from aiq_shared.mongo import Database
 
@@ -39,6 +40,7 @@ async def ensure_indexes(database: Database) -> None:
         await database[ORGANISATIONS].create_index(field)
     for field in ("district", "organisation_id", "email", "other_emails", "sort_name"):
         await database[PEOPLE].create_index(field)
+    await database[PEOPLE].create_index("memberships.organisation_id")
     await database[CONSENTS].create_index("person_id")
     await database[OPT_IN_REQUESTS].create_index("person_id")
     await database[INTERACTIONS].create_index("organisation_id")
@@ -116,18 +118,23 @@ class Store[M: BaseModel]:
 
     async def find(
         self,
-        query: dict[str, Any],
+        query: listing.Query,
         session: Session = None,
         sort: list[tuple[str, int]] | None = None,
         limit: int = 0,
     ) -> list[M]:
+        if query is None:
+            return []
         cursor = self.collection.find(query, session=session).sort(sort or [("_id", 1)])
         if limit:
             cursor = cursor.limit(limit)
         return [self.model(doc) for doc in await cursor.to_list()]  # type: ignore[misc]
 
-    async def page(self, query: dict[str, Any], list_query: listing.ListQuery):
-        """One page in ``list_query``'s order, and how many match in all."""
+    async def page(self, query: listing.Query, list_query: listing.ListQuery):
+        """One page in ``list_query``'s order, and how many match in all (None: nobody)."""
+        if query is None:
+            listing.after(list_query.sort, list_query.cursor)  # a bad cursor is still refused
+            return listing.CountedPage[self._model](items=[], total=0)
         paged = listing.with_cursor(query, list_query.sort, list_query.cursor)
         sort = listing.sort_spec(list_query.sort)
         docs = await self.collection.find(paged).sort(sort).limit(list_query.limit + 1).to_list()
@@ -163,6 +170,16 @@ class ContactsRepository:
         self, organisation_id: str, session: Session = None
     ) -> Organisation | None:
         return await self.organisations.get(organisation_id, session)
+
+    async def organisations_by_id(
+        self, ids: Collection[str], session: Session = None
+    ) -> dict[str, Organisation]:
+        found = await self.organisations.find({"_id": {"$in": list(ids)}} if ids else None, session)
+        return {organisation.id: organisation for organisation in found}
+
+    async def members_of(self, organisation_id: str, session: Session = None) -> list[Person]:
+        """The people who belong to the organisation (main or other membership)."""
+        return await self.people.find(listing.member_of([organisation_id]), session)
 
     async def get_person(self, person_id: str, session: Session = None) -> Person | None:
         return await self.people.get(person_id, session)
@@ -203,15 +220,16 @@ class ContactsRepository:
 
     async def person_query(
         self, list_query: listing.ListQuery, organisation_id: str | None = None
-    ) -> dict[str, Any]:
+    ) -> listing.Query:
         """A ContactFilter over people: organisation criteria are looked up first."""
         criteria = list_query.filter
-        org_criteria = listing.organisation_criteria(criteria)
+        org_criteria = listing.organisation_criteria(criteria, list_query.industry_sections)
         organisation_ids = tagged = None
         if org_criteria:
             organisation_ids = await self.organisations.ids({"$and": org_criteria})
         if criteria.tags:
-            tagged = await self.organisations.ids({"tags": {"$in": list(criteria.tags)}})
+            tags = {"tags": {"$in": list(criteria.tags)}}
+            tagged = await self.organisations.ids({"$and": [*org_criteria, tags]})
         return listing.person_query(
             criteria,
             list_query.q,
@@ -219,6 +237,19 @@ class ContactsRepository:
             tagged_organisation_ids=tagged,
             organisation_id=organisation_id,
         )
+
+    async def attendance_entry(
+        self, registration_id: str, session: Session = None
+    ) -> Interaction | None:
+        """The history entry of one registration (its attendance)."""
+        document = await self.interactions.collection.find_one(
+            {"source_id": registration_id, "kind": "meeting_attendance"}, session=session
+        )
+        return self.interactions.model(document)
+
+    async def attendance_entries(self, **subject: str) -> list[Interaction]:
+        """The attendance entries about an organisation or a person, oldest first."""
+        return await self.interactions.find({**subject, "kind": "meeting_attendance"})
 
     async def is_erased(self, person_id: str, session: Session = None) -> bool:
         return await self.erased.find_one({"_id": person_id}, session=session) is not None

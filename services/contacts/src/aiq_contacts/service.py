@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import structlog
 from pydantic import BaseModel
 
-from aiq_contacts import consent, domain, history, listing
+from aiq_contacts import consent, domain, history, listing, memberships, names, snapshots
 from aiq_contacts.consent import ConsentChange, ConsentRecord
 from aiq_contacts.domain import (
     Organisation,
@@ -21,6 +21,7 @@ from aiq_contacts.domain import (
 )
 from aiq_contacts.history import FollowUp, FollowUpWrite, Interaction, InteractionWrite
 from aiq_contacts.listing import CountedPage, ListQuery
+from aiq_contacts.reference import Reference
 from aiq_contacts.repository import ContactsRepository
 from aiq_contacts.segments import Segment, SegmentWrite
 from aiq_contacts.settings import ContactsSettings
@@ -29,8 +30,6 @@ from aiq_shared.contracts.contacts import (
     DoubleOptInRequestedV1,
     FollowUpDoneV1,
     FollowUpOpenedV1,
-    FollowUpSnapshot,
-    InteractionRecordedV1,
     OrganisationCreatedV1,
     OrganisationsMergedV1,
     OrganisationUpdatedV1,
@@ -40,9 +39,7 @@ from aiq_shared.contracts.contacts import (
     SegmentDeletedV1,
     SegmentSavedV1,
 )
-from aiq_shared.contracts.meetings import MeetingOutcomeRecordedV1
 from aiq_shared.contracts.notifications import ConsentConfirmedV1, ConsentWithdrawnV1
-from aiq_shared.contracts.registrations import RegistrationSnapshot
 from aiq_shared.errors import Conflict, NotFound, Unprocessable
 from aiq_shared.idempotency import COLLECTION as IDEMPOTENCY_KEYS
 from aiq_shared.idempotency import once
@@ -56,40 +53,6 @@ def now() -> datetime:
     """Now, to the millisecond: what MongoDB keeps, so a response equals a later read."""
     now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
-
-
-def _person_event[E: (PersonCreatedV1, PersonUpdatedV1)](event: type[E], person: Person) -> E:
-    return event(
-        person_id=person.id,
-        first_name=person.first_name,
-        last_name=person.last_name or "",
-        email=person.email,
-        organisation_id=person.organisation_id,
-        district=person.district,
-        email_consent=person.email_consent,
-        kind=person.kind,
-        tags=person.tags,
-        consents=person.consents,
-        language=person.language,
-    )
-
-
-def _organisation_event[E: (OrganisationCreatedV1, OrganisationUpdatedV1)](
-    event: type[E], organisation: Organisation
-) -> E:
-    return event(
-        organisation_id=organisation.id,
-        name=organisation.name,
-        industry=organisation.industry,
-        district=organisation.district,
-        kind=organisation.kind,
-        status=organisation.status,
-        tags=organisation.tags,
-        officer=organisation.officer,
-        partner_since=organisation.partner_since,
-        size=organisation.size,
-        postcode=organisation.address.postcode if organisation.address else None,
-    )
 
 
 class OptInRequested(BaseModel):
@@ -106,6 +69,7 @@ class PersonExport(BaseModel):
     exported_at: datetime
     person: Person
     organisation: Organisation | None
+    organisations: list[Organisation] = []  # every one the person belongs to, the main first
     consent_history: list[ConsentRecord]
     double_opt_in_requests: list[OptInRequested]
     interactions: list[Interaction]
@@ -122,13 +86,10 @@ class ContactsService:
         self._database = database
         self._repository = ContactsRepository(database)
         self._districts = list(settings.districts)
-        self._industries = list(settings.industries)
+        self.reference = Reference.from_settings(settings)
         self._text_version = settings.consent_text_version
 
     # -- organisations ---------------------------------------------------------------------
-
-    def _check_organisation(self, organisation: domain.OrganisationFields) -> None:
-        domain.check_organisation(organisation, self._districts, self._industries)
 
     async def _possible_duplicates(
         self, organisation: Organisation, tx: Tx
@@ -144,7 +105,7 @@ class ContactsService:
                 organisation.name, tx.session
             )
             if other.id != organisation.id
-            and domain.looks_like_same_organisation(
+            and names.looks_like_same_organisation(
                 organisation.name,
                 postcode,
                 other.name,
@@ -153,17 +114,15 @@ class ContactsService:
         ]
 
     async def add_organisation(self, data: OrganisationCreate, tx: Tx) -> OrganisationCreated:
-        organisation = Organisation(id=new_id(), **data.model_dump())
+        organisation = self.reference.settle(Organisation(id=new_id(), **data.model_dump()))
         duplicates = await self._possible_duplicates(organisation, tx)
         await self._repository.organisations.add(organisation, tx.session)
-        tx.publish(_organisation_event(OrganisationCreatedV1, organisation))
+        tx.publish(snapshots.organisation_event(OrganisationCreatedV1, organisation))
         return OrganisationCreated(**organisation.model_dump(), possible_duplicates=duplicates[:10])
 
     async def create_organisation(
         self, data: OrganisationCreate, idempotency_key: str | None = None
     ) -> OrganisationCreated:
-        self._check_organisation(data)
-
         async def work(tx: Tx) -> OrganisationCreated:
             return await self.add_organisation(data, tx)
 
@@ -176,11 +135,13 @@ class ContactsService:
     ) -> Organisation:
         async def work(tx: Tx) -> Organisation:
             organisation = await self._organisation(organisation_id, tx)
-            changed = domain.update_organisation(organisation, update)
-            self._check_organisation(changed)
+            changed = self.reference.settle(
+                domain.update_organisation(organisation, update),
+                officer_given="officer" in update.model_fields_set,
+            )
             if changed != organisation:
                 await self._repository.organisations.replace(changed, tx.session)
-                tx.publish(_organisation_event(OrganisationUpdatedV1, changed))
+                tx.publish(snapshots.organisation_event(OrganisationUpdatedV1, changed))
             return changed
 
         return await self._database.transaction(work)
@@ -197,7 +158,7 @@ class ContactsService:
 
     async def list_organisations(self, query: ListQuery) -> CountedPage[Organisation]:
         return await self._repository.organisations.page(
-            listing.organisation_query(query.filter, query.q), query
+            listing.organisation_query(query.filter, query.q, query.industry_sections), query
         )
 
     async def merge_organisations(self, surviving_id: str, merged_id: str) -> Organisation:
@@ -210,12 +171,14 @@ class ContactsService:
             merged = await self._repository.get_organisation(merged_id, tx.session)
             if merged is None:
                 raise Unprocessable(f"no organisation {merged_id} to merge")
-            combined = domain.merge_organisations(surviving, merged)
-            people = await self._repository.people.find({"organisation_id": merged_id}, tx.session)
-            for person in people:
-                moved = person.model_copy(update={"organisation_id": surviving_id})
+            combined = self.reference.settle(
+                domain.merge_organisations(surviving, merged), officer_given=False
+            )
+            for person in await self._repository.members_of(merged_id, tx.session):
+                places = memberships.moved(person.memberships, merged_id, surviving_id)
+                moved = Person.model_validate(person.model_dump() | {"memberships": places})
                 await self._repository.people.replace(moved, tx.session)
-                tx.publish(_person_event(PersonUpdatedV1, moved))
+                tx.publish(snapshots.person_event(PersonUpdatedV1, moved))
             for store in (self._repository.interactions, self._repository.follow_ups):
                 await store.collection.update_many(
                     {"organisation_id": merged_id},
@@ -225,7 +188,7 @@ class ContactsService:
             await self._repository.organisations.delete(merged_id, tx.session)
             if combined != surviving:
                 await self._repository.organisations.replace(combined, tx.session)
-                tx.publish(_organisation_event(OrganisationUpdatedV1, combined))
+                tx.publish(snapshots.organisation_event(OrganisationUpdatedV1, combined))
             tx.publish(
                 OrganisationsMergedV1(
                     surviving_organisation_id=surviving_id, merged_organisation_id=merged_id
@@ -251,6 +214,14 @@ class ContactsService:
             raise Unprocessable(f"no organisation {organisation_id}")
         return organisation
 
+    async def _organisations_of(self, person: Person, tx: Tx) -> Organisation | None:
+        """The person's main organisation, once every organisation they belong to is known."""
+        ids = {m.organisation_id for m in person.memberships}
+        found = await self._repository.organisations_by_id(ids, tx.session)
+        if missing := sorted(ids - set(found)):
+            raise Unprocessable(f"no organisation {missing[0]}")
+        return found.get(person.organisation_id or "")
+
     async def _claim_addresses(self, person: Person, addresses: list[str], tx: Tx) -> None:
         """The addresses become the person's, or 409 naming who has one already."""
         for address in addresses:
@@ -272,7 +243,8 @@ class ContactsService:
         organisation: Organisation | None = None,
     ) -> Person:
         if organisation is None:
-            organisation = await self._organisation_of(data.organisation_id, tx)
+            main = memberships.main_id(data.organisation_id, data.memberships)
+            organisation = await self._organisation_of(main, tx)
         district = domain.require_district(
             domain.person_district(data.district, organisation), self._districts
         )
@@ -282,6 +254,7 @@ class ContactsService:
             district,
             organisation,
         )
+        await self._organisations_of(person, tx)
         consent.require_consentable(person.email, person.kind, data.email_consent)
         await self._claim_addresses(person, person.addresses, tx)
         record = None
@@ -289,7 +262,7 @@ class ContactsService:
             record = self._new_record(person.id, consent.INVITATIONS, True, consent_source)
             person = domain.with_consent(person, record)
         await self._repository.people.add(person, tx.session)
-        tx.publish(_person_event(PersonCreatedV1, person))
+        tx.publish(snapshots.person_event(PersonCreatedV1, person))
         if record is not None:  # announced by PersonCreatedV1 itself (``consents``)
             await self._store_consent(record, tx, announce=False)
         return person
@@ -310,8 +283,7 @@ class ContactsService:
         async def work(tx: Tx) -> Person:
             person = await self._person(person_id, tx)
             changed = domain.apply_update(person, update)
-            organisation = await self._organisation_of(changed.organisation_id, tx)
-            domain.check_person(changed, organisation)
+            domain.check_person(changed, await self._organisations_of(changed, tx))
             new_addresses = [a for a in changed.addresses if a not in person.addresses]
             gone = [a for a in person.addresses if a not in changed.addresses]
             await self._claim_addresses(changed, new_addresses, tx)
@@ -325,7 +297,7 @@ class ContactsService:
                 )
             if changed != person:
                 await self._repository.people.replace(changed, tx.session)
-                tx.publish(_person_event(PersonUpdatedV1, changed))
+                tx.publish(snapshots.person_event(PersonUpdatedV1, changed))
             if record is not None:
                 await self._store_consent(record, tx)
             return changed
@@ -376,7 +348,7 @@ class ContactsService:
         changed = domain.with_consent(person, record)
         if changed != person:
             await self._repository.people.replace(changed, tx.session)
-            tx.publish(_person_event(PersonUpdatedV1, changed))
+            tx.publish(snapshots.person_event(PersonUpdatedV1, changed))
         await self._store_consent(record, tx)
         return changed
 
@@ -472,14 +444,14 @@ class ContactsService:
 
     async def export_person(self, person_id: str) -> PersonExport:
         person = await self._person(person_id)
-        organisation = None
-        if person.organisation_id:
-            organisation = await self._repository.get_organisation(person.organisation_id)
+        ids = [m.organisation_id for m in person.memberships]
+        found = await self._repository.organisations_by_id(ids)
         requests = await self._repository.opt_in_requests.find({"person_id": person_id}).to_list()
         return PersonExport(
             exported_at=now(),
             person=person,
-            organisation=organisation,
+            organisation=found.get(person.organisation_id or ""),
+            organisations=[found[i] for i in ids if i in found],
             consent_history=await self.consent_history(person_id),
             double_opt_in_requests=[OptInRequested.model_validate(r) for r in requests],
             interactions=await self._repository.interactions.find({"person_id": person_id}),
@@ -580,7 +552,7 @@ class ContactsService:
                 author=data.author,
             )
             await self._repository.interactions.add(interaction, tx.session)
-            tx.publish(interaction_recorded(interaction))
+            tx.publish(snapshots.interaction_recorded(interaction))
             return interaction
 
         return await self._database.transaction(work)
@@ -596,74 +568,6 @@ class ContactsService:
             selector = {"person_id": person_id}
         return await self._repository.interactions.page(selector, query)
 
-    async def registration_changed(
-        self, attendance: history.Attendance, event: RegistrationSnapshot, tx: Tx
-    ) -> None:
-        """Meeting attendance from aiq.registrations, one history entry per registration."""
-        if await self._repository.is_erased(event.person_id, tx.session):
-            return
-        store = self._repository.interactions
-        existing = store.model(
-            await store.collection.find_one(
-                {"source_id": event.registration_id}, session=tx.session
-            )
-        )
-        entry = Interaction(
-            id=existing.id if existing else new_id(),
-            kind="meeting_attendance",
-            organisation_id=event.organisation_id,
-            person_id=event.person_id,
-            occurred_at=event.meeting.starts_at,
-            meeting_id=event.meeting.meeting_id,
-            meeting_title=event.meeting.title,
-            attendance=history.attendance_after(
-                existing.attendance if existing else None, attendance
-            ),
-            source_id=event.registration_id,
-        )
-        await store.replace(entry, tx.session, upsert=True)
-
-    async def meeting_outcome_recorded(self, event: MeetingOutcomeRecordedV1, tx: Tx) -> None:
-        """After a meeting: a note for the history and follow-ups for the officers."""
-        person_id = event.person_id
-        if person_id and await self._repository.is_erased(person_id, tx.session):
-            person_id = None
-        if event.organisation_id is None and person_id is None:
-            return
-        await self._repository.interactions.add(
-            Interaction(
-                id=new_id(),
-                kind="meeting_outcome",
-                organisation_id=event.organisation_id,
-                person_id=person_id,
-                text=event.note,
-                occurred_at=event.recorded_at,
-                author=event.recorded_by,
-                meeting_id=event.meeting_id,
-                meeting_title=event.meeting_title,
-                attendance=None
-                if event.attended is None
-                else ("checked_in" if event.attended else "no_show"),
-                source_id=event.outcome_id,
-            ),
-            tx.session,
-        )
-        for item in event.follow_ups:
-            await self._repository.follow_ups.add(
-                FollowUp(
-                    id=new_id(),
-                    kind=item.kind,
-                    title=item.title,
-                    due=item.due,
-                    owner=item.owner or event.recorded_by,
-                    organisation_id=event.organisation_id,
-                    person_id=person_id,
-                    created_at=now(),
-                    meeting_id=event.meeting_id,
-                ),
-                tx.session,
-            )
-
     async def create_follow_up(self, data: FollowUpWrite) -> FollowUp:
         history.require_subject(data.organisation_id, data.person_id)
 
@@ -674,7 +578,7 @@ class ContactsService:
                     raise Unprocessable(f"no person {data.person_id}")
             follow_up = FollowUp(id=new_id(), created_at=now(), **data.model_dump())
             await self._repository.follow_ups.add(follow_up, tx.session)
-            tx.publish(follow_up_event(FollowUpOpenedV1, follow_up))
+            tx.publish(snapshots.follow_up_event(FollowUpOpenedV1, follow_up))
             return follow_up
 
         return await self._database.transaction(work)
@@ -688,7 +592,7 @@ class ContactsService:
                 return follow_up  # done already: nothing changes, nothing to announce
             done = history.mark_done(follow_up, now())
             await self._repository.follow_ups.replace(done, tx.session)
-            tx.publish(follow_up_event(FollowUpDoneV1, done))
+            tx.publish(snapshots.follow_up_event(FollowUpDoneV1, done))
             return done
 
         return await self._database.transaction(work)
@@ -712,29 +616,3 @@ class ContactsService:
             if value is not None
         }
         return await self._repository.follow_ups.page(selector, query)
-
-
-def interaction_recorded(interaction: Interaction) -> InteractionRecordedV1:
-    return InteractionRecordedV1(
-        interaction_id=interaction.id,
-        kind=interaction.kind,
-        organisation_id=interaction.organisation_id,
-        person_id=interaction.person_id,
-        occurred_at=interaction.occurred_at,
-        author=interaction.author,
-        meeting_id=interaction.meeting_id,
-    )
-
-
-def follow_up_event(contract: type[FollowUpSnapshot], follow_up: FollowUp) -> FollowUpSnapshot:
-    return contract(
-        follow_up_id=follow_up.id,
-        kind=follow_up.kind,
-        title=follow_up.title,
-        status=follow_up.status,
-        due=follow_up.due,
-        owner=follow_up.owner,
-        organisation_id=follow_up.organisation_id,
-        person_id=follow_up.person_id,
-        meeting_id=follow_up.meeting_id,
-    )

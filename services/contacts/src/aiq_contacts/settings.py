@@ -3,30 +3,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from aiq_contacts.industries import Industry, default_setting
 from aiq_shared.settings import ServiceSettings
-
-# Branchen an organisation can be in: data, kept by the programme (JSON list in the environment).
-INDUSTRIES = (
-    "Handwerk",
-    "Industrie und Produktion",
-    "Einzelhandel",
-    "Großhandel",
-    "Logistik",
-    "Gesundheit und Pflege",
-    "Soziales und Erziehung",
-    "IT und Software",
-    "Gastronomie",
-    "Hotellerie und Tourismus",
-    "Banken und Versicherungen",
-    "Öffentlicher Dienst",
-    "Bau",
-    "Kfz und Mobilität",
-    "Energie und Umwelt",
-    "Medien und Kommunikation",
-    "Büro und Verwaltung",
-    "Reinigung und Gebäudeservice",
-    "Sonstige",
-)
 
 
 class ContactsSettings(ServiceSettings):
@@ -35,6 +13,8 @@ class ContactsSettings(ServiceSettings):
     service_name: str = "contacts"
     port: int = 8001
     mongo_db: str = "aiq_contacts"
-    industries: list[str] = Field(default_factory=lambda: list(INDUSTRIES))
+    # Branchen an organisation can be in (JSON list: names, or {"name", "section"} objects):
+    # by default the WZ 2008 sections and the programme's short names (see industries).
+    industries: list[str | Industry] = Field(default_factory=default_setting)
     # The version of the consent text people agree to now (shown in the double opt-in email).
     consent_text_version: str = "2026-01"
