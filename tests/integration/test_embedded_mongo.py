@@ -111,3 +111,30 @@ async def test_a_write_cut_off_by_its_client_closing_leaves_the_server_usable(
             await client.t.d.insert_one({"n": 1}, session=session)
     assert await client.t.d.count_documents({}) == 1
     await client.close()
+
+
+async def test_a_stray_sqlite_transaction_does_not_block_the_next_ones() -> None:
+    """Seen under load: the engine's one SQLite connection left inside a transaction nobody
+    owns, after which every transaction failed ("cannot start a transaction within a
+    transaction"). The server settles it before the next command."""
+    from mongoeco.wire import AsyncMongoEcoProxyServer
+
+    from aiq_devstack.mongo_server import SQLiteEngineWithoutChangeDelivery, TransactionWarden
+
+    engine = SQLiteEngineWithoutChangeDelivery(path=":memory:")
+    port = free_port()
+    server = AsyncMongoEcoProxyServer(engine=engine, host="127.0.0.1", port=port)
+    TransactionWarden(server, engine)
+    await server.start()
+    client = AsyncMongoClient(f"mongodb://127.0.0.1:{port}/?directConnection=true")
+    try:
+        await client.t.a.insert_one({"_id": "before"})
+        engine._connection.execute("BEGIN")  # the stray transaction
+        async with client.start_session() as session:
+            await session.start_transaction()
+            await client.t.a.insert_one({"_id": "inside"}, session=session)
+            await session.commit_transaction()
+        assert {d["_id"] for d in await client.t.a.find().to_list(None)} == {"before", "inside"}
+    finally:
+        await client.close()
+        await server.close()

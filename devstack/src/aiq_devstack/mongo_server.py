@@ -106,11 +106,14 @@ class TransactionWarden:
 
         (Starting is decided while the request is decoded, before ``execute``; the check and
         the decode run without an await between them, so nobody can slip in.)"""
-        if self._engine._transaction_owner_session_id is not None and _starts_transaction(payload):
+        starts = _starts_transaction(payload)
+        if self._engine._transaction_owner_session_id is not None and starts:
             deadline = asyncio.get_running_loop().time() + WAIT_FOR_TRANSACTION_S
             while self._engine._transaction_owner_session_id is not None:
                 if not await self._wait_for_release(deadline):
                     break  # let it fail with mongoeco's own error
+        if starts and self._in_flight == 0:
+            self._settle_orphan("startTransaction")
         return await self._dispatch(header, payload, connection=connection)
 
     async def execute(self, context):  # type: ignore[no-untyped-def]
@@ -122,6 +125,8 @@ class TransactionWarden:
             return await self._execute(context)
         if (refusal := self._reaped_transaction(context)) is not None:
             return refusal
+        if self._in_flight == 0:
+            self._settle_orphan(context.command_name)
         self._in_flight += 1
         self._idle.clear()
         try:
@@ -185,6 +190,32 @@ class TransactionWarden:
                 "%s failed (%s); rolling back its orphaned SQLite transaction", command, error
             )
             connection.rollback()
+
+    def _settle_orphan(self, command: str) -> None:
+        """Between commands (none in flight, no session owning a transaction) the engine's
+        SQLite connection must not be inside a transaction; if it is, every later
+        transaction fails ("cannot start a transaction within a transaction") and writes
+        meanwhile would only go into it. A write scope still open there was cut off before
+        it was answered: rolled back. Without one, what it holds are writes already answered
+        (they became savepoints of the stray transaction): committed, so none is lost."""
+        connection = getattr(self._engine, "_connection", None)
+        if (
+            connection is None
+            or not connection.in_transaction
+            or self._engine._transaction_owner_session_id is not None
+        ):
+            return
+        runtime = self._engine._session_runtime
+        state = runtime._write_states.get(connection)
+        if state is not None and state.frames:
+            log.warning("before %s: rolling back a write cut off half-way", command)
+            connection.rollback()
+            runtime._write_states.pop(connection, None)
+        else:
+            log.warning(
+                "before %s: committing answered writes left in a stray transaction", command
+            )
+            connection.commit()
 
     def _reap_abandoned(self, now: float) -> None:
         owner = self._engine._transaction_owner_session_id
