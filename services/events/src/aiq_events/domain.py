@@ -227,30 +227,6 @@ class TableChoice(BaseModel):
     topic_table_ids: list[str] = Field(default_factory=list, max_length=20)
 
 
-class Participant(BaseModel):
-    """What the events service knows of a person, from ``aiq.contacts``."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    id: str
-    display_name: str
-    district: str
-    organisation_id: str | None = None
-    first_name: str = ""
-    last_name: str = ""
-    email: str | None = None
-    kind: ParticipantKind = "contact"
-    tags: list[str] = Field(default_factory=list)
-    email_consent: bool = False
-    consents: list[str] = Field(default_factory=list)
-    erased: bool = False
-
-    @property
-    def invitable(self) -> bool:
-        """Current invitation consent and an address to send to."""
-        return self.email_consent and bool(self.email) and not self.erased
-
-
 class TableSeat(BaseModel):
     """A registration's place at a topic table in one round (or its place in that table's line)."""
 

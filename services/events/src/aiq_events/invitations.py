@@ -16,7 +16,8 @@ from typing import Any
 import jwt
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from aiq_events.domain import Participant, ParticipantKind
+from aiq_events.domain import ParticipantKind
+from aiq_events.people import Participant, organisations_of
 from aiq_shared.targeting import ContactFilter, matches
 
 RSVP = "rsvp"
@@ -147,8 +148,9 @@ def select(
     for person in sorted(people, key=lambda p: p.id):
         if person.erased:
             continue
-        organisation = organisations.get(person.organisation_id or "")
-        if not all(matches(c, as_snapshot(person), organisation) for c in criteria):
+        # a person in several organisations is selected when one of them matches
+        theirs = organisations_of(person, organisations)
+        if not all(matches(c, as_snapshot(person), organisations=theirs) for c in criteria):
             continue
         selection.matched += 1
         if not person.email_consent:

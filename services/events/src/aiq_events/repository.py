@@ -9,8 +9,9 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from aiq_events.domain import ERASED, Meeting, Participant, Registration
+from aiq_events.domain import ERASED, Meeting, Registration
 from aiq_events.invitations import Campaign, Invitation
+from aiq_events.people import Participant
 from aiq_events.report import Outcome
 from aiq_shared.idempotency import COLLECTION
 from aiq_shared.mongo import Database, from_document, to_document
@@ -191,6 +192,15 @@ class MeetingsRepository:
             upsert=True,
             session=session,
         )
+
+    async def members_of(
+        self, organisation_id: str, session: AsyncClientSession
+    ) -> list[Participant]:
+        """People with a membership in the organisation (not only their main one)."""
+        docs = await self._participants.find(
+            {"memberships.organisation_id": organisation_id}, session=session
+        ).to_list()
+        return [from_document(Participant, d) for d in docs]  # type: ignore[misc]
 
     async def move_people(
         self, from_organisation: str, to_organisation: str, session: AsyncClientSession

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from pymongo.errors import PyMongoError
 
-from aiq_events import domain, invitations, report, tables
+from aiq_events import domain, invitations, people, report, tables
 from aiq_events.domain import (
     AssignedRegistration,
     CheckIn,
@@ -20,7 +20,6 @@ from aiq_events.domain import (
     Meeting,
     MeetingChange,
     MeetingCreate,
-    Participant,
     Registration,
     RegistrationCreate,
     TableAssignment,
@@ -40,6 +39,7 @@ from aiq_events.invitations import (
     PreviewPerson,
     PublishOptions,
 )
+from aiq_events.people import Participant
 from aiq_events.report import Outcome, OutcomesCreate
 from aiq_events.repository import MeetingsRepository
 from aiq_shared.contracts.contacts import (
@@ -1101,22 +1101,7 @@ class EventsService:
         known = await self._repository.get_participant(person.person_id, tx.session)
         if known is not None and known.erased:
             return  # an erased person stays forgotten, even if an old event arrives late
-        await self._repository.upsert_participant(
-            Participant(
-                id=person.person_id,
-                display_name=person.display_name,
-                district=person.district,
-                organisation_id=person.organisation_id,
-                first_name=person.first_name,
-                last_name=person.last_name,
-                email=person.email,
-                kind=person.kind,
-                tags=person.tags,
-                email_consent=person.email_consent,
-                consents=list(person.consents),
-            ),
-            tx.session,
-        )
+        await self._repository.upsert_participant(people.from_snapshot(person), tx.session)
 
     async def remember_organisation(self, organisation: OrganisationSnapshot, tx: Tx) -> None:
         await self._repository.upsert_organisation(organisation.model_dump(mode="json"), tx.session)
@@ -1128,6 +1113,11 @@ class EventsService:
         await self._repository.move_people(
             event.merged_organisation_id, event.surviving_organisation_id, tx.session
         )
+        for person in await self._repository.members_of(event.merged_organisation_id, tx.session):
+            moved = people.merged(
+                person, event.merged_organisation_id, event.surviving_organisation_id
+            )
+            await self._repository.upsert_participant(moved, tx.session)
 
     async def consent_changed(self, event: ConsentChangedV1, tx: Tx) -> None:
         """A consent given or withdrawn (e.g. by an unsubscribe link) counts at once."""
