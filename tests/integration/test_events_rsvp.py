@@ -10,24 +10,21 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
-from asgi_lifespan import LifespanManager
 from test_events_support import (
+    events_fixture,
     events_on,
     events_published,
+    links,
     message_of,
     path_of,
-    publish_contacts_events,
+    people,
     rsvp,
 )
 
-from aiq_events.app import create_app
-from aiq_events.settings import EventsSettings
 from aiq_shared import topics
-from aiq_shared.contracts.contacts import PersonCreatedV1
-from helpers import eventually, service_client
+from helpers import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -46,54 +43,7 @@ FUTURE = {
 }
 
 
-@pytest.fixture
-async def events(settings_for):
-    settings = settings_for(EventsSettings, "events", offer_check_interval_s=3600)
-    app = create_app(settings)
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
-        async with service_client(manager.app, settings, "events") as client:
-            await eventually(lambda: _ready(client), timeout=60)
-            yield SimpleNamespace(
-                events=client, service=app.state.events, settings={"events": settings}
-            )
-
-
-async def _ready(client) -> bool:
-    return (await client.get("/ready")).status_code == 200
-
-
-async def people(system, *names: str, kind: str = "contact") -> list[str]:
-    ids = [f"{abs(hash((n, kind))) % 10**20:024d}"[:24] for n in names]
-    await publish_contacts_events(
-        system,
-        *(
-            PersonCreatedV1(
-                person_id=pid,
-                first_name=name,
-                last_name="Beispiel",
-                email=f"{name.lower()}@betrieb.example",
-                district="Hombruch",
-                email_consent=True,
-                kind=kind,
-            )
-            for pid, name in zip(ids, names, strict=True)
-        ),
-    )
-    return ids
-
-
-async def links(system, meeting_id: str, count: int) -> dict[str, str]:
-    async def probe():
-        preview = (
-            await system.events.post(f"/events/{meeting_id}/invitations/preview", json={})
-        ).json()
-        return preview["eligible"] >= count
-
-    await eventually(probe, timeout=30)
-    published = await system.events.post(f"/events/{meeting_id}/publish")
-    assert published.status_code == 200, published.text
-    listed = (await system.events.get(f"/events/{meeting_id}/invitations")).json()["items"]
-    return {i["person_id"]: i["rsvp_url"] for i in listed}
+events = events_fixture()  # the events service alone
 
 
 async def test_refusals_are_german_pages_never_server_errors(events) -> None:
@@ -243,6 +193,17 @@ async def test_a_move_up_offer_expires_and_passes_to_the_next(events) -> None:
     assert "angenommen" in message_of(accepted.text)
     stored = (await system.events.get(f"/events/{meeting['id']}")).json()
     assert stored["seats_taken"] == 1
+    # each cancellation says who or what cancelled: Anna herself, Ben's lapsed offer
+    await eventually(lambda: events_published(system))
+    cancelled = [
+        e.contract()
+        for e in await events_on(system, topics.REGISTRATIONS, meeting["id"])
+        if e.type == "aiq.registration.cancelled.v1"
+    ]
+    assert [(c.person_id, c.reason, c.previous_status) for c in cancelled] == [
+        (anna, "person", "confirmed"),
+        (ben, "offer_expired", "waitlisted"),
+    ]
 
 
 async def test_a_school_group_waits_and_moves_up_as_one(events) -> None:

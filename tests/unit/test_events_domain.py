@@ -81,6 +81,20 @@ def test_a_meeting_is_published_once() -> None:
         domain.publish(meeting())
 
 
+def test_the_meeting_summary_carries_the_programme() -> None:
+    agenda = [
+        {"kind": "welcome", "title": "Begrüßung", "starts_at": datetime(2026, 3, 19, 16)},
+        {"kind": "informal", "title": "Buffet"},
+    ]
+    summary = meeting(agenda=[domain.AgendaItem.model_validate(a) for a in agenda]).summary()
+    assert [(a.kind, a.title) for a in summary.agenda] == [
+        ("welcome", "Begrüßung"),
+        ("informal", "Buffet"),
+    ]
+    assert summary.agenda[0].starts_at.isoformat() == "2026-03-19T16:00:00+01:00"
+    assert summary.agenda[1].starts_at is None
+
+
 def test_registration_needs_publication_and_existing_distinct_tables() -> None:
     with pytest.raises(Conflict, match="published"):
         domain.check_registration(meeting(status="draft"), RegistrationCreate(person_id="p"), NOW)

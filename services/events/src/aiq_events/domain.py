@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from aiq_shared.contracts.meetings import MeetingSummary
+from aiq_shared.contracts.meetings import AgendaEntry, MeetingSummary
 from aiq_shared.errors import Conflict, Unprocessable
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -188,6 +188,7 @@ class Meeting(BaseModel):
             ends_at=self.ends_at,
             venue=self.venue.model_dump(),
             sequence=self.sequence,
+            agenda=[AgendaEntry.model_validate(item.model_dump()) for item in self.agenda],
         )
 
 

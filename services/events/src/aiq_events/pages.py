@@ -329,7 +329,7 @@ async def rsvp(token: Token, request: Request) -> HTMLResponse:
         if action == "cancel":
             if active is None:
                 raise _FormProblem("cancelled_already")
-            result = await service.cancel(meeting.id, active.id)
+            result = await service.cancel(meeting.id, active.id, by="person")
         elif action == "accept":
             if active is None:
                 raise _FormProblem("no_offer")
