@@ -49,24 +49,6 @@ events = events_fixture()  # the events service alone
 async def test_refusals_are_german_pages_never_server_errors(events) -> None:
     system = events
     (anna,) = await people(system, "Anna")
-    past = {**FUTURE, "starts_at": "2026-03-19T16:00:00", "ends_at": "2026-03-19T19:00:00"}
-    over = (await system.events.post("/events", json=past)).json()
-    expired = (await links(system, over["id"], 1))[anna]
-    page = await system.events.get(path_of(expired))
-    assert page.status_code == 410 and "abgelaufen" in message_of(page.text)
-    assert page.headers["content-type"].startswith("text/html")
-    moved = await system.events.patch(
-        f"/events/{over['id']}",
-        json={"starts_at": "2027-03-18T16:00:00", "ends_at": "2027-03-18T19:00:00"},
-    )
-    assert moved.status_code == 200
-    assert (await system.events.get(path_of(expired))).status_code == 200  # moved later: valid
-    forged = await system.events.get("/rsvp/eyJhbGciOiJIUzI1NiJ9.e30.forged")
-    assert forged.status_code == 400 and "ungültig" in message_of(forged.text)
-    assert (
-        await system.events.post("/rsvp/kaputt", data={"action": "register"})
-    ).status_code == 400
-
     late = {**FUTURE, "registration_deadline": "2026-11-01T12:00:00"}
     closed = (await system.events.post("/events", json=late)).json()
     link = (await links(system, closed["id"], 1))[anna]
@@ -78,6 +60,30 @@ async def test_refusals_are_german_pages_never_server_errors(events) -> None:
     # at the door the deadline does not count: a walk-in is registered and checked in
     door = await system.events.post(f"/events/{closed['id']}/walk-ins", json={"person_id": anna})
     assert door.status_code == 201 and door.json()["registration"]["checked_in_at"]
+
+    # a meeting on right now, ending in a few seconds: published in time, then it is over
+    # (a meeting that has ended can't be published, so this is how a link expires)
+    now = datetime.now(UTC)
+    ending = {**FUTURE, "starts_at": (now - timedelta(hours=1)).isoformat(),
+              "ends_at": (now + timedelta(seconds=4)).isoformat()}  # fmt: skip
+    over = (await system.events.post("/events", json=ending)).json()
+    expired = (await links(system, over["id"], 1))[anna]
+    page = await eventually(lambda: _answer(system, expired, 410), timeout=20)
+    assert "abgelaufen" in message_of(page.text)
+    assert page.headers["content-type"].startswith("text/html")
+    too_late = await system.events.post(f"/events/{over['id']}/invitations", json={})
+    assert too_late.status_code == 409 and too_late.json()["reason"] == "ended"
+    moved = await system.events.patch(
+        f"/events/{over['id']}",
+        json={"starts_at": "2027-03-18T16:00:00", "ends_at": "2027-03-18T19:00:00"},
+    )
+    assert moved.status_code == 200
+    assert (await system.events.get(path_of(expired))).status_code == 200  # moved later: valid
+    forged = await system.events.get("/rsvp/eyJhbGciOiJIUzI1NiJ9.e30.forged")
+    assert forged.status_code == 400 and "ungültig" in message_of(forged.text)
+    assert (
+        await system.events.post("/rsvp/kaputt", data={"action": "register"})
+    ).status_code == 400
 
     meeting = (await system.events.post("/events", json=FUTURE)).json()
     link = (await links(system, meeting["id"], 1))[anna]
@@ -257,3 +263,8 @@ async def _known(system, meeting_id: str, person_id: str) -> bool:
         await system.events.post(f"/events/{meeting_id}/invitations/preview", json={})
     ).json()
     return preview["already_invited"] >= 1
+
+
+async def _answer(system, link: str, status: int):
+    page = await system.events.get(path_of(link))
+    return page if page.status_code == status else None

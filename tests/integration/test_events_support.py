@@ -1,13 +1,15 @@
 """Helpers for the events integration tests (no tests here): the events service alone, contacts
-events put on the real broker as the contacts service would, waiting for the read model, and the
-RSVP form."""
+events put on the real broker as the contacts service would, waiting for the read model, the RSVP
+form, and meeting dates computed from today."""
 
 from __future__ import annotations
 
 import contextlib
 import re
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -20,6 +22,30 @@ from aiq_shared.contracts import EventContract
 from aiq_shared.contracts.contacts import PersonCreatedV1
 from aiq_shared.envelope import to_kafka, wrap
 from helpers import eventually, service_client
+
+BERLIN = ZoneInfo("Europe/Berlin")
+WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+          "Oktober", "November", "Dezember")  # fmt: skip
+
+
+def upcoming(days: int = 30, hour: int = 16, hours: int = 3) -> tuple[datetime, datetime]:
+    """A meeting's start and end ``days`` from today (Europe/Berlin): tests never use a date
+    that has passed, since a meeting that has ended can't be published."""
+    day = date.today() + timedelta(days=days)
+    start = datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
+    return start, start + timedelta(hours=hours)
+
+
+def local(value: datetime) -> str:
+    """Berlin wall-clock time without offset, as the API reads it."""
+    return value.astimezone(BERLIN).replace(tzinfo=None).isoformat()
+
+
+def german_day(value: datetime) -> str:
+    local_time = value.astimezone(BERLIN)
+    weekday, month = WEEKDAYS[local_time.weekday()], MONTHS[local_time.month - 1]
+    return f"{weekday}, {local_time.day}. {month} {local_time.year}"
 
 
 async def publish_contacts_events(system, *events: EventContract) -> None:

@@ -76,9 +76,25 @@ def test_unknown_districts_are_refused_by_name() -> None:
 
 def test_a_meeting_is_published_once() -> None:
     draft = meeting(status="draft")
-    assert domain.publish(draft).status == "published"
+    assert domain.publish(draft, NOW).status == "published"
     with pytest.raises(Conflict):
-        domain.publish(meeting())
+        domain.publish(meeting(), NOW)
+
+
+def test_a_meeting_that_has_ended_is_neither_published_nor_invited_to() -> None:
+    after = datetime(2026, 3, 19, 18, 0, 1, tzinfo=UTC)  # 19:00:01 in Berlin: it has ended
+    with pytest.raises(Conflict, match="ended on 19.03.2026 19:00") as refused:
+        domain.publish(meeting(status="draft"), after)
+    assert refused.value.extra["reason"] == "ended"
+    with pytest.raises(Conflict) as late:
+        domain.check_invitable(meeting(), after)
+    assert late.value.extra["reason"] == "ended"
+    during = datetime(2026, 3, 19, 17, tzinfo=UTC)  # still on: fine
+    assert domain.publish(meeting(status="draft"), during).status == "published"
+    domain.check_invitable(meeting(), during)
+    with pytest.raises(Conflict, match="published") as draft:
+        domain.check_invitable(meeting(status="draft"), NOW)
+    assert draft.value.extra["reason"] == "not_published"
 
 
 def test_the_meeting_summary_carries_the_programme() -> None:
@@ -166,7 +182,7 @@ def test_a_cancelled_meeting_can_be_neither_changed_nor_cancelled_nor_joined() -
     with pytest.raises(Conflict, match="cancelled"):
         domain.check_registration(cancelled, RegistrationCreate(person_id="p"), NOW)
     with pytest.raises(Conflict):
-        domain.publish(cancelled)
+        domain.publish(cancelled, NOW)
 
 
 def test_registration_closes_at_the_deadline() -> None:

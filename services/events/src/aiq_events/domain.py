@@ -382,10 +382,32 @@ def check_districts(districts: Sequence[str], known: Sequence[str]) -> None:
         raise Unprocessable(f"unknown districts: {', '.join(unknown)}", known_districts=list(known))
 
 
-def publish(meeting: Meeting) -> Meeting:
+def publish(meeting: Meeting, now: datetime) -> Meeting:
     if meeting.status != "draft":
         raise Conflict(f"meeting {meeting.id} is {meeting.status} already")
+    check_not_ended(meeting, now)
     return meeting.model_copy(update={"status": "published"})
+
+
+def check_invitable(meeting: Meeting, now: datetime) -> None:
+    if meeting.status != "published":
+        raise Conflict(
+            f"invitations go out for a published meeting (this one is {meeting.status})",
+            reason="not_published",
+        )
+    check_not_ended(meeting, now)
+
+
+def check_not_ended(meeting: Meeting, now: datetime) -> None:
+    """A meeting that has ended is neither published nor invited to (it may be kept as a
+    draft, e.g. to record a past meeting)."""
+    if meeting.ends_at <= now:
+        ended = meeting.ends_at.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+        raise Conflict(
+            f"the meeting ended on {ended} (Europe/Berlin): it can no longer be published or "
+            "invited to",
+            reason="ended",
+        )
 
 
 def change(meeting: Meeting, update: MeetingChange) -> tuple[Meeting, list[str]]:

@@ -158,7 +158,7 @@ class EventsService:
         pending = _Pending()
 
         async def work(tx: Tx) -> Meeting:
-            meeting = domain.publish(await self._meeting(meeting_id, tx))
+            meeting = domain.publish(await self._meeting(meeting_id, tx), datetime.now(UTC))
             await self._repository.save_meeting(meeting, tx.session)
             tx.publish(meeting_event(MeetingPublishedV1, meeting))
             pending.clear()
@@ -263,10 +263,7 @@ class EventsService:
 
         async def work(tx: Tx) -> CampaignResult:
             meeting = await self._meeting(meeting_id, tx)
-            if meeting.status != "published":
-                raise Conflict(
-                    f"invitations go out for a published meeting (this one is {meeting.status})"
-                )
+            domain.check_invitable(meeting, datetime.now(UTC))
             pending.clear()
             return await self._start_campaign(meeting, target, tx, pending)
 
