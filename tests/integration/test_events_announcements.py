@@ -145,6 +145,7 @@ async def test_every_state_of_a_registration_is_published_with_its_tables(events
     assert created.agenda[1].starts_at.isoformat() == "2027-04-15T16:30:00+02:00"
     invited = [e for e in meeting_events if e.event_type == "aiq.invitation.created.v1"]
     assert len(invited) == 5 and all(i.meeting.agenda[2].title == "Buffet" for i in invited)
+    assert {i.decline_url for i in invited} == {f"{link[i.person_id]}/absagen" for i in invited}
     assert dora in {i.person_id for i in invited}
 
 

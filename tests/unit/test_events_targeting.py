@@ -165,3 +165,18 @@ def test_forged_or_foreign_tokens_are_refused() -> None:
 
 def test_rsvp_url_is_under_the_public_base() -> None:
     assert invitations.rsvp_url("https://aiq.example/", "tok") == "https://aiq.example/rsvp/tok"
+    link = invitations.rsvp_url("https://aiq.example/", "tok")
+    assert invitations.decline_url(link) == "https://aiq.example/rsvp/tok/absagen"
+
+
+def test_the_answer_to_an_invitation_follows_the_registration_then_a_decline() -> None:
+    invited = invitations.Invitation(
+        id="i1", meeting_id="m1", campaign_id="c1", person_id="p1", display_name="P",
+        district="Hörde", created_at=NOW, expires_at=END,
+    )  # fmt: skip
+    declined = invited.model_copy(update={"declined_at": NOW})
+    assert invitations.response_of(invited, None) == "open"
+    assert invitations.response_of(invited, "cancelled") == "cancelled"
+    assert invitations.response_of(declined, None) == "declined"
+    assert invitations.response_of(declined, "cancelled") == "declined"
+    assert invitations.response_of(declined, "confirmed") == "confirmed"  # changed their mind

@@ -56,12 +56,17 @@ class Invitation(BaseModel):
     kind: ParticipantKind = "contact"
     created_at: datetime
     expires_at: datetime
+    declined_at: datetime | None = Field(
+        default=None, description="When the person said no through their personal link"
+    )
 
 
 class InvitationView(Invitation):
     """An invitation with how the person answered (their registration, if any)."""
 
-    response: str = Field(description="open, confirmed, waitlisted or cancelled")
+    response: str = Field(
+        description="open, confirmed, waitlisted, cancelled (their registration), or declined"
+    )
     registration_id: str | None = None
     rsvp_url: str
 
@@ -222,3 +227,21 @@ def rsvp_claims(
 
 def rsvp_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/rsvp/{token}"
+
+
+DECLINE_PATH = "absagen"
+
+
+def decline_url(rsvp: str) -> str:
+    """The personal link to say no: the RSVP link's own page for it."""
+    return f"{rsvp}/{DECLINE_PATH}"
+
+
+def response_of(invitation: Invitation, registration_status: str | None) -> str:
+    """How the invitee answered: their registration's state; else declined, or still open.
+    (Someone who said no and registered later is registered.)"""
+    if registration_status is not None and registration_status != "cancelled":
+        return registration_status
+    if invitation.declined_at is not None:
+        return "declined"
+    return registration_status or "open"

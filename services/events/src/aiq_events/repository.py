@@ -278,6 +278,17 @@ class MeetingsRepository:
         )
         return from_document(Invitation, doc)
 
+    async def mark_declined(
+        self, invitation_id: str, at: datetime, session: AsyncClientSession
+    ) -> bool:
+        """Record the no; False if it was recorded before (a no is said once)."""
+        result = await self._invitations.update_one(
+            {"_id": invitation_id, "declined_at": None},
+            {"$set": {"declined_at": at}},
+            session=session,
+        )
+        return result.modified_count == 1
+
     async def add_campaign(self, campaign: Campaign, session: AsyncClientSession) -> None:
         await self._campaigns.insert_one(to_document(campaign), session=session)
 

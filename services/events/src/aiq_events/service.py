@@ -13,6 +13,7 @@ from pymongo.errors import PyMongoError
 
 from aiq_events import domain, invitations, people, report, tables
 from aiq_events.announcements import meeting_event, registration_event, tables_changed
+from aiq_events.declines import Declines
 from aiq_events.domain import (
     AssignedRegistration,
     CheckIn,
@@ -30,6 +31,7 @@ from aiq_events.domain import (
     TopicTable,
     WalkInCreate,
 )
+from aiq_events.groups import SchoolGroups
 from aiq_events.invitations import (
     Campaign,
     CampaignResult,
@@ -114,6 +116,8 @@ class EventsService:
         self._database = database
         self._repository = MeetingsRepository(database)
         self._districts = list(districts)
+        self.declines = Declines(database, self._repository)  # a no through the link
+        self.groups = SchoolGroups(self._repository)  # a teacher's group through the link
         # One meeting's seat changes queue up here instead of colliding in the database: the
         # transaction stays the guarantee (across replicas too), the lock spares the retries.
         self._meeting_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
@@ -349,15 +353,17 @@ class EventsService:
         await self._repository.add_invitations(made, tx.session)
         summary = meeting.summary()
         for invitation in made:
+            link = self.rsvp_url(invitation)
             tx.publish(
                 InvitationCreatedV1(
                     invitation_id=invitation.id,
                     campaign_id=campaign_id,
                     meeting=summary,
                     person_id=invitation.person_id,
-                    rsvp_url=self.rsvp_url(invitation),
+                    rsvp_url=link,
                     expires_at=invitation.expires_at,
                     registration_deadline=meeting.registration_deadline,
+                    decline_url=invitations.decline_url(link),
                 )
             )
 
@@ -388,7 +394,9 @@ class EventsService:
             views.append(
                 InvitationView(
                     **invitation.model_dump(),
-                    response=registration.status if registration else "open",
+                    response=invitations.response_of(
+                        invitation, registration.status if registration else None
+                    ),
                     registration_id=registration.id if registration else None,
                     rsvp_url=self.rsvp_url(invitation),
                 )
@@ -451,8 +459,11 @@ class EventsService:
         meeting_id: str,
         group: GroupRegistrationCreate,
         idempotency_key: str | None = None,
+        *,
+        invitation_id: str | None = None,
     ) -> Registration:
-        """One registration for a school group: the teacher's, holding every student's seat."""
+        """One registration for a school group: the teacher's, holding every student's seat
+        (by staff, or by the teacher through their personal link: ``invitation_id``)."""
 
         async def work(tx: Tx) -> Registration:
             meeting = await self._meeting(meeting_id, tx)
@@ -471,6 +482,7 @@ class EventsService:
                 group.topic_table_ids,
                 seats=group.seats,
                 kind="teacher",
+                invitation_id=invitation_id,
                 group_students=[
                     GroupMember(person_id=p.id, display_name=p.display_name) for p in students
                 ],
