@@ -235,6 +235,11 @@ class MeetingsRepository:
         docs = await self._organisations.find({"merged_into": None}, session=session).to_list()
         return {d["_id"]: d for d in docs}
 
+    async def organisation_names(self) -> dict[str, str]:
+        """Every organisation's name by id (merged ones too: old rows may still name them)."""
+        docs = await self._organisations.find({}, {"name": 1}).to_list()
+        return {d["_id"]: d["name"] for d in docs if d.get("name")}
+
     async def save_segment(
         self, segment_id: str, name: str, criteria: dict[str, Any], session: AsyncClientSession
     ) -> None:

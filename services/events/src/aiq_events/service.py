@@ -1082,6 +1082,7 @@ class EventsService:
             meeting,
             await self._repository.all_registrations(meeting_id),
             await self._repository.invited_by_district(meeting_id),
+            await self._repository.organisation_names(),
         )
 
     # contacts read model ------------------------------------------------------------------
