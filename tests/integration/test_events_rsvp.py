@@ -10,24 +10,21 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
-from asgi_lifespan import LifespanManager
 from test_events_support import (
+    events_fixture,
     events_on,
     events_published,
+    links,
     message_of,
     path_of,
-    publish_contacts_events,
+    people,
     rsvp,
 )
 
-from aiq_events.app import create_app
-from aiq_events.settings import EventsSettings
 from aiq_shared import topics
-from aiq_shared.contracts.contacts import PersonCreatedV1
-from helpers import eventually, service_client
+from helpers import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -46,77 +43,12 @@ FUTURE = {
 }
 
 
-@pytest.fixture
-async def events(settings_for):
-    settings = settings_for(EventsSettings, "events", offer_check_interval_s=3600)
-    app = create_app(settings)
-    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
-        async with service_client(manager.app, settings, "events") as client:
-            await eventually(lambda: _ready(client), timeout=60)
-            yield SimpleNamespace(
-                events=client, service=app.state.events, settings={"events": settings}
-            )
-
-
-async def _ready(client) -> bool:
-    return (await client.get("/ready")).status_code == 200
-
-
-async def people(system, *names: str, kind: str = "contact") -> list[str]:
-    ids = [f"{abs(hash((n, kind))) % 10**20:024d}"[:24] for n in names]
-    await publish_contacts_events(
-        system,
-        *(
-            PersonCreatedV1(
-                person_id=pid,
-                first_name=name,
-                last_name="Beispiel",
-                email=f"{name.lower()}@betrieb.example",
-                district="Hombruch",
-                email_consent=True,
-                kind=kind,
-            )
-            for pid, name in zip(ids, names, strict=True)
-        ),
-    )
-    return ids
-
-
-async def links(system, meeting_id: str, count: int) -> dict[str, str]:
-    async def probe():
-        preview = (
-            await system.events.post(f"/events/{meeting_id}/invitations/preview", json={})
-        ).json()
-        return preview["eligible"] >= count
-
-    await eventually(probe, timeout=30)
-    published = await system.events.post(f"/events/{meeting_id}/publish")
-    assert published.status_code == 200, published.text
-    listed = (await system.events.get(f"/events/{meeting_id}/invitations")).json()["items"]
-    return {i["person_id"]: i["rsvp_url"] for i in listed}
+events = events_fixture()  # the events service alone
 
 
 async def test_refusals_are_german_pages_never_server_errors(events) -> None:
     system = events
     (anna,) = await people(system, "Anna")
-    past = {**FUTURE, "starts_at": "2026-03-19T16:00:00", "ends_at": "2026-03-19T19:00:00"}
-    over = (await system.events.post("/events", json=past)).json()
-    expired = (await links(system, over["id"], 1))[anna]
-    page = await system.events.get(path_of(expired))
-    assert page.status_code == 410 and "abgelaufen" in message_of(page.text)
-    assert page.headers["content-type"].startswith("text/html")
-    moved = await system.events.patch(
-        f"/events/{over['id']}",
-        json={"starts_at": "2027-03-18T16:00:00", "ends_at": "2027-03-18T19:00:00"},
-    )
-    assert moved.status_code == 200
-    assert (await system.events.get(path_of(expired))).status_code == 200  # moved later: valid
-    forged = await system.events.get("/rsvp/eyJhbGciOiJIUzI1NiJ9.e30.forged")
-    assert forged.status_code == 400 and "ungültig" in message_of(forged.text)
-    assert (
-        await system.events.post("/rsvp/kaputt", data={"action": "register"})
-    ).status_code == 400
-
     late = {**FUTURE, "registration_deadline": "2026-11-01T12:00:00"}
     closed = (await system.events.post("/events", json=late)).json()
     link = (await links(system, closed["id"], 1))[anna]
@@ -128,6 +60,30 @@ async def test_refusals_are_german_pages_never_server_errors(events) -> None:
     # at the door the deadline does not count: a walk-in is registered and checked in
     door = await system.events.post(f"/events/{closed['id']}/walk-ins", json={"person_id": anna})
     assert door.status_code == 201 and door.json()["registration"]["checked_in_at"]
+
+    # a meeting on right now, ending in a few seconds: published in time, then it is over
+    # (a meeting that has ended can't be published, so this is how a link expires)
+    now = datetime.now(UTC)
+    ending = {**FUTURE, "starts_at": (now - timedelta(hours=1)).isoformat(),
+              "ends_at": (now + timedelta(seconds=4)).isoformat()}  # fmt: skip
+    over = (await system.events.post("/events", json=ending)).json()
+    expired = (await links(system, over["id"], 1))[anna]
+    page = await eventually(lambda: _answer(system, expired, 410), timeout=20)
+    assert "abgelaufen" in message_of(page.text)
+    assert page.headers["content-type"].startswith("text/html")
+    too_late = await system.events.post(f"/events/{over['id']}/invitations", json={})
+    assert too_late.status_code == 409 and too_late.json()["reason"] == "ended"
+    moved = await system.events.patch(
+        f"/events/{over['id']}",
+        json={"starts_at": "2027-03-18T16:00:00", "ends_at": "2027-03-18T19:00:00"},
+    )
+    assert moved.status_code == 200
+    assert (await system.events.get(path_of(expired))).status_code == 200  # moved later: valid
+    forged = await system.events.get("/rsvp/eyJhbGciOiJIUzI1NiJ9.e30.forged")
+    assert forged.status_code == 400 and "ungültig" in message_of(forged.text)
+    assert (
+        await system.events.post("/rsvp/kaputt", data={"action": "register"})
+    ).status_code == 400
 
     meeting = (await system.events.post("/events", json=FUTURE)).json()
     link = (await links(system, meeting["id"], 1))[anna]
@@ -243,6 +199,17 @@ async def test_a_move_up_offer_expires_and_passes_to_the_next(events) -> None:
     assert "angenommen" in message_of(accepted.text)
     stored = (await system.events.get(f"/events/{meeting['id']}")).json()
     assert stored["seats_taken"] == 1
+    # each cancellation says who or what cancelled: Anna herself, Ben's lapsed offer
+    await eventually(lambda: events_published(system))
+    cancelled = [
+        e.contract()
+        for e in await events_on(system, topics.REGISTRATIONS, meeting["id"])
+        if e.type == "aiq.registration.cancelled.v1"
+    ]
+    assert [(c.person_id, c.reason, c.previous_status) for c in cancelled] == [
+        (anna, "person", "confirmed"),
+        (ben, "offer_expired", "waitlisted"),
+    ]
 
 
 async def test_a_school_group_waits_and_moves_up_as_one(events) -> None:
@@ -296,3 +263,8 @@ async def _known(system, meeting_id: str, person_id: str) -> bool:
         await system.events.post(f"/events/{meeting_id}/invitations/preview", json={})
     ).json()
     return preview["already_invited"] >= 1
+
+
+async def _answer(system, link: str, status: int):
+    page = await system.events.get(path_of(link))
+    return page if page.status_code == status else None

@@ -215,6 +215,10 @@ async def test_spring_network_meeting(contacts_and_events) -> None:
     rows = list(csv.DictReader(io.StringIO(csv_answer.text.lstrip("\ufeff")), delimiter=";"))
     assert len(rows) == len(report["rows"])
     assert sum(r["Nicht erschienen"] == "ja" for r in rows) == 1
+    # the CSV names each company as contacts does, its id in a column of its own
+    with_company = [r for r in rows if r["Organisations-ID"]]
+    assert len(with_company) == 28  # everyone invited registered once (one cancelled since)
+    assert all(r["Organisation"].startswith("Betrieb ") for r in with_company)
 
     # -- afterwards: a note and follow-ups about a company, for its contact history
     outcome = await system.events.post(

@@ -1,17 +1,51 @@
-"""Helpers for the events integration tests (no tests here): contacts events put on the real
-broker as the contacts service would, waiting for the read model, and the RSVP form."""
+"""Helpers for the events integration tests (no tests here): the events service alone, contacts
+events put on the real broker as the contacts service would, waiting for the read model, the RSVP
+form, and meeting dates computed from today."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+import pytest
 from aiokafka import AIOKafkaProducer
+from asgi_lifespan import LifespanManager
 
+from aiq_events.app import create_app
+from aiq_events.settings import EventsSettings
 from aiq_shared import topics
 from aiq_shared.contracts import EventContract
+from aiq_shared.contracts.contacts import PersonCreatedV1
 from aiq_shared.envelope import to_kafka, wrap
-from helpers import eventually
+from helpers import eventually, service_client
+
+BERLIN = ZoneInfo("Europe/Berlin")
+WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+          "Oktober", "November", "Dezember")  # fmt: skip
+
+
+def upcoming(days: int = 30, hour: int = 16, hours: int = 3) -> tuple[datetime, datetime]:
+    """A meeting's start and end ``days`` from today (Europe/Berlin): tests never use a date
+    that has passed, since a meeting that has ended can't be published."""
+    day = date.today() + timedelta(days=days)
+    start = datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
+    return start, start + timedelta(hours=hours)
+
+
+def local(value: datetime) -> str:
+    """Berlin wall-clock time without offset, as the API reads it."""
+    return value.astimezone(BERLIN).replace(tzinfo=None).isoformat()
+
+
+def german_day(value: datetime) -> str:
+    local_time = value.astimezone(BERLIN)
+    weekday, month = WEEKDAYS[local_time.weekday()], MONTHS[local_time.month - 1]
+    return f"{weekday}, {local_time.day}. {month} {local_time.year}"
 
 
 async def publish_contacts_events(system, *events: EventContract) -> None:
@@ -146,3 +180,76 @@ async def new_person(
     answer = await system.contacts.post("/people", json=body)
     assert answer.status_code == 201, answer.text
     return answer.json()
+
+
+# -- the events service alone (people arrive on aiq.contacts as contacts would send them) -----
+
+
+@contextlib.asynccontextmanager
+async def events_alone(settings_for, **overrides):
+    """The events service in-process; ``system.service`` is its EventsService."""
+    overrides.setdefault("offer_check_interval_s", 3600)
+    settings = settings_for(EventsSettings, "events", **overrides)
+    app = create_app(settings)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
+        async with service_client(manager.app, settings, "events") as client:
+            await eventually(lambda: _ready(client), timeout=60)
+            yield SimpleNamespace(
+                events=client, service=app.state.events, settings={"events": settings}
+            )
+
+
+def events_fixture(**overrides):
+    """A test module's ``events`` fixture: ``events = events_fixture()``."""
+
+    @pytest.fixture
+    async def events(settings_for):
+        async with events_alone(settings_for, **overrides) as system:
+            yield system
+
+    return events
+
+
+async def _ready(client) -> bool:
+    return (await client.get("/ready")).status_code == 200
+
+
+async def people(system, *names: str, kind: str = "contact", **fields) -> list[str]:
+    """People in Hombruch (with invitation consent unless ``fields`` say otherwise), published
+    on aiq.contacts; their ids."""
+    ids = [f"{abs(hash((n, kind))) % 10**20:024d}"[:24] for n in names]
+    await publish_contacts_events(
+        system,
+        *(
+            PersonCreatedV1.model_validate(
+                {
+                    "person_id": pid,
+                    "first_name": name,
+                    "last_name": "Beispiel",
+                    "email": f"{name.lower()}@betrieb.example",
+                    "district": "Hombruch",
+                    "email_consent": True,
+                    "kind": kind,
+                    **fields,
+                }
+            )
+            for pid, name in zip(ids, names, strict=True)
+        ),
+    )
+    return ids
+
+
+async def links(system, meeting_id: str, count: int) -> dict[str, str]:
+    """Publish the meeting once ``count`` people would be invited: their personal links."""
+
+    async def probe():
+        preview = (
+            await system.events.post(f"/events/{meeting_id}/invitations/preview", json={})
+        ).json()
+        return preview["eligible"] >= count
+
+    await eventually(probe, timeout=30)
+    published = await system.events.post(f"/events/{meeting_id}/publish")
+    assert published.status_code == 200, published.text
+    listed = await all_pages(system.events, f"/events/{meeting_id}/invitations")
+    return {i["person_id"]: i["rsvp_url"] for i in listed}

@@ -4,19 +4,23 @@ calendar entries are replaced in place (same UID, higher SEQUENCE) and finally w
 from __future__ import annotations
 
 import email
+from datetime import timedelta
 from email import policy
 
 import pytest
 from icalendar import Calendar
+from test_events_support import local, upcoming
 
 from helpers import create_person, deliveries, eventually, register
 
 pytestmark = pytest.mark.integration
 
+START, END = upcoming(days=30)  # a meeting that has ended can't be published
+MOVED = START + timedelta(days=7)  # a week later, same wall-clock time
 MEETING = {
     "title": "Netzwerktreffen Hörde",
-    "starts_at": "2026-03-19T16:00:00",
-    "ends_at": "2026-03-19T19:00:00",
+    "starts_at": local(START),
+    "ends_at": local(END),
     "venue": {"name": "Café Durchblick"},
     "capacity": 1,
     "districts": ["Hörde"],
@@ -48,7 +52,7 @@ async def test_registrants_hear_of_a_move_and_of_a_cancellation(system) -> None:
 
     moved = await system.events.patch(
         f"/events/{meeting['id']}",
-        json={"starts_at": "2026-03-26T16:00:00", "ends_at": "2026-03-26T19:00:00"},
+        json={"starts_at": local(MOVED), "ends_at": local(END + timedelta(days=7))},
     )
     assert moved.status_code == 200
     assert moved.json()["sequence"] == 1
@@ -59,7 +63,7 @@ async def test_registrants_hear_of_a_move_and_of_a_cancellation(system) -> None:
     (first,), (second,) = original.walk("VEVENT"), update.walk("VEVENT")
     assert str(first["UID"]) == str(second["UID"])  # replaces the entry in place
     assert (first["SEQUENCE"], second["SEQUENCE"]) == (0, 1)
-    assert second.decoded("DTSTART").isoformat() == "2026-03-26T16:00:00+01:00"
+    assert second.decoded("DTSTART").isoformat() == MOVED.isoformat()
     assert update["METHOD"] == "REQUEST"
     assert calendars_to(system, "ben.move@") == []  # waitlisted: told, but no calendar entry
 

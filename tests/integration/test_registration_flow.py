@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from test_events_support import german_day, local, upcoming
 
 from helpers import create_person, deliveries, eventually, parsed, recipient_known, register
 
 pytestmark = pytest.mark.integration
 
+START, END = upcoming(days=30)  # a meeting that has ended can't be published
 MEETING = {
     "title": "Netzwerktreffen Hörde",
-    "starts_at": "2026-03-19T16:00:00",
-    "ends_at": "2026-03-19T19:00:00",
+    "starts_at": local(START),
+    "ends_at": local(END),
     "venue": {"name": "Café Durchblick", "address": "Dortmund"},
     "capacity": 1,
     "districts": ["Hörde"],
@@ -30,7 +32,7 @@ async def test_invitation_confirmation_waitlist_and_move_up(system) -> None:
     await create_person(system, "Ohne", "ohne@betrieb.example", consent=False)
 
     meeting = (await system.events.post("/events", json=MEETING)).json()
-    assert meeting["starts_at"] == "2026-03-19T16:00:00+01:00"  # Europe/Berlin
+    assert meeting["starts_at"] == START.isoformat()  # Europe/Berlin, with its offset
     tables = [t["id"] for t in meeting["topic_tables"]]
     # registration opens only with publication
     early = await system.events.post(
@@ -96,14 +98,14 @@ async def test_invitation_confirmation_waitlist_and_move_up(system) -> None:
     confirmation = next(m for m in to_anna if m["Subject"].startswith("Anmeldung bestätigt"))
     text = confirmation.get_body(("plain",)).get_content()
     html = confirmation.get_body(("html",)).get_content()
-    assert "Donnerstag, 19. März 2026, 16:00 bis 19:00 Uhr" in text
+    assert f"{german_day(START)}, 16:00 bis 19:00 Uhr" in text
     assert "Café Durchblick" in html and "Schul-AGs in Unternehmen" in html
     ics = next(p for p in confirmation.iter_attachments() if p.get_filename() == "termin.ics")
     calendar = ics.get_content()
     calendar = calendar.decode() if isinstance(calendar, bytes) else calendar
     assert "METHOD:REQUEST" in calendar
     assert f"UID:{meeting['id']}@" in calendar
-    assert "DTSTART;TZID=Europe/Berlin:20260319T160000" in calendar
+    assert f"DTSTART;TZID=Europe/Berlin:{START:%Y%m%dT%H%M%S}" in calendar
     assert not any("ohne@" in m["To"] for m in messages)  # no consent, no invitation
 
     # on the day: Ben (moved up) shows the code from his confirmation at the door

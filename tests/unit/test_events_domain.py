@@ -76,9 +76,39 @@ def test_unknown_districts_are_refused_by_name() -> None:
 
 def test_a_meeting_is_published_once() -> None:
     draft = meeting(status="draft")
-    assert domain.publish(draft).status == "published"
+    assert domain.publish(draft, NOW).status == "published"
     with pytest.raises(Conflict):
-        domain.publish(meeting())
+        domain.publish(meeting(), NOW)
+
+
+def test_a_meeting_that_has_ended_is_neither_published_nor_invited_to() -> None:
+    after = datetime(2026, 3, 19, 18, 0, 1, tzinfo=UTC)  # 19:00:01 in Berlin: it has ended
+    with pytest.raises(Conflict, match="ended on 19.03.2026 19:00") as refused:
+        domain.publish(meeting(status="draft"), after)
+    assert refused.value.extra["reason"] == "ended"
+    with pytest.raises(Conflict) as late:
+        domain.check_invitable(meeting(), after)
+    assert late.value.extra["reason"] == "ended"
+    during = datetime(2026, 3, 19, 17, tzinfo=UTC)  # still on: fine
+    assert domain.publish(meeting(status="draft"), during).status == "published"
+    domain.check_invitable(meeting(), during)
+    with pytest.raises(Conflict, match="published") as draft:
+        domain.check_invitable(meeting(status="draft"), NOW)
+    assert draft.value.extra["reason"] == "not_published"
+
+
+def test_the_meeting_summary_carries_the_programme() -> None:
+    agenda = [
+        {"kind": "welcome", "title": "Begrüßung", "starts_at": datetime(2026, 3, 19, 16)},
+        {"kind": "informal", "title": "Buffet"},
+    ]
+    summary = meeting(agenda=[domain.AgendaItem.model_validate(a) for a in agenda]).summary()
+    assert [(a.kind, a.title) for a in summary.agenda] == [
+        ("welcome", "Begrüßung"),
+        ("informal", "Buffet"),
+    ]
+    assert summary.agenda[0].starts_at.isoformat() == "2026-03-19T16:00:00+01:00"
+    assert summary.agenda[1].starts_at is None
 
 
 def test_registration_needs_publication_and_existing_distinct_tables() -> None:
@@ -152,7 +182,7 @@ def test_a_cancelled_meeting_can_be_neither_changed_nor_cancelled_nor_joined() -
     with pytest.raises(Conflict, match="cancelled"):
         domain.check_registration(cancelled, RegistrationCreate(person_id="p"), NOW)
     with pytest.raises(Conflict):
-        domain.publish(cancelled)
+        domain.publish(cancelled, NOW)
 
 
 def test_registration_closes_at_the_deadline() -> None:

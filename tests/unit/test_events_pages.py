@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from aiq_events import pages
-from aiq_events.domain import Meeting
+from aiq_events.domain import AgendaItem, Meeting
 from aiq_shared.errors import Conflict
 
 
@@ -34,6 +34,23 @@ def test_times_are_shown_in_german_and_berlin_time() -> None:
     assert pages.when(meeting()) == "Donnerstag, 19. März 2026, 16:00 bis 19:00 Uhr"
     summer = datetime(2026, 7, 2, 14, 30, tzinfo=UTC)
     assert pages.berlin_time(summer) == "02.07.2026, 16:30 Uhr"
+
+
+def test_the_programme_shows_times_in_berlin_where_given() -> None:
+    quarter_past = datetime(2026, 3, 19, 15, 15, tzinfo=UTC)  # 16:15 in Berlin
+    agenda = [
+        {"kind": "welcome", "title": "Begrüßung", "starts_at": datetime(2026, 3, 19, 16)},
+        {"kind": "keynote", "title": "Impuls", "starts_at": quarter_past},
+        {"kind": "informal", "title": "Buffet"},
+        {"kind": "other", "title": "Nachtreffen", "starts_at": datetime(2026, 3, 20, 10)},
+    ]
+    planned = meeting(agenda=[AgendaItem.model_validate(a) for a in agenda])
+    assert pages.agenda_lines(planned) == [
+        ("16:00 Uhr", "Begrüßung"),
+        ("16:15 Uhr", "Impuls"),
+        (None, "Buffet"),
+        ("20.03.2026, 10:00 Uhr", "Nachtreffen"),
+    ]
 
 
 def test_a_ranking_is_read_from_the_form_in_rank_order() -> None:

@@ -116,7 +116,22 @@ def test_csv_is_semicolon_separated_german_and_safe_for_spreadsheets() -> None:
     assert text.startswith("\ufeffAnmeldung;Name;")
     parsed = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert parsed[1][1] == "'=HYPERLINK(1)"
-    assert parsed[1][6] == "ja" and parsed[1][7] == "19.03.2026 16:00"
+    row = dict(zip(parsed[0], parsed[1], strict=True))
+    assert row["Anwesend"] == "ja" and row["Eingecheckt"] == "19.03.2026 16:00"
+
+
+def test_the_csv_names_organisations_and_keeps_their_ids_apart() -> None:
+    registrations = [reg(1, organisation_id="o1"), reg(2, organisation_id="gone"), reg(3)]
+    built = report.build(meeting(), registrations, {}, {"o1": "Metallbau Emscher"})
+    assert [r.organisation_name for r in built.rows] == ["Metallbau Emscher", None, None]
+    rows = list(
+        csv.DictReader(io.StringIO(report.as_csv(built.rows).lstrip("\ufeff")), delimiter=";")
+    )
+    assert [(r["Organisation"], r["Organisations-ID"]) for r in rows] == [
+        ("Metallbau Emscher", "o1"),
+        ("", "gone"),
+        ("", ""),
+    ]
 
 
 def test_attended_is_about_the_person_or_anyone_from_the_organisation() -> None:

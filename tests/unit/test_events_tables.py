@@ -7,7 +7,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from aiq_events import tables
-from aiq_events.domain import Meeting, Registration, TableSeat
+from aiq_events.announcements import registration_event, tables_changed
+from aiq_events.domain import GroupMember, Meeting, Registration, TableSeat
+from aiq_shared.contracts.registrations import RegistrationConfirmedV1
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -126,3 +128,32 @@ def test_a_freed_seat_goes_to_the_first_in_the_tables_line() -> None:
     assert moving is not None and moving.id == "r03"
     moved = tables.seat_at(moving, "ag", 1)
     assert moved.table_seats[0].status == "seated" and moved.table_seats[0].waitlist_seq is None
+
+
+def test_every_registration_event_says_where_it_sits_or_waits_and_names_group_students() -> None:
+    seats = [
+        TableSeat(topic_table_id="ag", status="seated", explanation="Platz"),
+        TableSeat(topic_table_id="speed", round=2, status="waitlisted", waitlist_seq=3),
+    ]
+    group = registration(
+        1, ["ag", "speed"], kind="teacher", seats=3, table_seats=seats,
+        group_students=[GroupMember(person_id="s1", display_name="Sara Schüler")],
+    )  # fmt: skip
+    event = registration_event(RegistrationConfirmedV1, meeting(rounds=2), group)
+    assert [(s.topic_table_id, s.round, s.status) for s in event.table_seats] == [
+        ("ag", 1, "seated"),
+        ("speed", 2, "waitlisted"),
+    ]
+    assert event.group_students == ["Sara Schüler"]
+
+
+def test_tables_change_when_wishes_or_seats_do_not_when_only_the_reason_does() -> None:
+    seat = TableSeat(topic_table_id="ag", status="seated", explanation="Runde 1: 1. Wahl")
+    before = registration(1, ["ag", "speed"], table_seats=[seat])
+    reworded = before.model_copy(
+        update={"table_seats": [seat.model_copy(update={"explanation": "anders"})]}
+    )
+    assert not tables_changed(before, reworded)
+    assert tables_changed(before, before.model_copy(update={"topic_table_ids": ["speed", "ag"]}))
+    moved = before.model_copy(update={"table_seats": [seat.model_copy(update={"round": 2})]})
+    assert tables_changed(before, moved)

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from aiq_events import invitations
-from aiq_events.domain import Participant
+from aiq_events import invitations, people
 from aiq_events.invitations import ExpiredLink, InvalidLink
+from aiq_events.people import Participant
+from aiq_shared.contracts.contacts import Membership, PersonCreatedV1
 from aiq_shared.targeting import ContactFilter
 
 SECRET = "a-test-secret-of-at-least-32-bytes-length"
@@ -76,6 +77,58 @@ def test_every_filter_must_match_target_and_segment() -> None:
     assert [p.id for p in students.eligible] == ["t"]
 
 
+def test_a_person_in_two_organisations_is_selected_by_either_and_invited_once() -> None:
+    both = person(
+        "m",
+        memberships=[
+            Membership(organisation_id="o1", role="teacher"),
+            Membership(organisation_id="o2", role="ambassador"),
+        ],
+    )
+    assert both.organisation_ids == ["o1", "o2"]
+    tagged = invitations.select([both], ORGS, [ContactFilter(tags=["asa"])], set())
+    assert [p.id for p in tagged.eligible] == ["m"] and tagged.matched == 1
+    handel = invitations.select([both], ORGS, [ContactFilter(industries=["Handel"])], set())
+    assert [p.id for p in handel.eligible] == ["m"]
+    only_main = person("n")  # o1 alone: not in o2's industry
+    handel_only = [ContactFilter(industries=["Handel"])]
+    assert not invitations.select([only_main], ORGS, handel_only, set()).eligible
+
+
+def test_the_read_model_keeps_every_membership_and_follows_a_merge() -> None:
+    snapshot = PersonCreatedV1(
+        person_id="p1",
+        first_name="Lea",
+        last_name="Lehrer",
+        district="Eving",
+        kind="teacher",
+        memberships=[
+            Membership(organisation_id="school", role="teacher"),
+            Membership(organisation_id="firm", role="ambassador"),
+        ],
+    )
+    lea = people.from_snapshot(snapshot)
+    assert lea.organisation_id == "school"  # the first membership is the main one
+    assert lea.organisation_ids == ["school", "firm"]
+    merged = people.merged(lea, "firm", "school")
+    assert merged.organisation_ids == ["school"]
+    assert [m.role for m in merged.memberships] == ["teacher"]
+
+
+def test_a_teacher_names_students_of_their_school_who_are_not_registered() -> None:
+    teacher = person("t", kind="teacher", organisation_id="school")
+    pupils = [
+        person("s1", kind="student", organisation_id="school", last_name="B"),
+        person("s2", kind="student", organisation_id="other"),
+        person("s3", kind="student", memberships=[Membership(organisation_id="school")]),
+        person("s4", kind="student", organisation_id="school", erased=True),
+        person("s5", kind="student", organisation_id="school"),
+        person("c1", kind="contact", organisation_id="school"),
+    ]
+    found = people.students_of(teacher, pupils, taken={"s5"})
+    assert [p.id for p in found] == ["s3", "s1"]
+
+
 def test_chunks_split_thousands_into_bounded_batches() -> None:
     batches = list(invitations.chunks(list(range(1234)), 500))
     assert [len(b) for b in batches] == [500, 500, 234]
@@ -112,3 +165,18 @@ def test_forged_or_foreign_tokens_are_refused() -> None:
 
 def test_rsvp_url_is_under_the_public_base() -> None:
     assert invitations.rsvp_url("https://aiq.example/", "tok") == "https://aiq.example/rsvp/tok"
+    link = invitations.rsvp_url("https://aiq.example/", "tok")
+    assert invitations.decline_url(link) == "https://aiq.example/rsvp/tok/absagen"
+
+
+def test_the_answer_to_an_invitation_follows_the_registration_then_a_decline() -> None:
+    invited = invitations.Invitation(
+        id="i1", meeting_id="m1", campaign_id="c1", person_id="p1", display_name="P",
+        district="Hörde", created_at=NOW, expires_at=END,
+    )  # fmt: skip
+    declined = invited.model_copy(update={"declined_at": NOW})
+    assert invitations.response_of(invited, None) == "open"
+    assert invitations.response_of(invited, "cancelled") == "cancelled"
+    assert invitations.response_of(declined, None) == "declined"
+    assert invitations.response_of(declined, "cancelled") == "declined"
+    assert invitations.response_of(declined, "confirmed") == "confirmed"  # changed their mind

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from aiq_events import api, pages, repository
+from aiq_events import api, decline_pages, pages, repository
 from aiq_events.consumers import contacts_handlers
+from aiq_events.invitations import InvalidLink
 from aiq_events.service import EventsService
 from aiq_events.settings import EventsSettings
 from aiq_shared import topics
@@ -33,7 +34,8 @@ def create_app(settings: EventsSettings | None = None) -> FastAPI:
         "Changes are published on `aiq.events` and `aiq.registrations`; people are known from "
         "`aiq.contacts`.",
         runtime=runtime,
-        routers=[api.router, pages.router],
+        routers=[api.router, pages.router, decline_pages.router],
     )
+    app.add_exception_handler(InvalidLink, pages.link_problem)  # a German page, never JSON
     app.state.events = service
     return app

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from aiq_shared.contracts.meetings import MeetingSummary
+from aiq_shared.contracts.meetings import AgendaEntry, MeetingSummary
 from aiq_shared.errors import Conflict, Unprocessable
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -188,6 +188,7 @@ class Meeting(BaseModel):
             ends_at=self.ends_at,
             venue=self.venue.model_dump(),
             sequence=self.sequence,
+            agenda=[AgendaEntry.model_validate(item.model_dump()) for item in self.agenda],
         )
 
 
@@ -225,30 +226,6 @@ class TableChoice(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     topic_table_ids: list[str] = Field(default_factory=list, max_length=20)
-
-
-class Participant(BaseModel):
-    """What the events service knows of a person, from ``aiq.contacts``."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    id: str
-    display_name: str
-    district: str
-    organisation_id: str | None = None
-    first_name: str = ""
-    last_name: str = ""
-    email: str | None = None
-    kind: ParticipantKind = "contact"
-    tags: list[str] = Field(default_factory=list)
-    email_consent: bool = False
-    consents: list[str] = Field(default_factory=list)
-    erased: bool = False
-
-    @property
-    def invitable(self) -> bool:
-        """Current invitation consent and an address to send to."""
-        return self.email_consent and bool(self.email) and not self.erased
 
 
 class TableSeat(BaseModel):
@@ -405,10 +382,32 @@ def check_districts(districts: Sequence[str], known: Sequence[str]) -> None:
         raise Unprocessable(f"unknown districts: {', '.join(unknown)}", known_districts=list(known))
 
 
-def publish(meeting: Meeting) -> Meeting:
+def publish(meeting: Meeting, now: datetime) -> Meeting:
     if meeting.status != "draft":
         raise Conflict(f"meeting {meeting.id} is {meeting.status} already")
+    check_not_ended(meeting, now)
     return meeting.model_copy(update={"status": "published"})
+
+
+def check_invitable(meeting: Meeting, now: datetime) -> None:
+    if meeting.status != "published":
+        raise Conflict(
+            f"invitations go out for a published meeting (this one is {meeting.status})",
+            reason="not_published",
+        )
+    check_not_ended(meeting, now)
+
+
+def check_not_ended(meeting: Meeting, now: datetime) -> None:
+    """A meeting that has ended is neither published nor invited to (it may be kept as a
+    draft, e.g. to record a past meeting)."""
+    if meeting.ends_at <= now:
+        ended = meeting.ends_at.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
+        raise Conflict(
+            f"the meeting ended on {ended} (Europe/Berlin): it can no longer be published or "
+            "invited to",
+            reason="ended",
+        )
 
 
 def change(meeting: Meeting, update: MeetingChange) -> tuple[Meeting, list[str]]:

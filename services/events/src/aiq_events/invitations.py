@@ -16,7 +16,8 @@ from typing import Any
 import jwt
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from aiq_events.domain import Participant, ParticipantKind
+from aiq_events.domain import ParticipantKind
+from aiq_events.people import Participant, organisations_of
 from aiq_shared.targeting import ContactFilter, matches
 
 RSVP = "rsvp"
@@ -55,12 +56,17 @@ class Invitation(BaseModel):
     kind: ParticipantKind = "contact"
     created_at: datetime
     expires_at: datetime
+    declined_at: datetime | None = Field(
+        default=None, description="When the person said no through their personal link"
+    )
 
 
 class InvitationView(Invitation):
     """An invitation with how the person answered (their registration, if any)."""
 
-    response: str = Field(description="open, confirmed, waitlisted or cancelled")
+    response: str = Field(
+        description="open, confirmed, waitlisted, cancelled (their registration), or declined"
+    )
     registration_id: str | None = None
     rsvp_url: str
 
@@ -147,8 +153,9 @@ def select(
     for person in sorted(people, key=lambda p: p.id):
         if person.erased:
             continue
-        organisation = organisations.get(person.organisation_id or "")
-        if not all(matches(c, as_snapshot(person), organisation) for c in criteria):
+        # a person in several organisations is selected when one of them matches
+        theirs = organisations_of(person, organisations)
+        if not all(matches(c, as_snapshot(person), organisations=theirs) for c in criteria):
             continue
         selection.matched += 1
         if not person.email_consent:
@@ -220,3 +227,21 @@ def rsvp_claims(
 
 def rsvp_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/rsvp/{token}"
+
+
+DECLINE_PATH = "absagen"
+
+
+def decline_url(rsvp: str) -> str:
+    """The personal link to say no: the RSVP link's own page for it."""
+    return f"{rsvp}/{DECLINE_PATH}"
+
+
+def response_of(invitation: Invitation, registration_status: str | None) -> str:
+    """How the invitee answered: their registration's state; else declined, or still open.
+    (Someone who said no and registered later is registered.)"""
+    if registration_status is not None and registration_status != "cancelled":
+        return registration_status
+    if invitation.declined_at is not None:
+        return "declined"
+    return registration_status or "open"

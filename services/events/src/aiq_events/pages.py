@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from aiq_events import group_form, invitations
 from aiq_events.domain import (
     BERLIN,
     Meeting,
@@ -23,15 +24,10 @@ from aiq_events.domain import (
     TableChoice,
     WalkInCreate,
 )
-from aiq_events.invitations import ExpiredLink, InvalidLink, Invitation
+from aiq_events.german import agenda_lines, berlin_time, when
+from aiq_events.invitations import ExpiredLink, Invitation
 from aiq_events.service import EventsService
 from aiq_shared.errors import DomainError
-
-WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
-MONTHS = (
-    "Januar", "Februar", "März", "April", "Mai", "Juni",
-    "Juli", "August", "September", "Oktober", "November", "Dezember",
-)  # fmt: skip
 
 _environment = Environment(
     loader=PackageLoader("aiq_events", "templates"),
@@ -58,29 +54,17 @@ REFUSALS = {
     "Person auf der Warteliste.",
     "no_seat": "Für diese Anmeldung gibt es keinen bestätigten Platz.",
     "unknown_code": "Diesen Code kennen wir für dieses Treffen nicht.",
+    "registered_decline": "Sie sind für dieses Treffen angemeldet. Wenn Sie nicht kommen "
+    "können, stornieren Sie bitte Ihre Anmeldung: Ihr Platz geht dann an die nächste Person "
+    "auf der Warteliste.",
+    **group_form.REFUSALS,
 }
 SOMETHING_WRONG = (
     "Das hat leider nicht geklappt. Bitte versuchen Sie es noch einmal oder wenden Sie sich an "
     "die Betriebsakquisiteurin oder den Betriebsakquisiteur in Ihrem Stadtbezirk."
 )
 STATUS_TEXT = {"confirmed": "angemeldet", "waitlisted": "Warteliste", "cancelled": "storniert"}
-
-
-def german_date(value: datetime) -> str:
-    local = value.astimezone(BERLIN)
-    return f"{WEEKDAYS[local.weekday()]}, {local.day}. {MONTHS[local.month - 1]} {local.year}"
-
-
-def when(meeting: Meeting) -> str:
-    start, end = meeting.starts_at.astimezone(BERLIN), meeting.ends_at.astimezone(BERLIN)
-    if start.date() == end.date():
-        return f"{german_date(start)}, {start:%H:%M} bis {end:%H:%M} Uhr"
-    return f"{german_date(start)}, {start:%H:%M} Uhr bis {german_date(end)}, {end:%H:%M} Uhr"
-
-
-def berlin_time(value: datetime) -> str:
-    local = value.astimezone(BERLIN)
-    return f"{local:%d.%m.%Y, %H:%M} Uhr"
+OPEN = ("open", "declined")  # not registered (any more): may register
 
 
 def refusal(error: DomainError) -> str:
@@ -154,8 +138,10 @@ async def _rsvp_page(
         state = registration.status
         if registration.offer_expires_at is not None:
             state = "offered"
+    elif invitation.declined_at is not None:
+        state = "declined"  # may still register, having changed their mind
     everyone_seated = await service.table_occupancy(meeting.id)
-    wishes = registration.topic_table_ids if registration and state != "open" else []
+    wishes = registration.topic_table_ids if registration and state not in OPEN else []
     chosen: dict[str, int] | list[str]
     if meeting.table_selection == "rank":
         chosen = {table_id: n for n, table_id in enumerate(wishes, start=1)}
@@ -166,7 +152,7 @@ async def _rsvp_page(
     )
     if message is None and meeting.status == "cancelled":
         message, message_kind = REFUSALS["cancelled"], "refusal"
-    elif message is None and meeting.status == "published" and not open_now and state == "open":
+    elif message is None and meeting.status == "published" and not open_now and state in OPEN:
         message, message_kind = REFUSALS["deadline_passed"], "refusal"
     return page(
         "rsvp.html.j2",
@@ -183,7 +169,10 @@ async def _rsvp_page(
         offer_until=berlin_time(registration.offer_expires_at)
         if registration and registration.offer_expires_at
         else None,
-        seats=_seat_lines(meeting, registration) if registration and state != "open" else [],
+        seats=_seat_lines(meeting, registration) if registration and state not in OPEN else [],
+        agenda=agenda_lines(meeting),
+        group=await group_form.context(service, invitation, meeting) if state in OPEN else None,
+        decline_href=invitations.decline_url(urlsplit(service.rsvp_url(invitation)).path),
         tables=[
             {
                 "id": t.id,
@@ -204,7 +193,9 @@ async def _rsvp_page(
     )
 
 
-def _link_problem(error: InvalidLink) -> HTMLResponse:
+def link_problem(_: Request, error: Exception) -> HTMLResponse:
+    """The page for a personal link that is not (or no longer) one: the app's handler of
+    :class:`InvalidLink`, wherever a page reads its link."""
     if isinstance(error, ExpiredLink):
         text = (
             "Dieser Link ist abgelaufen: das Treffen ist vorbei. Bei Fragen melden Sie sich gern "
@@ -237,10 +228,7 @@ RSVP_RESPONSES = {
 )
 async def rsvp_page(token: Token, request: Request) -> HTMLResponse:
     service = _service(request)
-    try:
-        invitation, meeting = await service.invitation_of_link(token)
-    except InvalidLink as error:
-        return _link_problem(error)
+    invitation, meeting = await service.invitation_of_link(token)  # else link_problem
     return await _rsvp_page(service, invitation, meeting)
 
 
@@ -305,9 +293,17 @@ def _outcome(meeting: Meeting, registration: Registration, action: str) -> tuple
                         "properties": {
                             "action": {
                                 "type": "string",
-                                "enum": ["register", "change", "cancel", "accept"],
+                                "enum": [
+                                    "register",
+                                    "register_group",
+                                    "change",
+                                    "cancel",
+                                    "accept",
+                                ],
                             },
                             "table": {"type": "array", "items": {"type": "string"}},
+                            "student": {"type": "array", "items": {"type": "string"}},
+                            "unnamed_students": {"type": "string"},
                         },
                     }
                 }
@@ -317,10 +313,7 @@ def _outcome(meeting: Meeting, registration: Registration, action: str) -> tuple
 )
 async def rsvp(token: Token, request: Request) -> HTMLResponse:
     service = _service(request)
-    try:
-        invitation, meeting = await service.invitation_of_link(token)
-    except InvalidLink as error:
-        return _link_problem(error)
+    invitation, meeting = await service.invitation_of_link(token)  # else link_problem
     form = await form_of(request)
     action = first(form, "action") or "register"
     try:
@@ -329,7 +322,7 @@ async def rsvp(token: Token, request: Request) -> HTMLResponse:
         if action == "cancel":
             if active is None:
                 raise _FormProblem("cancelled_already")
-            result = await service.cancel(meeting.id, active.id)
+            result = await service.cancel(meeting.id, active.id, by="person")
         elif action == "accept":
             if active is None:
                 raise _FormProblem("no_offer")
@@ -338,6 +331,9 @@ async def rsvp(token: Token, request: Request) -> HTMLResponse:
             result = await service.change_tables(
                 meeting.id, active.id, TableChoice(topic_table_ids=_choice(meeting, form))
             )
+        elif action == "register_group":
+            tables = _choice(meeting, form)
+            result = await group_form.register(service, invitation, meeting, form, tables)
         elif action in ("register", "change"):
             result = await service.register(
                 meeting.id,

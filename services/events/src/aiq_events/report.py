@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,6 +62,7 @@ class ReportRow(BaseModel):
     kind: str
     district: str
     organisation_id: str | None
+    organisation_name: str | None = Field(default=None, description="From contacts")
     status: str
     checked_in: bool
     checked_in_at: str | None = Field(description="Europe/Berlin")
@@ -123,7 +124,12 @@ def _tables_text(meeting: Meeting, pairs: Sequence[tuple[str, int]]) -> str:
     return "; ".join(names)
 
 
-def rows(meeting: Meeting, registrations: Sequence[Registration]) -> list[ReportRow]:
+def rows(
+    meeting: Meeting,
+    registrations: Sequence[Registration],
+    organisation_names: Mapping[str, str] | None = None,
+) -> list[ReportRow]:
+    names = organisation_names or {}
     return [
         ReportRow(
             registration_id=r.id,
@@ -131,6 +137,7 @@ def rows(meeting: Meeting, registrations: Sequence[Registration]) -> list[Report
             kind=r.kind,
             district=r.district,
             organisation_id=r.organisation_id,
+            organisation_name=names.get(r.organisation_id) if r.organisation_id else None,
             status=r.status,
             checked_in=r.checked_in_at is not None,
             checked_in_at=r.checked_in_at.astimezone(BERLIN).strftime("%d.%m.%Y %H:%M")
@@ -150,8 +157,13 @@ def rows(meeting: Meeting, registrations: Sequence[Registration]) -> list[Report
 
 
 def build(
-    meeting: Meeting, registrations: Sequence[Registration], invited_by_district: dict[str, int]
+    meeting: Meeting,
+    registrations: Sequence[Registration],
+    invited_by_district: dict[str, int],
+    organisation_names: Mapping[str, str] | None = None,
 ) -> MeetingReport:
+    """The report; ``organisation_names`` (id -> name, from the read model) name the rows'
+    organisations."""
     confirmed = [r for r in registrations if r.status == "confirmed"]
     came = [r for r in confirmed if r.checked_in_at is not None]
     districts: dict[str, DistrictLine] = {
@@ -213,7 +225,7 @@ def build(
         totals=totals,
         districts=sorted(districts.values(), key=lambda d: d.district),
         tables=tables,
-        rows=rows(meeting, registrations),
+        rows=rows(meeting, registrations, organisation_names),
     )
 
 
@@ -222,7 +234,8 @@ CSV_HEADER = {
     "display_name": "Name",
     "kind": "Art",
     "district": "Stadtbezirk",
-    "organisation_id": "Organisation",
+    "organisation_name": "Organisation",
+    "organisation_id": "Organisations-ID",
     "status": "Status",
     "checked_in": "Anwesend",
     "checked_in_at": "Eingecheckt",

@@ -9,8 +9,9 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from aiq_events.domain import ERASED, Meeting, Participant, Registration
+from aiq_events.domain import ERASED, Meeting, Registration
 from aiq_events.invitations import Campaign, Invitation
+from aiq_events.people import Participant
 from aiq_events.report import Outcome
 from aiq_shared.idempotency import COLLECTION
 from aiq_shared.mongo import Database, from_document, to_document
@@ -192,6 +193,15 @@ class MeetingsRepository:
             session=session,
         )
 
+    async def members_of(
+        self, organisation_id: str, session: AsyncClientSession
+    ) -> list[Participant]:
+        """People with a membership in the organisation (not only their main one)."""
+        docs = await self._participants.find(
+            {"memberships.organisation_id": organisation_id}, session=session
+        ).to_list()
+        return [from_document(Participant, d) for d in docs]  # type: ignore[misc]
+
     async def move_people(
         self, from_organisation: str, to_organisation: str, session: AsyncClientSession
     ) -> None:
@@ -224,6 +234,11 @@ class MeetingsRepository:
     ) -> dict[str, dict[str, Any]]:
         docs = await self._organisations.find({"merged_into": None}, session=session).to_list()
         return {d["_id"]: d for d in docs}
+
+    async def organisation_names(self) -> dict[str, str]:
+        """Every organisation's name by id (merged ones too: old rows may still name them)."""
+        docs = await self._organisations.find({}, {"name": 1}).to_list()
+        return {d["_id"]: d["name"] for d in docs if d.get("name")}
 
     async def save_segment(
         self, segment_id: str, name: str, criteria: dict[str, Any], session: AsyncClientSession
@@ -267,6 +282,17 @@ class MeetingsRepository:
             {"meeting_id": meeting_id, "person_id": person_id}, session=session
         )
         return from_document(Invitation, doc)
+
+    async def mark_declined(
+        self, invitation_id: str, at: datetime, session: AsyncClientSession
+    ) -> bool:
+        """Record the no; False if it was recorded before (a no is said once)."""
+        result = await self._invitations.update_one(
+            {"_id": invitation_id, "declined_at": None},
+            {"$set": {"declined_at": at}},
+            session=session,
+        )
+        return result.modified_count == 1
 
     async def add_campaign(self, campaign: Campaign, session: AsyncClientSession) -> None:
         await self._campaigns.insert_one(to_document(campaign), session=session)

@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from pymongo.errors import PyMongoError
 
-from aiq_events import domain, invitations, report, tables
+from aiq_events import domain, invitations, people, report, tables
+from aiq_events.announcements import meeting_event, registration_event, tables_changed
+from aiq_events.declines import Declines
 from aiq_events.domain import (
     AssignedRegistration,
     CheckIn,
@@ -20,7 +22,6 @@ from aiq_events.domain import (
     Meeting,
     MeetingChange,
     MeetingCreate,
-    Participant,
     Registration,
     RegistrationCreate,
     TableAssignment,
@@ -30,6 +31,7 @@ from aiq_events.domain import (
     TopicTable,
     WalkInCreate,
 )
+from aiq_events.groups import SchoolGroups
 from aiq_events.invitations import (
     Campaign,
     CampaignResult,
@@ -40,6 +42,7 @@ from aiq_events.invitations import (
     PreviewPerson,
     PublishOptions,
 )
+from aiq_events.people import Participant
 from aiq_events.report import Outcome, OutcomesCreate
 from aiq_events.repository import MeetingsRepository
 from aiq_shared.contracts.contacts import (
@@ -59,7 +62,6 @@ from aiq_shared.contracts.meetings import (
     MeetingCreatedV1,
     MeetingOutcomeRecordedV1,
     MeetingPublishedV1,
-    MeetingSnapshot,
 )
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
@@ -69,6 +71,7 @@ from aiq_shared.contracts.registrations import (
     RegistrationNoShowV1,
     RegistrationPromotedV1,
     RegistrationSnapshot,
+    RegistrationTablesChangedV1,
     RegistrationWaitlistedV1,
 )
 from aiq_shared.errors import Conflict, NotFound, Unprocessable
@@ -78,53 +81,6 @@ from aiq_shared.pagination import Page, PageParams, new_id, page_of
 from aiq_shared.targeting import ContactFilter
 
 log = structlog.get_logger(__name__)
-
-
-def meeting_event[E: MeetingSnapshot](event: type[E], meeting: Meeting, **extra: object) -> E:
-    return event(
-        meeting_id=meeting.id,
-        title=meeting.title,
-        starts_at=meeting.starts_at,
-        ends_at=meeting.ends_at,
-        venue=meeting.venue.model_dump(),
-        capacity=meeting.capacity,
-        districts=meeting.districts,
-        topic_tables=[
-            {
-                "topic_table_id": t.id,
-                "title": t.title,
-                "capacity": t.capacity,
-                "description": t.description,
-                "host_person_id": t.host_person_id,
-            }
-            for t in meeting.topic_tables
-        ],
-        status=meeting.status,
-        sequence=meeting.sequence,
-        format=meeting.format,
-        registration_deadline=meeting.registration_deadline,
-        **extra,
-    )
-
-
-def registration_event[E: RegistrationSnapshot](
-    event: type[E], meeting: Meeting, registration: Registration, **extra: object
-) -> E:
-    return event(
-        registration_id=registration.id,
-        meeting=meeting.summary(),
-        person_id=registration.person_id,
-        display_name=registration.display_name,
-        district=registration.district,
-        organisation_id=registration.organisation_id,
-        topic_table_ids=registration.topic_table_ids,
-        status=registration.status,
-        check_in_code=registration.check_in_code if registration.status == "confirmed" else None,
-        kind=registration.kind,
-        seats=registration.seats,
-        walk_in=registration.walk_in,
-        **extra,
-    )
 
 
 @dataclass
@@ -160,6 +116,8 @@ class EventsService:
         self._database = database
         self._repository = MeetingsRepository(database)
         self._districts = list(districts)
+        self.declines = Declines(database, self._repository)  # a no through the link
+        self.groups = SchoolGroups(self._repository)  # a teacher's group through the link
         # One meeting's seat changes queue up here instead of colliding in the database: the
         # transaction stays the guarantee (across replicas too), the lock spares the retries.
         self._meeting_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
@@ -204,7 +162,7 @@ class EventsService:
         pending = _Pending()
 
         async def work(tx: Tx) -> Meeting:
-            meeting = domain.publish(await self._meeting(meeting_id, tx))
+            meeting = domain.publish(await self._meeting(meeting_id, tx), datetime.now(UTC))
             await self._repository.save_meeting(meeting, tx.session)
             tx.publish(meeting_event(MeetingPublishedV1, meeting))
             pending.clear()
@@ -309,10 +267,7 @@ class EventsService:
 
         async def work(tx: Tx) -> CampaignResult:
             meeting = await self._meeting(meeting_id, tx)
-            if meeting.status != "published":
-                raise Conflict(
-                    f"invitations go out for a published meeting (this one is {meeting.status})"
-                )
+            domain.check_invitable(meeting, datetime.now(UTC))
             pending.clear()
             return await self._start_campaign(meeting, target, tx, pending)
 
@@ -398,15 +353,17 @@ class EventsService:
         await self._repository.add_invitations(made, tx.session)
         summary = meeting.summary()
         for invitation in made:
+            link = self.rsvp_url(invitation)
             tx.publish(
                 InvitationCreatedV1(
                     invitation_id=invitation.id,
                     campaign_id=campaign_id,
                     meeting=summary,
                     person_id=invitation.person_id,
-                    rsvp_url=self.rsvp_url(invitation),
+                    rsvp_url=link,
                     expires_at=invitation.expires_at,
                     registration_deadline=meeting.registration_deadline,
+                    decline_url=invitations.decline_url(link),
                 )
             )
 
@@ -437,7 +394,9 @@ class EventsService:
             views.append(
                 InvitationView(
                     **invitation.model_dump(),
-                    response=registration.status if registration else "open",
+                    response=invitations.response_of(
+                        invitation, registration.status if registration else None
+                    ),
                     registration_id=registration.id if registration else None,
                     rsvp_url=self.rsvp_url(invitation),
                 )
@@ -500,8 +459,11 @@ class EventsService:
         meeting_id: str,
         group: GroupRegistrationCreate,
         idempotency_key: str | None = None,
+        *,
+        invitation_id: str | None = None,
     ) -> Registration:
-        """One registration for a school group: the teacher's, holding every student's seat."""
+        """One registration for a school group: the teacher's, holding every student's seat
+        (by staff, or by the teacher through their personal link: ``invitation_id``)."""
 
         async def work(tx: Tx) -> Registration:
             meeting = await self._meeting(meeting_id, tx)
@@ -520,6 +482,7 @@ class EventsService:
                 group.topic_table_ids,
                 seats=group.seats,
                 kind="teacher",
+                invitation_id=invitation_id,
                 group_students=[
                     GroupMember(person_id=p.id, display_name=p.display_name) for p in students
                 ],
@@ -623,6 +586,14 @@ class EventsService:
         url = self.rsvp_url(invitation) if invitation else None
         tx.publish(registration_event(event, meeting, registration, rsvp_url=url, **extra))
 
+    async def _tables_moved(
+        self, tx: Tx, meeting: Meeting, registration: Registration, reason: str, previous: list[str]
+    ) -> None:
+        await self._announce(
+            tx, RegistrationTablesChangedV1, meeting, registration, reason=reason,
+            previous_topic_table_ids=previous,
+        )  # fmt: skip
+
     async def _seat(
         self, meeting: Meeting, registration: Registration, tx: Tx
     ) -> tuple[Registration, Meeting]:
@@ -678,6 +649,8 @@ class EventsService:
                 after = after.model_copy(update={"table_seats": []})
                 after, meeting = await self._seat(meeting, after, tx)
             await self._repository.save_registration(after, tx.session)
+            if tables_changed(before, after):
+                await self._tables_moved(tx, meeting, after, "choice", before.topic_table_ids)
             await self._pass_on_table_seats(meeting, before, after, tx)
             await self._repository.save_meeting(meeting, tx.session)
             return after
@@ -688,15 +661,20 @@ class EventsService:
     async def _pass_on_table_seats(
         self, meeting: Meeting, before: Registration, after: Registration, tx: Tx
     ) -> None:
-        """Seats ``after`` gave up go to the first in each table's line."""
+        """Seats ``after`` gave up go to the first in each table's line; each who moved up is
+        announced once (``table_move_up``), with all their seats as they are now."""
+        moved: dict[str, Registration] = {}
         for table_id, round_ in tables.freed(before, after):
             everyone = await self._repository.all_registrations(meeting.id, tx.session)
             moving = tables.next_at_table(meeting, everyone, table_id, round_)
             if moving is not None:
-                moved = tables.seat_at(moving, table_id, round_)
-                await self._repository.save_registration(
-                    moved.model_copy(update={"updated_at": datetime.now(UTC)}), tx.session
-                )
+                seated = tables.seat_at(moving, table_id, round_)
+                moved[seated.id] = seated.model_copy(update={"updated_at": datetime.now(UTC)})
+                await self._repository.save_registration(moved[seated.id], tx.session)
+        for registration in moved.values():
+            await self._tables_moved(
+                tx, meeting, registration, "table_move_up", registration.topic_table_ids
+            )
 
     async def assign_tables(self, meeting_id: str) -> TableAssignment:
         """The assignment step of a meeting whose registrations rank tables."""
@@ -718,6 +696,10 @@ class EventsService:
                     update={"table_seats": placed[registration.id], "updated_at": now}
                 )
                 await self._repository.save_registration(updated, tx.session)
+                if tables_changed(registration, updated):  # run again: only who moved hears
+                    await self._tables_moved(
+                        tx, meeting, updated, "assignment", registration.topic_table_ids
+                    )
                 lines.append(
                     AssignedRegistration(
                         registration_id=updated.id,
@@ -737,7 +719,11 @@ class EventsService:
         async with self._one_at_a_time(meeting_id):
             return await self._database.transaction(work)
 
-    async def cancel(self, meeting_id: str, registration_id: str) -> Registration:
+    async def cancel(
+        self, meeting_id: str, registration_id: str, *, by: str = "staff"
+    ) -> Registration:
+        """Cancel a registration; ``by`` says who: "staff" (the API) or "person" (the link)."""
+
         async def work(tx: Tx) -> Registration:
             meeting = await self._meeting(meeting_id, tx)
             if meeting.status == "closed":
@@ -745,13 +731,16 @@ class EventsService:
             registration = await self._registration(meeting_id, registration_id, tx)
             if registration.status == "cancelled":
                 raise Conflict("the registration is cancelled already", reason="cancelled_already")
-            return await self._withdraw(meeting, registration, tx)
+            return await self._withdraw(meeting, registration, tx, by)
 
         async with self._one_at_a_time(meeting_id):
             return await self._database.transaction(work)
 
-    async def _withdraw(self, meeting: Meeting, registration: Registration, tx: Tx) -> Registration:
-        """Cancel ``registration``; its meeting seats and table seats go to the next in line."""
+    async def _withdraw(
+        self, meeting: Meeting, registration: Registration, tx: Tx, reason: str
+    ) -> Registration:
+        """Cancel ``registration`` (``reason``: person, staff, offer_expired); its meeting
+        seats and table seats go to the next in line."""
         previous = registration.status
         held = registration.holds_seats
         now = datetime.now(UTC)
@@ -767,11 +756,10 @@ class EventsService:
         if held:
             meeting = domain.release_seat(meeting, "confirmed", registration.seats)
         await self._repository.save_registration(registration, tx.session)
-        tx.publish(
-            registration_event(
-                RegistrationCancelledV1, meeting, registration, previous_status=previous
-            )
-        )
+        await self._announce(
+            tx, RegistrationCancelledV1, meeting, registration, previous_status=previous,
+            reason=reason,
+        )  # fmt: skip
         await self._pass_on_table_seats(meeting, before, registration, tx)
         meeting = await self._move_up(meeting, tx, now)
         await self._repository.save_meeting(meeting, tx.session)
@@ -852,7 +840,7 @@ class EventsService:
                 offer = current.offer_expires_at
                 if current.status != "waitlisted" or offer is None or offer > now:
                     return False  # accepted or cancelled meanwhile
-                await self._withdraw(meeting, current, tx)
+                await self._withdraw(meeting, current, tx, "offer_expired")
                 return True
 
             async with self._one_at_a_time(registration.meeting_id):
@@ -1094,6 +1082,7 @@ class EventsService:
             meeting,
             await self._repository.all_registrations(meeting_id),
             await self._repository.invited_by_district(meeting_id),
+            await self._repository.organisation_names(),
         )
 
     # contacts read model ------------------------------------------------------------------
@@ -1101,22 +1090,7 @@ class EventsService:
         known = await self._repository.get_participant(person.person_id, tx.session)
         if known is not None and known.erased:
             return  # an erased person stays forgotten, even if an old event arrives late
-        await self._repository.upsert_participant(
-            Participant(
-                id=person.person_id,
-                display_name=person.display_name,
-                district=person.district,
-                organisation_id=person.organisation_id,
-                first_name=person.first_name,
-                last_name=person.last_name,
-                email=person.email,
-                kind=person.kind,
-                tags=person.tags,
-                email_consent=person.email_consent,
-                consents=list(person.consents),
-            ),
-            tx.session,
-        )
+        await self._repository.upsert_participant(people.from_snapshot(person), tx.session)
 
     async def remember_organisation(self, organisation: OrganisationSnapshot, tx: Tx) -> None:
         await self._repository.upsert_organisation(organisation.model_dump(mode="json"), tx.session)
@@ -1128,6 +1102,11 @@ class EventsService:
         await self._repository.move_people(
             event.merged_organisation_id, event.surviving_organisation_id, tx.session
         )
+        for person in await self._repository.members_of(event.merged_organisation_id, tx.session):
+            moved = people.merged(
+                person, event.merged_organisation_id, event.surviving_organisation_id
+            )
+            await self._repository.upsert_participant(moved, tx.session)
 
     async def consent_changed(self, event: ConsentChangedV1, tx: Tx) -> None:
         """A consent given or withdrawn (e.g. by an unsubscribe link) counts at once."""
