@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from aiq_notifications import api, pages, repository
+from aiq_notifications import api, pages, read_models, repository
 from aiq_notifications.campaigns import Campaigns
 from aiq_notifications.consumers import (
     contacts_handlers,
@@ -26,6 +26,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     runtime = ServiceRuntime(settings)
     runtime.indexes(repository.ensure_indexes)
+    runtime.indexes(read_models.ensure_indexes)
     changes = DashboardChanges()
     correspondence = Correspondence(runtime.database, settings, changes)
     service = NotificationsService(runtime.database, settings, correspondence, changes)

@@ -12,13 +12,15 @@ from __future__ import annotations
 from aiq_notifications import domain, messages
 from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.domain import CampaignProgress
+from aiq_notifications.read_models import (
+    InvitationsReadModel,
+    MeetingsReadModel,
+    RecipientsRepository,
+)
 from aiq_notifications.repository import (
     CampaignsRepository,
     DashboardsRepository,
     DeliveriesRepository,
-    InvitationsReadModel,
-    MeetingsReadModel,
-    RecipientsRepository,
 )
 from aiq_shared.contracts.invitations import InvitationCampaignStartedV1, InvitationCreatedV1
 from aiq_shared.errors import NotFound

@@ -14,10 +14,12 @@ from datetime import UTC, datetime
 from aiq_notifications import links, messages
 from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.domain import Recipient
+from aiq_notifications.read_models import (
+    RecipientsRepository,
+)
 from aiq_notifications.repository import (
     AddressHolds,
     DeliveriesRepository,
-    RecipientsRepository,
 )
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.contracts.contacts import DoubleOptInRequestedV1, PersonErasedV1

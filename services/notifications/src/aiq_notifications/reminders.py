@@ -19,7 +19,7 @@ from pymongo.errors import PyMongoError
 from aiq_notifications import domain, messages
 from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.domain import ReminderKind
-from aiq_notifications.repository import (
+from aiq_notifications.read_models import (
     InvitationsReadModel,
     MeetingsReadModel,
     RecipientsRepository,

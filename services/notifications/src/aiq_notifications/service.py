@@ -18,15 +18,17 @@ from aiq_notifications.dashboards import (
     meeting_fields,
 )
 from aiq_notifications.domain import BERLIN, Delivery, DeliveryKind, Recipient
-from aiq_notifications.repository import (
-    AddressHolds,
-    DashboardsRepository,
-    DeliveriesRepository,
+from aiq_notifications.read_models import (
     InvitationsReadModel,
     MeetingsReadModel,
     OrganisationsReadModel,
     RecipientsRepository,
     RegistrationsReadModel,
+)
+from aiq_notifications.repository import (
+    AddressHolds,
+    DashboardsRepository,
+    DeliveriesRepository,
 )
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.contracts.contacts import OrganisationSnapshot, PersonSnapshot
