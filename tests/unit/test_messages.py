@@ -10,6 +10,7 @@ from icalendar import Calendar
 
 from aiq_notifications import messages
 from aiq_shared.contracts.meetings import MeetingSummary
+from aiq_shared.staff import StaffMember
 
 MEETING = MeetingSummary(
     meeting_id="m1",
@@ -152,10 +153,13 @@ def test_an_invitation_names_the_deadline_and_the_personal_link() -> None:
     assert "Ihr Team von Ausbildung im Quartier" in rendered.text  # no officer configured
 
 
-def test_the_districts_officer_signs_and_gets_the_replies() -> None:
-    from aiq_notifications.settings import Officer
-
-    officer = Officer(name="Aylin Yılmaz", email="a.yilmaz@dortmund.example", phone="0231 50-1")
+def test_the_responsible_officer_signs_and_gets_the_replies() -> None:
+    officer = StaffMember(
+        username="a.yilmaz",
+        name="Aylin Yılmaz",
+        email="a.yilmaz@dortmund.example",
+        phone="0231 50-1",
+    )
     rendered = messages.render(
         "waitlist",
         "Warteliste",
@@ -168,7 +172,8 @@ def test_the_districts_officer_signs_and_gets_the_replies() -> None:
     signature = "Aylin Yılmaz\nBetriebsakquise Ausbildung im Quartier, Stadtbezirk Hörde"
     assert signature in rendered.text
     assert "0231 50-1" in rendered.text and "mailto:a.yilmaz@dortmund.example" in rendered.html
-    message = sent_as(rendered, reply_to=officer.email, sender_name=officer.sender_name)
+    assert (rendered.reply_to, rendered.sender_name) == (officer.email, officer.sender_name)
+    message = sent_as(rendered, reply_to=rendered.reply_to, sender_name=rendered.sender_name)
     assert message["Reply-To"] == "a.yilmaz@dortmund.example"
     assert message["From"].addresses[0].display_name == "Aylin Yılmaz · Ausbildung im Quartier"
 

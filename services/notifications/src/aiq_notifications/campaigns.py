@@ -76,10 +76,11 @@ class Campaigns:
             return False
         known = await self._meetings.get(meeting.meeting_id, tx.session) or {}
         tables = [{"title": title} for title in known.get("table_titles", {}).values()]
-        rendered = self._mail.render(
+        rendered = await self._mail.render(
             "invitation",
             messages.subject("invitation", meeting.title),
             recipient,
+            tx,
             meeting=meeting,
             topic_tables=tables,
             registration_deadline=event.registration_deadline,

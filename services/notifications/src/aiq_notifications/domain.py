@@ -43,6 +43,7 @@ class Recipient(BaseModel):
     email: str | None = None
     district: str
     email_consent: bool = False
+    organisation_id: str | None = None  # the main one: its officer signs the emails
 
     @classmethod
     def from_event(cls, person: PersonSnapshot) -> Recipient:
@@ -52,6 +53,7 @@ class Recipient(BaseModel):
             email=person.email,
             district=person.district,
             email_consent=person.email_consent,
+            organisation_id=person.organisation_id,
         )
 
     @property

@@ -20,6 +20,7 @@ from icalendar import Event as CalendarEvent
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from aiq_shared.contracts.meetings import MeetingSummary
+from aiq_shared.staff import StaffMember
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
@@ -79,6 +80,9 @@ class RenderedEmail:
     ics_method: str = "REQUEST"
     unsubscribe_url: str | None = None
     check_in_code: str | None = None
+    # who signed it: the sender's display name and where replies go (Reply-To)
+    sender_name: str | None = None
+    reply_to: str | None = None
 
 
 def render(
@@ -88,6 +92,7 @@ def render(
     ics_method: str = "REQUEST",
     unsubscribe_url: str | None = None,
     check_in_code: str | None = None,
+    officer: StaffMember | None = None,
     **context: object,
 ) -> RenderedEmail:
     context = {
@@ -95,7 +100,7 @@ def render(
         "unsubscribe_url": unsubscribe_url,
         "check_in_code": check_in_code,
         "qr_cid": QR_CID,
-        "officer": None,
+        "officer": officer,
         "registration_deadline": None,
         "rsvp_url": None,
         **context,
@@ -108,6 +113,8 @@ def render(
         ics_method=ics_method,
         unsubscribe_url=unsubscribe_url,
         check_in_code=check_in_code,
+        sender_name=officer.sender_name if officer else None,
+        reply_to=str(officer.email) if officer else None,
     )
 
 

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 
 from aiq_notifications import messages
 from aiq_notifications.domain import DeliveryKind
-from aiq_notifications.settings import Officer
 from aiq_shared.contracts.meetings import MeetingSummary
+from aiq_shared.staff import StaffMember
 
 SAMPLE_MEETING = MeetingSummary(
     meeting_id="beispiel",
@@ -26,8 +26,12 @@ SAMPLE_MEETING = MeetingSummary(
     venue={"name": "Café Durchblick", "address": "Dortmund"},
 )
 SAMPLE_RECIPIENT = {"display_name": "Erika Mustermann", "district": "Hörde"}
-SAMPLE_OFFICER = Officer(
-    name="Aylin Yılmaz", email="a.yilmaz@aiq.dortmund.example", phone="0231 50-12345"
+SAMPLE_OFFICER = StaffMember(
+    username="a.yilmaz",
+    name="Aylin Yılmaz",
+    email="a.yilmaz@aiq.dortmund.example",
+    phone="0231 50-12345",
+    districts=["Hörde"],
 )
 SAMPLE_DEADLINE = datetime.fromisoformat("2026-03-12T23:59:00+01:00")
 SAMPLE_TABLES = [

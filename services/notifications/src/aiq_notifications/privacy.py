@@ -53,10 +53,11 @@ class Privacy:
             email=event.email,
             district=event.district,
         )
-        rendered = self._mail.render(
+        rendered = await self._mail.render(
             "double_opt_in",
             messages.subject("double_opt_in", ""),
             recipient,
+            tx,
             with_unsubscribe=False,
             confirm_url=self._mail.link(f"consent/{token}"),
             purpose_text=messages.PURPOSES[event.purpose],

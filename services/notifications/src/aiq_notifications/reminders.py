@@ -101,10 +101,11 @@ class Reminders:
                 continue
             if kind == "reminder" and not recipient.reachable:
                 continue  # consent withdrawn since the invitation
-            rendered = self._mail.render(
+            rendered = await self._mail.render(
                 kind,
                 messages.subject(kind, summary.title),
                 recipient,
+                tx,
                 meeting=summary,
                 registration_deadline=meeting.get("registration_deadline"),
                 rsvp_url=links.get(person_id),

@@ -96,6 +96,7 @@ class NotificationsService:
             {
                 "district": organisation.district,
                 "status": organisation.status,
+                "officer": organisation.officer,
                 "partner_since": (
                     organisation.partner_since.isoformat() if organisation.partner_since else None
                 ),
@@ -176,7 +177,7 @@ class NotificationsService:
             if recipient is None or not recipient.email:
                 continue
             with_calendar = registration["state"] == "confirmed"
-            rendered = self._mail.render(
+            rendered = await self._mail.render(
                 kind,
                 subject,
                 ics=(
@@ -186,6 +187,7 @@ class NotificationsService:
                 ),
                 ics_method=ics_method,
                 recipient=recipient,
+                tx=tx,
                 meeting=summary,
                 with_calendar=with_calendar,
                 **context,
@@ -237,20 +239,24 @@ class NotificationsService:
                 if isinstance(registration, RegistrationWaitlistedV1)
                 else None
             )
-            rendered = self._mail.render(
+            rendered = await self._mail.render(
                 "waitlist",
                 messages.subject("waitlist", meeting.title),
                 recipient=recipient,
+                tx=tx,
+                organisation_id=registration.organisation_id,
                 meeting=meeting,
                 waitlist_position=position,
             )
         else:
             titles = await self._table_titles(registration, tx)
-            rendered = self._mail.render(
+            rendered = await self._mail.render(
                 "confirmation",
                 messages.subject(kind, meeting.title),
                 ics=messages.calendar_entry(meeting, self._settings.message_id_domain),
                 recipient=recipient,
+                tx=tx,
+                organisation_id=registration.organisation_id,
                 meeting=meeting,
                 topic_tables=titles,
                 moved_up=kind == "promotion",
@@ -268,10 +274,12 @@ class NotificationsService:
             raise RetryLater(f"person {offer.person_id} not known here yet")
         if not recipient.email:
             return
-        rendered = self._mail.render(
+        rendered = await self._mail.render(
             "move_up_offer",
             messages.subject("move_up_offer", offer.meeting.title),
             recipient=recipient,
+            tx=tx,
+            organisation_id=offer.organisation_id,
             meeting=offer.meeting,
             offer_expires_at=offer.offer_expires_at,
             rsvp_url=offer.rsvp_url
