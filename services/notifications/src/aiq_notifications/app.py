@@ -14,6 +14,7 @@ from aiq_notifications.consumers import (
 from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.dashboards import DashboardChanges
 from aiq_notifications.privacy import Privacy
+from aiq_notifications.registrations import Registrations
 from aiq_notifications.reminders import Reminders
 from aiq_notifications.sender import DeliverySender
 from aiq_notifications.service import NotificationsService
@@ -34,7 +35,8 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     privacy = Privacy(runtime.database, settings, correspondence)
     runtime.consume("contacts", topics.CONTACTS, contacts_handlers(service, privacy))
     runtime.consume("meetings", topics.EVENTS, meetings_handlers(service, campaigns))
-    runtime.consume("registrations", topics.REGISTRATIONS, registrations_handlers(service))
+    registrations = Registrations(runtime.database, settings, correspondence, changes)
+    runtime.consume("registrations", topics.REGISTRATIONS, registrations_handlers(registrations))
     sender = DeliverySender(
         runtime.database, settings, correspondence.deliveries_waiting, changes.notify
     )

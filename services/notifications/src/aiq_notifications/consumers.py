@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiq_notifications.campaigns import Campaigns
 from aiq_notifications.domain import Change
 from aiq_notifications.privacy import Privacy
+from aiq_notifications.registrations import Registrations
 from aiq_notifications.service import NotificationsService
 from aiq_shared.contracts.contacts import (
     DoubleOptInRequestedV1,
@@ -54,9 +55,9 @@ def meetings_handlers(service: NotificationsService, campaigns: Campaigns) -> di
     }
 
 
-def registrations_handlers(service: NotificationsService) -> dict[str, Handler]:
+def registrations_handlers(registrations: Registrations) -> dict[str, Handler]:
     def on(change: Change) -> Handler:
-        return handled_by(lambda event, tx: service.registration_changed(change, event, tx))
+        return handled_by(lambda event, tx: registrations.changed(change, event, tx))
 
     return {
         RegistrationConfirmedV1.event_type: on("confirmed"),
@@ -64,5 +65,5 @@ def registrations_handlers(service: NotificationsService) -> dict[str, Handler]:
         RegistrationCancelledV1.event_type: on("cancelled"),
         RegistrationPromotedV1.event_type: on("promoted"),
         RegistrationCheckedInV1.event_type: on("checked_in"),
-        RegistrationMoveUpOfferedV1.event_type: handled_by(service.move_up_offered),
+        RegistrationMoveUpOfferedV1.event_type: handled_by(registrations.move_up_offered),
     }

@@ -1,0 +1,169 @@
+"""Registrations as notifications sees them: each change counted on its district's dashboard
+and turned into the email it calls for (confirmation, waitlist, move-up, offers)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiq_notifications import domain, messages
+from aiq_notifications.correspondence import Correspondence
+from aiq_notifications.dashboards import DashboardChanges
+from aiq_notifications.domain import BERLIN, DeliveryKind
+from aiq_notifications.read_models import (
+    InvitationsReadModel,
+    MeetingsReadModel,
+    OrganisationsReadModel,
+    RecipientsRepository,
+    RegistrationsReadModel,
+)
+from aiq_notifications.repository import DashboardsRepository
+from aiq_notifications.settings import NotificationsSettings
+from aiq_shared.contracts.registrations import (
+    RegistrationCancelledV1,
+    RegistrationMoveUpOfferedV1,
+    RegistrationSnapshot,
+    RegistrationWaitlistedV1,
+)
+from aiq_shared.kafka import RetryLater
+from aiq_shared.mongo import Database, Tx
+
+
+class Registrations:
+    def __init__(
+        self,
+        database: Database,
+        settings: NotificationsSettings,
+        correspondence: Correspondence,
+        changes: DashboardChanges,
+    ) -> None:
+        self._settings = settings
+        self._mail = correspondence
+        self._changes = changes
+        self._recipients = RecipientsRepository(database)
+        self._dashboards = DashboardsRepository(database)
+        self._meetings = MeetingsReadModel(database)
+        self._registrations = RegistrationsReadModel(database)
+        self._invitations = InvitationsReadModel(database)
+        self._organisations = OrganisationsReadModel(database)
+
+    async def changed(
+        self, change: domain.Change, registration: RegistrationSnapshot, tx: Tx
+    ) -> None:
+        previous = (
+            registration.previous_status
+            if isinstance(registration, RegistrationCancelledV1)
+            else None
+        )
+        standing = await self._standing(registration, tx)
+        await self._dashboards.count(
+            registration.district,
+            registration.meeting.meeting_id,
+            domain.dashboard_increments(
+                change, registration, previous, datetime.now(BERLIN).date(), standing
+            ),
+            tx.session,
+        )
+        await self._registrations.record(
+            registration.registration_id,
+            registration.meeting.meeting_id,
+            registration.person_id,
+            domain.registration_state(change),
+            registration.check_in_code,
+            tx.session,
+            standing=standing,
+        )
+        tx.after_commit(self._changes.notify)
+        if change in ("cancelled", "checked_in"):
+            return  # counted; no email (yet) for these
+        recipient = await self._recipients.get(registration.person_id, tx.session)
+        if recipient is None:
+            raise RetryLater(f"person {registration.person_id} not known here yet")
+        if not recipient.email:
+            return  # nobody to write to; the registration still counts
+        kind: DeliveryKind = domain.registration_kind(change)
+        meeting = registration.meeting
+        if kind == "waitlist":
+            position = (
+                registration.waitlist_position
+                if isinstance(registration, RegistrationWaitlistedV1)
+                else None
+            )
+            rendered = await self._mail.render(
+                "waitlist",
+                messages.subject("waitlist", meeting.title),
+                recipient=recipient,
+                tx=tx,
+                organisation_id=registration.organisation_id,
+                meeting=meeting,
+                waitlist_position=position,
+            )
+        else:
+            titles = await self._table_titles(registration, tx)
+            rendered = await self._mail.render(
+                "confirmation",
+                messages.subject(kind, meeting.title),
+                ics=messages.calendar_entry(meeting, self._settings.message_id_domain),
+                recipient=recipient,
+                tx=tx,
+                organisation_id=registration.organisation_id,
+                meeting=meeting,
+                topic_tables=titles,
+                moved_up=kind == "promotion",
+                check_in_code=registration.check_in_code,
+            )
+        await self._mail.add(
+            kind, recipient, meeting.meeting_id, registration.registration_id, rendered, tx
+        )
+
+    async def move_up_offered(self, offer: RegistrationMoveUpOfferedV1, tx: Tx) -> None:
+        """A freed seat is kept for a waitlisted registrant for a while: tell them, with the
+        link to accept it (the events service passes it on when the offer expires)."""
+        recipient = await self._recipients.get(offer.person_id, tx.session)
+        if recipient is None:
+            raise RetryLater(f"person {offer.person_id} not known here yet")
+        if not recipient.email:
+            return
+        rendered = await self._mail.render(
+            "move_up_offer",
+            messages.subject("move_up_offer", offer.meeting.title),
+            recipient=recipient,
+            tx=tx,
+            organisation_id=offer.organisation_id,
+            meeting=offer.meeting,
+            offer_expires_at=offer.offer_expires_at,
+            rsvp_url=offer.rsvp_url
+            or await self._invitations.link_of(
+                offer.meeting.meeting_id, offer.person_id, tx.session
+            ),
+        )
+        await self._mail.add(
+            "move_up_offer",
+            recipient,
+            offer.meeting.meeting_id,
+            f"{offer.registration_id}:{offer.offer_expires_at.isoformat()}",
+            rendered,
+            tx,
+        )
+
+    async def _standing(self, registration: RegistrationSnapshot, tx: Tx) -> domain.Standing | None:
+        """New or long-standing partner: decided once per registration, at its first event."""
+        known = await self._registrations.get(registration.registration_id, tx.session)
+        if known and known.get("standing"):
+            return known["standing"]
+        if not registration.organisation_id:
+            return None
+        organisation = await self._organisations.get(registration.organisation_id, tx.session)
+        if organisation is None:
+            return None
+        return domain.partner_standing(
+            organisation.get("partner_since"),
+            organisation.get("status"),
+            registration.meeting.starts_at,
+        )
+
+    async def _table_titles(self, registration: RegistrationSnapshot, tx: Tx) -> list[str]:
+        meeting = await self._meetings.get(registration.meeting.meeting_id, tx.session)
+        if meeting is None and registration.topic_table_ids:
+            raise RetryLater(f"meeting {registration.meeting.meeting_id} not known here yet")
+        titles = (meeting or {}).get("table_titles", {})
+        return [titles.get(table, table) for table in registration.topic_table_ids]
