@@ -88,6 +88,15 @@ async def notifications_alone(settings_for, smtp_server, **overrides: Any) -> As
         yield Alone(settings=settings, client=client, app=app, mail=mail)
 
 
+def text(message: email.message.EmailMessage) -> str:
+    """The plain-text part, with the line ends it had before it went over SMTP."""
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+
+
+def html(message: email.message.EmailMessage) -> str:
+    return message.get_body(("html",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+
+
 async def _ready(client: httpx.AsyncClient) -> bool:
     return (await client.get("/ready")).status_code == 200
 

@@ -4,9 +4,20 @@ hold nobody up. The test plays the contacts and events services (their events on
 
 from __future__ import annotations
 
-import pytest
-from notifications_alone import notifications_alone, organisation, person, registration
+from datetime import datetime, timedelta
 
+import pytest
+from notifications_alone import (
+    html,
+    notifications_alone,
+    organisation,
+    person,
+    registration,
+    text,
+)
+
+from aiq_notifications.domain import BERLIN, reminder_moments
+from aiq_shared.contracts.meetings import MeetingPublishedV1, MeetingSummary
 from aiq_shared.contracts.registrations import RegistrationConfirmedV1
 from helpers import eventually
 
@@ -38,6 +49,52 @@ async def test_the_organisations_officer_signs_and_gets_the_replies(notification
     assert to_anna["Reply-To"] == "t.yilmaz@aiq-dortmund.example"
     assert to_anna["From"].addresses[0].display_name == "Tarik Yılmaz · Ausbildung im Quartier"
     assert to_anna["From"].addresses[0].addr_spec == notifications.settings.mail_from
-    assert "Tarik Yılmaz" in to_anna.get_body(("plain",)).get_content()
+    assert "Tarik Yılmaz" in text(to_anna)
     assert to_ben["Reply-To"] == "m.schneider@aiq-dortmund.example"  # the district's officer
-    assert "Maria Schneider" in to_ben.get_body(("html",)).get_content()
+    assert "Maria Schneider" in html(to_ben)
+
+
+async def test_the_confirmation_and_the_day_before_show_the_programme(notifications) -> None:
+    starts = datetime.now(BERLIN).replace(hour=16, minute=0, second=0, microsecond=0)
+    starts += timedelta(days=20)
+    day = starts.date().isoformat()
+    agenda = [
+        {"kind": "welcome", "title": "Begrüßung", "starts_at": f"{day}T16:00:00"},  # Berlin
+        {"kind": "topic_tables", "title": "Thementische", "starts_at": f"{day}T16:30:00"},
+        {"kind": "informal", "title": "Ausklang"},
+    ]
+    meeting = MeetingPublishedV1(
+        meeting_id="m-programme",
+        title="Netzwerktreffen mit Programm",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
+        venue={"name": "Café Durchblick"},
+        capacity=20,
+        districts=["Hörde"],
+        topic_tables=[],
+        status="published",
+        agenda=agenda,
+    )
+    carla = person("p-carla", "Carla")
+    await notifications.publish(meeting, carla)
+    await eventually(lambda: notifications.stored("meetings", "m-programme"))
+    await notifications.knows(carla.person_id)
+    summary = MeetingSummary.model_validate(meeting.model_dump())
+    await notifications.publish(
+        registration(RegistrationConfirmedV1, "r-carla", carla, meeting=summary)
+    )
+    [confirmation] = await eventually(lambda: notifications.mail_to(str(carla.email)))
+    programme = "Programm:\n  16:00 Uhr  Begrüßung\n  16:30 Uhr  Thementische\n"
+    assert programme in text(confirmation)
+
+    reminders = notifications.app.state.reminders
+    at = reminder_moments(starts, None, 3, 10)["day_before"][0]
+    assert await reminders.send_due(at) == 1
+    mails = await eventually(lambda: _at_least(notifications.mail_to(str(carla.email)), 2))
+    [day_before] = [m for m in mails if m["Subject"].startswith("Morgen")]
+    assert programme in text(day_before)
+    assert "Ausklang" in html(day_before)
+
+
+def _at_least(items: list, count: int) -> list | None:
+    return items if len(items) >= count else None

@@ -194,3 +194,43 @@ def test_a_confirmation_carries_the_check_in_code_as_an_inline_qr_code() -> None
     (image,) = [p for p in parsed.walk() if p.get_content_type() == "image/png"]
     assert image["Content-ID"] == "<einlass-qr>"
     assert image.get_content().startswith(b"\x89PNG")
+
+
+AGENDA = [
+    {"kind": "welcome", "title": "Begrüßung", "starts_at": "2026-07-02T14:00:00+00:00"},
+    {"kind": "input", "title": "Impuls <Praxis>", "starts_at": "2026-07-02T16:20:00"},  # Berlin
+    {"kind": "informal", "title": "Ausklang"},
+]
+
+
+def test_invitations_confirmations_and_reminders_show_the_programme_in_berlin_time() -> None:
+    meeting = MeetingSummary.model_validate({**MEETING.model_dump(), "agenda": AGENDA})
+    for template, extra in (
+        ("invitation", {"topic_tables": []}),
+        ("confirmation", {"topic_tables": [], "moved_up": False}),
+        ("reminder", {}),
+        ("day_before", {}),
+    ):
+        rendered = messages.render(
+            template,
+            "Betreff",
+            unsubscribe_url="u",
+            recipient={"display_name": "Anna", "district": "Hörde"},
+            meeting=meeting,
+            **extra,
+        )
+        assert "Programm:\n  16:00 Uhr  Begrüßung\n  16:20 Uhr  Impuls <Praxis>\n" in rendered.text
+        assert "             Ausklang\n" in rendered.text  # no time given, none shown
+        assert "<td>16:00 Uhr</td><td>Begrüßung</td>" in rendered.html.replace(
+            ' style="padding-right: 1em; white-space: nowrap; vertical-align: top;"', ""
+        )
+        assert "Impuls &lt;Praxis&gt;" in rendered.html
+    without = messages.render(
+        "invitation",
+        "Betreff",
+        unsubscribe_url="u",
+        recipient={"display_name": "Anna"},
+        meeting=MEETING,
+        topic_tables=[],
+    )
+    assert "Programm" not in without.text and "Programm" not in without.html

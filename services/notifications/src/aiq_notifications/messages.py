@@ -30,13 +30,18 @@ MONTHS = (
 )  # fmt: skip
 
 
+def in_berlin(value: datetime) -> datetime:
+    """Berlin time; a time without offset is Berlin time already (as the APIs read it)."""
+    return value.replace(tzinfo=BERLIN) if value.tzinfo is None else value.astimezone(BERLIN)
+
+
 def datum(value: datetime) -> str:
-    local = value.astimezone(BERLIN)
+    local = in_berlin(value)
     return f"{WEEKDAYS[local.weekday()]}, {local.day}. {MONTHS[local.month - 1]} {local.year}"
 
 
 def uhrzeit(value: datetime) -> str:
-    return value.astimezone(BERLIN).strftime("%H:%M")
+    return in_berlin(value).strftime("%H:%M")
 
 
 _environment = Environment(

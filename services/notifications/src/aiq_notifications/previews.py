@@ -24,6 +24,20 @@ SAMPLE_MEETING = MeetingSummary(
     starts_at=datetime.fromisoformat("2026-03-19T16:00:00+01:00"),
     ends_at=datetime.fromisoformat("2026-03-19T19:00:00+01:00"),
     venue={"name": "Café Durchblick", "address": "Dortmund"},
+    agenda=[
+        {
+            "kind": "welcome",
+            "title": "Ankommen und Begrüßung",
+            "starts_at": "2026-03-19T16:00+01:00",
+        },
+        {
+            "kind": "input",
+            "title": "Impuls: Ausbildung im Quartier",
+            "starts_at": "2026-03-19T16:20+01:00",
+        },
+        {"kind": "topic_tables", "title": "Thementische", "starts_at": "2026-03-19T16:45+01:00"},
+        {"kind": "informal", "title": "Ausklang mit Imbiss"},
+    ],
 )
 SAMPLE_RECIPIENT = {"display_name": "Erika Mustermann", "district": "Hörde"}
 SAMPLE_OFFICER = StaffMember(

@@ -100,6 +100,11 @@ class NotificationsService:
     # meetings and invitations ---------------------------------------------------------
     async def remember_meeting(self, meeting: MeetingSnapshot, tx: Tx) -> None:
         summary = MeetingSummary.model_validate(meeting.model_dump()).model_dump()
+        # the programme for reminders; stored as Berlin times (BSON keeps no naive local time)
+        summary["agenda"] = [
+            {**entry, "starts_at": entry["starts_at"] and messages.in_berlin(entry["starts_at"])}
+            for entry in summary["agenda"]
+        ]
         await self._meetings.upsert(
             meeting.meeting_id,
             {
