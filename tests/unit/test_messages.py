@@ -234,3 +234,37 @@ def test_invitations_confirmations_and_reminders_show_the_programme_in_berlin_ti
         topic_tables=[],
     )
     assert "Programm" not in without.text and "Programm" not in without.html
+
+
+def test_list_unsubscribe_goes_over_smtp_as_a_plain_url_not_encoded_words() -> None:
+    from aiosmtplib.email import flatten_message
+
+    from aiq_notifications import links
+
+    token = links.unsubscribe_token("65f1c2a9e4b0a1b2c3d4e5f6", "a-secret-long-enough-to-sign-with")
+    url = f"https://aiq.dortmund.example/notifications/unsubscribe/{token}"
+    rendered = messages.render(
+        "waitlist",
+        "Warteliste: Netzwerktreffen Hörde",
+        unsubscribe_url=url,
+        recipient={"display_name": "Jürgen", "district": "Hörde"},
+        meeting=MEETING,
+        waitlist_position=1,
+    )
+    built = messages.build_message(
+        rendered=rendered,
+        sender="aiq@dortmund.example",
+        sender_name="Ausbildung im Quartier",
+        recipient="juergen@betrieb.example",
+        recipient_name="Jürgen Müller",
+        message_id="<x@aiq.example>",
+        unsubscribe_url=url,
+    )
+    raw = flatten_message(built)  # the bytes aiosmtplib sends
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in raw
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
+    assert b"=?utf-8?q?=3C" not in raw
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed["List-Unsubscribe"] == f"<{url}>"
+    assert parsed["Subject"] == "Warteliste: Netzwerktreffen Hörde"  # other headers as before
+    assert parsed["To"].addresses[0].display_name == "Jürgen Müller"

@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.headerregistry import Address
+from email import policy as email_policy
+from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -166,6 +167,21 @@ def render_page(template: str, **context: object) -> str:
     return _environment.get_template(template).render(context)
 
 
+class _VerbatimHeader(UnstructuredHeader):
+    """A header written exactly as given, on one line: ``List-Unsubscribe`` must be the plain
+    ``<https://...>`` form (RFC 2369, RFC 8058), which mail programs read as a URL. Folded like
+    other text, a long URL without spaces became RFC 2047 encoded words (``=?utf-8?q?=3Chttp``),
+    and no mail program saw a link. (Lines up to 998 characters are fine for SMTP.)"""
+
+    def fold(self, *, policy: email_policy.Policy) -> str:  # type: ignore[override]
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+_headers = HeaderRegistry()
+_headers.map_to_type("list-unsubscribe", _VerbatimHeader)
+POLICY = email_policy.default.clone(header_factory=_headers)
+
+
 def build_message(
     *,
     rendered: RenderedEmail,
@@ -177,7 +193,7 @@ def build_message(
     unsubscribe_url: str | None = None,
     reply_to: str | None = None,
 ) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["Subject"] = one_line(rendered.subject)
     message["From"] = Address(display_name=one_line(sender_name), addr_spec=sender)
     message["To"] = Address(display_name=one_line(recipient_name), addr_spec=recipient)
