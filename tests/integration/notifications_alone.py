@@ -70,6 +70,7 @@ class Alone:
 
 @contextlib.asynccontextmanager
 async def notifications_alone(settings_for, smtp_server, **overrides: Any) -> AsyncIterator[Alone]:  # type: ignore[no-untyped-def]
+    """``overrides`` may change any setting, those the test servers set too."""
     controller, mail = smtp_server
     settings = settings_for(
         NotificationsSettings,
@@ -77,8 +78,7 @@ async def notifications_alone(settings_for, smtp_server, **overrides: Any) -> As
         smtp_port=controller.port,
         delivery_backoff_s=0.2,
         sender_poll_interval_s=0.2,
-        **overrides,
-    )
+    ).model_copy(update=overrides)
     app = create_app(settings)
     async with (
         LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager,

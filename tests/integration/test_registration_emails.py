@@ -4,10 +4,12 @@ hold nobody up. The test plays the contacts and events services (their events on
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 import pytest
 from notifications_alone import (
+    MEETING,
     html,
     notifications_alone,
     organisation,
@@ -98,3 +100,32 @@ async def test_the_confirmation_and_the_day_before_show_the_programme(notificati
 
 def _at_least(items: list, count: int) -> list | None:
     return items if len(items) >= count else None
+
+
+async def test_a_walk_in_without_a_contacts_record_holds_nobody_up(
+    settings_for, smtp_server
+) -> None:
+    # as in production: a person not known yet is waited for up to 30 s
+    async with notifications_alone(settings_for, smtp_server, consumer_retry_later_s=30) as alone:
+        dora = person("p-dora", "Dora")
+        await alone.publish(dora)
+        await alone.knows(dora.person_id)
+        door = registration(
+            RegistrationConfirmedV1,
+            "r-door",
+            person("p-at-the-door", "Emil", email=None),  # never sent to contacts
+            walk_in=True,
+            check_in_code="W-1",
+        )
+        started = time.monotonic()
+        await alone.publish(door, registration(RegistrationConfirmedV1, "r-dora", dora))
+        await eventually(lambda: alone.deliveries(person_id=dora.person_id, state="sent"))
+        assert time.monotonic() - started < 10  # not held up behind the walk-in
+
+        async def counted() -> dict | None:
+            board = (await alone.client.get("/dashboards/districts/Hörde")).json()
+            events = [e for e in board["events"] if e["meeting_id"] == MEETING["meeting_id"]]
+            return events[0] if events and events[0]["registered"] == 2 else None
+
+        assert (await eventually(counted))["registered"] == 2  # the walk-in counts
+        assert await alone.deliveries(person_id="p-at-the-door") == []

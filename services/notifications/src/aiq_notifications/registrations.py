@@ -8,7 +8,7 @@ from datetime import datetime
 from aiq_notifications import domain, messages
 from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.dashboards import DashboardChanges
-from aiq_notifications.domain import BERLIN, DeliveryKind
+from aiq_notifications.domain import BERLIN, DeliveryKind, Recipient
 from aiq_notifications.read_models import (
     InvitationsReadModel,
     MeetingsReadModel,
@@ -75,10 +75,8 @@ class Registrations:
         tx.after_commit(self._changes.notify)
         if change in ("cancelled", "checked_in"):
             return  # counted; no email (yet) for these
-        recipient = await self._recipients.get(registration.person_id, tx.session)
+        recipient = await self._recipient_of(registration, tx)
         if recipient is None:
-            raise RetryLater(f"person {registration.person_id} not known here yet")
-        if not recipient.email:
             return  # nobody to write to; the registration still counts
         kind: DeliveryKind = domain.registration_kind(change)
         meeting = registration.meeting
@@ -118,10 +116,8 @@ class Registrations:
     async def move_up_offered(self, offer: RegistrationMoveUpOfferedV1, tx: Tx) -> None:
         """A freed seat is kept for a waitlisted registrant for a while: tell them, with the
         link to accept it (the events service passes it on when the offer expires)."""
-        recipient = await self._recipients.get(offer.person_id, tx.session)
+        recipient = await self._recipient_of(offer, tx)
         if recipient is None:
-            raise RetryLater(f"person {offer.person_id} not known here yet")
-        if not recipient.email:
             return
         rendered = await self._mail.render(
             "move_up_offer",
@@ -144,6 +140,18 @@ class Registrations:
             rendered,
             tx,
         )
+
+    async def _recipient_of(self, registration: RegistrationSnapshot, tx: Tx) -> Recipient | None:
+        """Whom to write to about a registration (None: nobody, there is no address).
+
+        A person not read from aiq.contacts yet will be soon: the event waits for them
+        (``RetryLater``). A walk-in registered at the door may never have a contacts record:
+        waiting would hold up every registration behind it on the partition, so it is
+        counted and gets no email, at once."""
+        recipient = await self._recipients.get(registration.person_id, tx.session)
+        if recipient is None and not registration.walk_in:
+            raise RetryLater(f"person {registration.person_id} not known here yet")
+        return recipient if recipient is not None and recipient.email else None
 
     async def _standing(self, registration: RegistrationSnapshot, tx: Tx) -> domain.Standing | None:
         """New or long-standing partner: decided once per registration, at its first event."""
