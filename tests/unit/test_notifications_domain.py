@@ -191,3 +191,20 @@ def test_a_campaigns_parts_always_add_up_to_its_total() -> None:
     assert finished.pending == 0 and finished.done
     early = domain.campaign_progress({"_id": "c2", "meeting_id": "m1"}, 0, 0, in_flight=5)
     assert early.total == 0 and early.pending == 5 and not early.done
+
+
+def test_only_a_pending_delivery_can_be_stopped_and_stopped_is_final() -> None:
+    assert domain.STOPPABLE == ("pending",)
+    assert domain.may_move("pending", "stopped")
+    assert not domain.may_move("sending", "stopped")  # in flight: it goes out
+    assert not any(domain.may_move("stopped", to) for to in domain.DELIVERY_STATES)
+    assert not any(domain.may_move("sent", to) for to in domain.DELIVERY_STATES)
+    change = domain.stopped("meeting cancelled", datetime(2026, 3, 1, tzinfo=UTC))
+    assert (change.state, change.detail) == ("stopped", "meeting cancelled")
+
+
+def test_stopped_invitations_are_counted_apart_from_failures() -> None:
+    campaign = {"_id": "c1", "meeting_id": "m1", "total": 10, "skipped": 1}
+    progress = domain.campaign_progress(campaign, sent=3, failed=1, in_flight=0, stopped=5)
+    assert (progress.sent, progress.failed, progress.stopped, progress.skipped) == (3, 1, 5, 1)
+    assert progress.pending == 0 and progress.done

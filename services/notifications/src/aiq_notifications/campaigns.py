@@ -123,4 +123,5 @@ class Campaigns:
             sent=counts["sent"],
             failed=counts["dead"],
             in_flight=counts["pending"] + counts["sending"],
+            stopped=counts["stopped"],
         )

@@ -4,7 +4,8 @@ A delivery is one email to one person about one thing (an invitation to a meetin
 confirmation of a registration, ...). Its ``key`` (kind + recipient + subject) is unique, so
 the same event handled twice cannot make two emails, and its Message-ID is derived from the
 key. States: pending -> sending -> sent, or back to pending with a backoff after a temporary
-failure, and dead after the last attempt or a permanent refusal.
+failure, and dead after the last attempt or a permanent refusal; a pending one is stopped
+when it is no longer wanted (see ``MOVES``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -32,7 +33,24 @@ DeliveryKind = Literal[
     "double_opt_in",
     "move_up_offer",
 ]
-DeliveryState = Literal["pending", "sending", "sent", "dead"]
+DeliveryState = Literal["pending", "sending", "sent", "dead", "stopped"]
+DELIVERY_STATES: tuple[DeliveryState, ...] = get_args(DeliveryState)
+
+# The delivery state machine: where a delivery may go from each state. ``dead`` is a failure
+# (refused, or out of attempts); ``stopped`` is no failure: the email is no longer wanted
+# (its meeting was cancelled, the invitee declined) and was not sent.
+MOVES: dict[DeliveryState, frozenset[DeliveryState]] = {
+    "pending": frozenset({"sending", "dead", "stopped"}),
+    "sending": frozenset({"sent", "pending", "dead"}),  # in flight: it cannot be called back
+    "sent": frozenset(),
+    "dead": frozenset(),
+    "stopped": frozenset(),
+}
+STOPPABLE: tuple[DeliveryState, ...] = tuple(s for s in DELIVERY_STATES if "stopped" in MOVES[s])
+
+
+def may_move(state: DeliveryState, to: DeliveryState) -> bool:
+    return to in MOVES[state]
 
 
 class Recipient(BaseModel):
@@ -84,9 +102,14 @@ class Delivery(BaseModel):
     attempts: int = 0
     next_attempt_at: datetime
     last_error: str | None = None
+    stop_reason: str | None = None  # why a stopped delivery was not sent
     history: list[StateChange]
     created_at: datetime
     sent_at: datetime | None = None
+
+
+def stopped(reason: str, at: datetime) -> StateChange:
+    return StateChange(state="stopped", at=at, detail=reason)
 
 
 def delivery_key(kind: DeliveryKind, person_id: str, subject_id: str) -> str:
@@ -111,18 +134,19 @@ class CampaignProgress(BaseModel):
     pending: int
     failed: int
     skipped: int
+    stopped: int = 0  # not sent since the meeting was cancelled (no failure)
     done: bool
     started_at: datetime | None = None
 
 
 def campaign_progress(
-    campaign: dict[str, object], sent: int, failed: int, in_flight: int
+    campaign: dict[str, object], sent: int, failed: int, in_flight: int, stopped: int = 0
 ) -> CampaignProgress:
     total = int(campaign.get("total", 0))  # type: ignore[call-overload]
     skipped = int(campaign.get("skipped", 0))  # type: ignore[call-overload]
     # counted one state at a time, so a delivery may move between two counts: the total
     # decides, unless the campaign's start has not arrived yet (then what is on its way)
-    pending = max(total - sent - failed - skipped, 0) if total else in_flight
+    pending = max(total - sent - failed - skipped - stopped, 0) if total else in_flight
     return CampaignProgress(
         campaign_id=str(campaign["_id"]),
         meeting_id=str(campaign["meeting_id"]),
@@ -132,6 +156,7 @@ def campaign_progress(
         pending=pending,
         failed=failed,
         skipped=skipped,
+        stopped=stopped,
         done=pending == 0,
         started_at=campaign.get("started_at"),  # type: ignore[arg-type]
     )

@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from aiq_notifications import domain
 from aiq_notifications.domain import Delivery, StateChange
 from aiq_shared.mongo import Database, from_document, to_document
 from aiq_shared.pagination import PageParams, after_cursor
@@ -109,16 +110,27 @@ class DeliveriesRepository:
             session=session,
         )
 
-    async def cancel_pending(
-        self, meeting_id: str, kinds: list[str], session: AsyncClientSession
+    async def stop(
+        self,
+        meeting_id: str,
+        kinds: list[str],
+        reason: str,
+        session: AsyncClientSession,
+        person_id: str | None = None,
     ) -> None:
-        """The meeting is off: what was still to be sent about it never will be."""
-        change = StateChange(state="dead", at=datetime.now(UTC), detail="meeting cancelled")
+        """What is still to be sent about the meeting (to ``person_id``) never will be."""
+        query: dict[str, Any] = {
+            "meeting_id": meeting_id,
+            "kind": {"$in": kinds},
+            "state": {"$in": list(domain.STOPPABLE)},
+        }
+        if person_id is not None:
+            query["person_id"] = person_id
         await self._deliveries.update_many(
-            {"meeting_id": meeting_id, "kind": {"$in": kinds}, "state": "pending"},
+            query,
             {
-                "$set": {"state": "dead", "last_error": "meeting cancelled"},
-                "$push": {"history": change.model_dump()},
+                "$set": {"state": "stopped", "stop_reason": reason},
+                "$push": {"history": domain.stopped(reason, datetime.now(UTC)).model_dump()},
             },
             session=session,
         )
@@ -135,7 +147,7 @@ class DeliveriesRepository:
     async def _count_by_state(self, query: dict[str, Any]) -> dict[str, int]:
         return {
             state: await self._deliveries.count_documents({**query, "state": state})
-            for state in ("pending", "sending", "sent", "dead")
+            for state in domain.DELIVERY_STATES
         }
 
     async def list(

@@ -138,8 +138,11 @@ class NotificationsService:
 
     async def meeting_cancelled(self, meeting: MeetingCancelledV1, tx: Tx) -> int:
         await self._describe(meeting, tx)
-        await self._deliveries.cancel_pending(
-            meeting.meeting_id, ["invitation", "reminder", "day_before"], tx.session
+        await self._deliveries.stop(
+            meeting.meeting_id,
+            ["invitation", "reminder", "day_before"],
+            "meeting cancelled",
+            tx.session,
         )
         return await self._tell_registrants(
             meeting,
@@ -279,4 +282,5 @@ class NotificationsService:
             sent=counts["sent"],
             pending=counts["pending"] + counts["sending"],
             failed=counts["dead"],
+            stopped=counts["stopped"],
         )
