@@ -56,7 +56,7 @@ def registration(event_type, **extra):  # type: ignore[no-untyped-def]
         person_id="p1",
         display_name="X",
         district="Hörde",
-        topic_table_ids=["t1", "t2"],
+        topic_table_ids=extra.pop("topic_table_ids", ["t1", "t2"]),
         status=extra.pop("status", "confirmed"),
         **extra,
     )
@@ -172,14 +172,45 @@ def test_registrations_over_time_fill_gaps_and_scale_to_the_total() -> None:
     assert [d.total for d in padded] == [0, 0, 0, 0, 2, 2, 2]
 
 
-def test_a_partner_is_long_standing_after_a_year() -> None:
+def test_a_partner_is_long_standing_after_a_year_whatever_its_status() -> None:
     from datetime import date
 
     at = datetime(2026, 3, 19, 15, tzinfo=UTC)
-    assert domain.partner_standing(date(2025, 3, 19), "active", at) == "long_standing"
-    assert domain.partner_standing(date(2025, 3, 20), "active", at) == "new"
-    assert domain.partner_standing(None, "active", at) == "new"
-    assert domain.partner_standing(date(2020, 1, 1), "new", at) == "new"
+    assert domain.partner_standing(date(2025, 3, 19), at) == "long_standing"
+    assert domain.partner_standing(date(2025, 3, 20), at) == "new"
+    assert domain.partner_standing(None, at) == "new"
+    # organisations with partner_since but no status arrive as "new": since follows the date
+    assert domain.partner_standing(date(2020, 1, 1), at) == "long_standing"
+
+
+def test_table_interest_follows_a_new_choice_and_leaves_with_a_cancellation() -> None:
+    from aiq_shared.contracts.registrations import RegistrationTablesChangedV1
+
+    chosen_anew = registration(
+        RegistrationTablesChangedV1,
+        topic_table_ids=["t3", "t1"],
+        previous_topic_table_ids=["t1", "t2"],
+        reason="choice",
+    )
+    change = {"table_registrations.t2": -1, "table_registrations.t3": 1}
+    assert (
+        domain.dashboard_increments("tables_changed", chosen_anew, counted=["t1", "t2"]) == change
+    )
+    # recorded before the read model kept the tables: the event's previous choice
+    assert domain.dashboard_increments("tables_changed", chosen_anew) == change
+    waiting = chosen_anew.model_copy(update={"status": "waitlisted"})
+    assert domain.dashboard_increments("tables_changed", waiting, counted=[]) == {}
+    cancelled = registration(
+        RegistrationCancelledV1, status="cancelled", previous_status="confirmed"
+    )
+    # what it counted for goes, whatever tables the cancellation names
+    assert domain.dashboard_increments("cancelled", cancelled, "confirmed", counted=["t3"]) == {
+        "cancelled": 1,
+        "registered": -1,
+        "table_registrations.t3": -1,
+    }
+    assert domain.counted_tables("confirmed", chosen_anew) == ["t3", "t1"]
+    assert domain.counted_tables("waitlisted", chosen_anew) == []
 
 
 def test_a_campaigns_parts_always_add_up_to_its_total() -> None:

@@ -28,6 +28,7 @@ from aiq_shared.contracts.registrations import (
     RegistrationConfirmedV1,
     RegistrationMoveUpOfferedV1,
     RegistrationPromotedV1,
+    RegistrationTablesChangedV1,
     RegistrationWaitlistedV1,
 )
 from aiq_shared.kafka import Handler, handled_by
@@ -65,5 +66,6 @@ def registrations_handlers(registrations: Registrations) -> dict[str, Handler]:
         RegistrationCancelledV1.event_type: on("cancelled"),
         RegistrationPromotedV1.event_type: on("promoted"),
         RegistrationCheckedInV1.event_type: on("checked_in"),
+        RegistrationTablesChangedV1.event_type: on("tables_changed"),
         RegistrationMoveUpOfferedV1.event_type: handled_by(registrations.move_up_offered),
     }

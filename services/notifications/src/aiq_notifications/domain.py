@@ -11,6 +11,7 @@ when it is no longer wanted (see ``MOVES``).
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Literal, get_args
@@ -230,8 +231,11 @@ def registration_kind(change: str) -> DeliveryKind:
     return {"confirmed": "confirmation", "waitlisted": "waitlist", "promoted": "promotion"}[change]
 
 
-def registration_state(change: str) -> str:
-    """Where a registration stands after a change: confirmed, waitlisted or cancelled."""
+def registration_state(change: str, status: str) -> str:
+    """Where a registration stands after a change: confirmed, waitlisted or cancelled (a change
+    of topic tables leaves it where its event says it is)."""
+    if change == "tables_changed":
+        return status
     return {"promoted": "confirmed", "checked_in": "confirmed"}.get(change, change)
 
 
@@ -272,19 +276,37 @@ def on_hold(hard_bounces: int, limit: int) -> bool:
 
 # -- district dashboard -----------------------------------------------------------------------
 
-Change = Literal["confirmed", "waitlisted", "cancelled", "promoted", "checked_in"]
+Change = Literal["confirmed", "waitlisted", "cancelled", "promoted", "checked_in", "tables_changed"]
 
 
 Standing = Literal["new", "long_standing"]
 LONG_STANDING_AFTER = timedelta(days=365)
 
 
-def partner_standing(partner_since: date | None, status: str | None, at: datetime) -> Standing:
-    """A company is a long-standing partner after a year of partnership; before (or without
-    a known start, or while its relationship is still "new") it counts as new."""
-    if partner_since is None or status == "new":
+def partner_standing(partner_since: date | None, at: datetime) -> Standing:
+    """A company is a long-standing partner after a year of partnership (``partner_since``),
+    whatever its relationship status says; before, or without a known start, it is new."""
+    if partner_since is None:
         return "new"
     return "long_standing" if at.date() - partner_since >= LONG_STANDING_AFTER else "new"
+
+
+def counted_tables(state: str, registration: RegistrationSnapshot) -> list[str]:
+    """The topic tables a registration counts for on the dashboard: its chosen (or assigned)
+    tables while it holds a seat."""
+    return list(registration.topic_table_ids) if state == "confirmed" else []
+
+
+def _counted_before(
+    change: Change, registration: RegistrationSnapshot, previous: str | None
+) -> list[str]:
+    """What a registration counted for before this event, as far as the event tells (for
+    registrations recorded before the read model kept it)."""
+    if change == "checked_in" or (change == "cancelled" and previous == "confirmed"):
+        return list(registration.topic_table_ids)
+    if change == "tables_changed" and registration.status == "confirmed":
+        return list(getattr(registration, "previous_topic_table_ids", []))
+    return []
 
 
 def dashboard_increments(
@@ -293,13 +315,16 @@ def dashboard_increments(
     previous: str | None = None,
     day: date | None = None,
     standing: Standing | None = None,
+    counted: list[str] | None = None,
 ) -> dict[str, int]:
     """The counter changes one registration event makes on its district's dashboard.
 
     ``day`` (Berlin) counts a new registration for the chart of registrations over time;
-    ``standing`` splits seats between new and long-standing partner companies.
+    ``standing`` splits seats between new and long-standing partner companies; ``counted``
+    is what the registration counted for at topic tables so far (None: not known): interest
+    moves from those tables to the ones it counts for now, so a new choice replaces the old
+    one and a cancellation takes it away.
     """
-    tables = registration.topic_table_ids
     inc: dict[str, int] = {}
 
     def add(field: str, n: int) -> None:
@@ -307,8 +332,6 @@ def dashboard_increments(
 
     def seats(n: int) -> None:
         add("registered", n)
-        for table in tables:
-            add(f"table_registrations.{table}", n)
         if standing:
             add(f"partners.{standing}", n)
 
@@ -329,4 +352,11 @@ def dashboard_increments(
             seats(-1)
         elif previous == "waitlisted":
             add("waitlisted", -1)
+    before = Counter(
+        _counted_before(change, registration, previous) if counted is None else counted
+    )
+    now = Counter(counted_tables(registration_state(change, registration.status), registration))
+    for table in sorted(set(before) | set(now)):
+        if now[table] != before[table]:
+            add(f"table_registrations.{table}", now[table] - before[table])
     return inc

@@ -100,12 +100,16 @@ class RegistrationsReadModel:
         check_in_code: str | None,
         session: AsyncClientSession,
         standing: str | None = None,
+        tables: list[str] | None = None,
     ) -> None:
-        fields = {"meeting_id": meeting_id, "person_id": person_id, "state": state}
+        """``standing`` and ``tables``: what the registration counts for on the dashboard."""
+        fields: dict[str, Any] = {"meeting_id": meeting_id, "person_id": person_id, "state": state}
         if check_in_code:
             fields["check_in_code"] = check_in_code
         if standing:
             fields["standing"] = standing
+        if tables is not None:
+            fields["tables"] = tables
         await self._registrations.update_one(
             {"_id": registration_id}, {"$set": fields}, upsert=True, session=session
         )

@@ -4,6 +4,7 @@ and turned into the email it calls for (confirmation, waitlist, move-up, offers)
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from aiq_notifications import domain, messages
 from aiq_notifications.correspondence import Correspondence
@@ -54,12 +55,19 @@ class Registrations:
             if isinstance(registration, RegistrationCancelledV1)
             else None
         )
-        standing = await self._standing(registration, tx)
+        known = await self._registrations.get(registration.registration_id, tx.session)
+        standing = await self._standing(registration, known, tx)
+        state = domain.registration_state(change, registration.status)
         await self._dashboards.count(
             registration.district,
             registration.meeting.meeting_id,
             domain.dashboard_increments(
-                change, registration, previous, datetime.now(BERLIN).date(), standing
+                change,
+                registration,
+                previous,
+                datetime.now(BERLIN).date(),
+                standing,
+                counted=known.get("tables") if known else None,
             ),
             tx.session,
         )
@@ -67,13 +75,14 @@ class Registrations:
             registration.registration_id,
             registration.meeting.meeting_id,
             registration.person_id,
-            domain.registration_state(change),
+            state,
             registration.check_in_code,
             tx.session,
             standing=standing,
+            tables=domain.counted_tables(state, registration),
         )
         tx.after_commit(self._changes.notify)
-        if change in ("cancelled", "checked_in"):
+        if change in ("cancelled", "checked_in", "tables_changed"):
             return  # counted; no email (yet) for these
         recipient = await self._recipient_of(registration, tx)
         if recipient is None:
@@ -153,20 +162,20 @@ class Registrations:
             raise RetryLater(f"person {registration.person_id} not known here yet")
         return recipient if recipient is not None and recipient.email else None
 
-    async def _standing(self, registration: RegistrationSnapshot, tx: Tx) -> domain.Standing | None:
-        """New or long-standing partner: decided once per registration, at its first event."""
-        known = await self._registrations.get(registration.registration_id, tx.session)
-        if known and known.get("standing"):
-            return known["standing"]
+    async def _standing(
+        self, registration: RegistrationSnapshot, known: dict[str, Any] | None, tx: Tx
+    ) -> domain.Standing | None:
+        """New or long-standing partner: decided once per registration, at its first event
+        (so what a cancellation takes away is what the registration added)."""
+        if known is not None:
+            return known.get("standing")
         if not registration.organisation_id:
             return None
         organisation = await self._organisations.get(registration.organisation_id, tx.session)
         if organisation is None:
             return None
         return domain.partner_standing(
-            organisation.get("partner_since"),
-            organisation.get("status"),
-            registration.meeting.starts_at,
+            organisation.get("partner_since"), registration.meeting.starts_at
         )
 
     async def _table_titles(self, registration: RegistrationSnapshot, tx: Tx) -> list[str]:
