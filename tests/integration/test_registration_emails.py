@@ -4,6 +4,7 @@ hold nobody up. The test plays the contacts and events services (their events on
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timedelta
 
@@ -20,7 +21,11 @@ from notifications_alone import (
 
 from aiq_notifications.domain import BERLIN, reminder_moments
 from aiq_shared.contracts.meetings import MeetingPublishedV1, MeetingSummary
-from aiq_shared.contracts.registrations import RegistrationConfirmedV1
+from aiq_shared.contracts.registrations import (
+    RegistrationCheckedInV1,
+    RegistrationConfirmedV1,
+    RegistrationTablesChangedV1,
+)
 from helpers import eventually
 
 pytestmark = pytest.mark.integration
@@ -129,3 +134,118 @@ async def test_a_walk_in_without_a_contacts_record_holds_nobody_up(
 
         assert (await eventually(counted))["registered"] == 2  # the walk-in counts
         assert await alone.deliveries(person_id="p-at-the-door") == []
+
+
+TABLES = [
+    {"topic_table_id": "t-speed", "title": "Speed-Woche", "capacity": 1},
+    {"topic_table_id": "t-ag", "title": "Schul-AGs in Unternehmen", "capacity": 1},
+    {"topic_table_id": "t-azubi", "title": "Azubis als Botschafter*innen", "capacity": 1},
+]
+
+
+def seat(table: str, status: str = "seated", round: int = 1) -> dict:
+    return {"topic_table_id": table, "round": round, "status": status}
+
+
+async def test_tables_are_emailed_once_per_seating_and_waiting_is_not_yours(
+    notifications,
+) -> None:
+    meeting = MeetingPublishedV1(
+        **MEETING, capacity=20, districts=["Hörde"], topic_tables=TABLES, status="published"
+    )
+    anna = person("p-anna", "Anna")
+    await notifications.publish(meeting, anna)
+    await eventually(lambda: notifications.stored("meetings", MEETING["meeting_id"]))
+    await notifications.knows(anna.person_id)
+    link = "http://events.example/rsvp/anna"
+
+    def tables_changed(reason: str, tables: list[str], seats: list[dict]):
+        return registration(
+            RegistrationTablesChangedV1,
+            "r-anna",
+            anna,
+            reason=reason,
+            topic_table_ids=tables,
+            table_seats=seats,
+            rsvp_url=link,
+        )
+
+    assigned = [seat("t-speed"), seat("t-ag", "waitlisted", 2), seat("t-azubi", round=2)]
+    moved_up = [seat("t-speed"), seat("t-ag", round=2), seat("t-azubi", round=2)]
+    await notifications.publish(
+        registration(
+            RegistrationConfirmedV1,
+            "r-anna",
+            anna,
+            topic_table_ids=["t-speed", "t-ag"],
+            table_seats=[seat("t-speed"), seat("t-ag", "waitlisted")],
+        ),
+        tables_changed("assignment", ["t-speed", "t-ag", "t-azubi"], assigned),
+        tables_changed("assignment", ["t-speed", "t-ag", "t-azubi"], assigned),  # told twice
+        tables_changed("table_move_up", ["t-speed", "t-ag", "t-azubi"], moved_up),
+        tables_changed("choice", ["t-azubi", "t-speed"], []),
+        tables_changed("choice", ["t-azubi", "t-speed"], []),  # the same choice again
+        registration(RegistrationCheckedInV1, "r-anna", anna),  # after all of them
+    )
+
+    async def all_handled() -> bool:
+        board = (await notifications.client.get("/dashboards/districts/Hörde")).json()
+        return any(e["checked_in"] == 1 for e in board["events"])
+
+    await eventually(all_handled)
+    mails = await eventually(lambda: _at_least(notifications.mail_to(str(anna.email)), 4))
+    await asyncio.sleep(0.5)  # time enough for a fifth, were there one
+    mails = notifications.mail_to(str(anna.email))
+    by_subject = {m["Subject"]: m for m in mails}
+    assert sorted(m["Subject"] for m in mails) == [
+        "Anmeldung bestätigt: Netzwerktreffen Hörde",
+        "Ihre Thementische: Netzwerktreffen Hörde",
+        "Ihre Thementische: Netzwerktreffen Hörde",
+        "Thementische gespeichert: Netzwerktreffen Hörde",
+    ]
+    confirmation = text(by_subject["Anmeldung bestätigt: Netzwerktreffen Hörde"])
+    assert "Ihre Thementische:\n  - Speed-Woche\n\nAuf der Warteliste" in confirmation
+    assert "sobald dort ein Platz frei wird):\n  - Schul-AGs in Unternehmen\n" in confirmation
+    assignment, move_up = sorted(
+        (text(m) for m in mails if m["Subject"].startswith("Ihre Thementische")),
+        key=lambda body: "frei geworden" in body,
+    )
+    assert "Plätze an den Thementischen sind verteilt" in assignment
+    assert "  - Runde 1: Speed-Woche\n  - Runde 2: Azubis als Botschafter*innen\n" in assignment
+    assert (
+        "Warteliste (Sie rücken nach, sobald dort ein Platz frei wird):\n  - Runde 2: Schul-AGs"
+        in assignment
+    )
+    assert "frei geworden" in move_up and "Warteliste" not in move_up
+    assert "  - Runde 2: Schul-AGs in Unternehmen\n" in move_up
+    choice = text(by_subject["Thementische gespeichert: Netzwerktreffen Hörde"])
+    assert (
+        "Ihre gewählten Thementische:\n  - Azubis als Botschafter*innen\n  - Speed-Woche\n"
+        in choice
+    )
+    assert link in choice
+    kinds = sorted(d["kind"] for d in await notifications.deliveries(person_id=anna.person_id))
+    assert kinds == ["confirmation", "table_choice", "tables", "tables"]
+
+
+async def test_a_teachers_group_confirmation_names_the_students_and_the_seats(
+    notifications,
+) -> None:
+    teacher = person("p-kaya", "Derya", last_name="Kaya", kind="teacher")
+    await notifications.publish(teacher)
+    await notifications.knows(teacher.person_id)
+    await notifications.publish(
+        registration(
+            RegistrationConfirmedV1,
+            "r-group",
+            teacher,
+            kind="teacher",
+            seats=4,
+            group_students=["Lea Brandt", "Mehmet Öztürk", "Sara Nowak"],
+        )
+    )
+    [mail] = await eventually(lambda: notifications.mail_to(str(teacher.email)))
+    body = text(mail)
+    assert "Plätze für Ihre Gruppe: 4" in body
+    assert "Schüler:\n  - Lea Brandt\n  - Mehmet Öztürk\n  - Sara Nowak\n" in body
+    assert "<li>Mehmet Öztürk</li>" in html(mail)

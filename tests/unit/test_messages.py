@@ -9,6 +9,7 @@ from email import policy
 from icalendar import Calendar
 
 from aiq_notifications import messages
+from aiq_notifications.seating import Place, Seating
 from aiq_shared.contracts.meetings import MeetingSummary
 from aiq_shared.staff import StaffMember
 
@@ -74,7 +75,7 @@ def test_a_message_has_text_html_and_the_ics_and_no_injected_headers() -> None:
         ics=messages.calendar_entry(MEETING, "aiq.example"),
         recipient={"display_name": "Anna"},
         meeting=MEETING,
-        topic_tables=["Speed-Woche"],
+        seating=Seating(seated=[Place(1, "Speed-Woche")]),
         moved_up=True,
     )
     parsed = sent_as(rendered, recipient_name="Anna\nBcc: evil@example.org")
@@ -185,7 +186,6 @@ def test_a_confirmation_carries_the_check_in_code_as_an_inline_qr_code() -> None
         check_in_code="Zs3-CODE",
         recipient={"display_name": "Anna"},
         meeting=MEETING,
-        topic_tables=[],
         moved_up=False,
     )
     assert "Ihr Einlass-Code: Zs3-CODE" in rendered.text
@@ -207,7 +207,7 @@ def test_invitations_confirmations_and_reminders_show_the_programme_in_berlin_ti
     meeting = MeetingSummary.model_validate({**MEETING.model_dump(), "agenda": AGENDA})
     for template, extra in (
         ("invitation", {"topic_tables": []}),
-        ("confirmation", {"topic_tables": [], "moved_up": False}),
+        ("confirmation", {"moved_up": False}),
         ("reminder", {}),
         ("day_before", {}),
     ):
@@ -268,3 +268,31 @@ def test_list_unsubscribe_goes_over_smtp_as_a_plain_url_not_encoded_words() -> N
     assert parsed["List-Unsubscribe"] == f"<{url}>"
     assert parsed["Subject"] == "Warteliste: Netzwerktreffen Hörde"  # other headers as before
     assert parsed["To"].addresses[0].display_name == "Jürgen Müller"
+
+
+def test_a_confirmation_lists_only_seated_tables_as_yours_and_names_the_students() -> None:
+    rendered = messages.render(
+        "confirmation",
+        "Anmeldung bestätigt",
+        recipient={"display_name": "Frau Kaya", "district": "Eving"},
+        meeting=MEETING,
+        moved_up=False,
+        seating=Seating(seated=[Place(1, "Speed-Woche")], waiting=[Place(1, "Schul-AGs")]),
+        seats=5,
+        group_students=["Lea Kaya", "Tom <B>"],
+    )
+    text = rendered.text
+    assert "Ihre Thementische:\n  - Speed-Woche\n\nAuf der Warteliste" in text
+    assert "Warteliste (Sie rücken nach, sobald dort ein Platz frei wird):\n  - Schul-AGs\n" in text
+    assert "Plätze für Ihre Gruppe: 5" in text
+    assert "Schülerinnen und Schüler:\n  - Lea Kaya\n  - Tom <B>\n" in text
+    assert "<li>Tom &lt;B&gt;</li>" in rendered.html
+    assert "<strong>5</strong>" in rendered.html
+    alone = messages.render(
+        "confirmation",
+        "Anmeldung bestätigt",
+        recipient={"display_name": "Anna"},
+        meeting=MEETING,
+        moved_up=False,
+    )
+    assert "Gruppe" not in alone.text and "Thementische" not in alone.text

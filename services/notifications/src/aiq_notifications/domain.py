@@ -33,6 +33,8 @@ DeliveryKind = Literal[
     "day_before",
     "double_opt_in",
     "move_up_offer",
+    "tables",  # where the person sits at topic tables (assignment, a table's move-up)
+    "table_choice",  # their new choice of topic tables, confirmed
 ]
 DeliveryState = Literal["pending", "sending", "sent", "dead", "stopped"]
 DELIVERY_STATES: tuple[DeliveryState, ...] = get_args(DeliveryState)

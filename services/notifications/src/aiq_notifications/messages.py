@@ -20,6 +20,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from aiq_notifications.seating import Seating
 from aiq_shared.contracts.meetings import MeetingSummary
 from aiq_shared.staff import StaffMember
 
@@ -66,6 +67,8 @@ SUBJECTS = {
     "day_before": "Morgen: {title}",
     "double_opt_in": "Bitte bestätigen: E-Mails von Ausbildung im Quartier",
     "move_up_offer": "Ein Platz ist frei: {title}",
+    "tables": "Ihre Thementische: {title}",
+    "table_choice": "Thementische gespeichert: {title}",
 }
 PURPOSES = {
     "invitations": "Einladungen zu Treffen und Veranstaltungen von Ausbildung im Quartier",
@@ -109,6 +112,9 @@ def render(
         "officer": officer,
         "registration_deadline": None,
         "rsvp_url": None,
+        "seating": Seating(),
+        "seats": 1,
+        "group_students": [],
         **context,
     }
     return RenderedEmail(

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from aiq_notifications import messages
 from aiq_notifications.domain import DeliveryKind
+from aiq_notifications.seating import Place, Seating
 from aiq_shared.contracts.meetings import MeetingSummary
 from aiq_shared.staff import StaffMember
 
@@ -61,13 +62,15 @@ _SAMPLES: dict[str, dict[str, object]] = {
         "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
     },
     "confirmation": {
-        "topic_tables": ["Schul-AGs in Unternehmen"],
+        "seating": Seating(
+            seated=[Place(1, "Schul-AGs in Unternehmen")], waiting=[Place(1, "Speed-Woche")]
+        ),
         "moved_up": False,
         "check_in_code": "BEISPIEL-CODE",
     },
     "waitlist": {"waitlist_position": 2},
     "promotion": {
-        "topic_tables": ["Schul-AGs in Unternehmen"],
+        "seating": Seating(seated=[Place(1, "Schul-AGs in Unternehmen")]),
         "moved_up": True,
         "check_in_code": "BEISPIEL-CODE",
     },
@@ -82,12 +85,25 @@ _SAMPLES: dict[str, dict[str, object]] = {
         "offer_expires_at": datetime.fromisoformat("2026-03-17T12:00:00+01:00"),
         "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
     },
+    "tables": {
+        "reason": "assignment",
+        "seating": Seating(
+            seated=[Place(1, "Speed-Woche"), Place(2, "Schul-AGs in Unternehmen")],
+            waiting=[Place(2, "Azubis als Botschafter*innen")],
+        ),
+        "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+    },
+    "table_choice": {
+        "reason": "choice",
+        "seating": Seating(chosen=["Azubis als Botschafter*innen", "Speed-Woche"]),
+        "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+    },
     "double_opt_in": {
         "confirm_url": "https://aiq.example.org/notifications/consent/BEISPIEL",
         "purpose_text": messages.PURPOSES["invitations"],
     },
 }
-_TEMPLATE_OF: dict[str, str] = {"promotion": "confirmation"}
+_TEMPLATE_OF: dict[str, str] = {"promotion": "confirmation", "table_choice": "tables"}
 
 
 class TemplatePreview(BaseModel):

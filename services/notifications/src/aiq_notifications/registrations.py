@@ -18,11 +18,13 @@ from aiq_notifications.read_models import (
     RegistrationsReadModel,
 )
 from aiq_notifications.repository import DashboardsRepository
+from aiq_notifications.seating import choice_key, seating_key, seating_of
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
     RegistrationMoveUpOfferedV1,
     RegistrationSnapshot,
+    RegistrationTablesChangedV1,
     RegistrationWaitlistedV1,
 )
 from aiq_shared.kafka import RetryLater
@@ -82,44 +84,96 @@ class Registrations:
             tables=domain.counted_tables(state, registration),
         )
         tx.after_commit(self._changes.notify)
-        if change in ("cancelled", "checked_in", "tables_changed"):
+        if change in ("cancelled", "checked_in"):
             return  # counted; no email (yet) for these
         recipient = await self._recipient_of(registration, tx)
         if recipient is None:
             return  # nobody to write to; the registration still counts
-        kind: DeliveryKind = domain.registration_kind(change)
-        meeting = registration.meeting
-        if kind == "waitlist":
-            position = (
-                registration.waitlist_position
-                if isinstance(registration, RegistrationWaitlistedV1)
-                else None
-            )
-            rendered = await self._mail.render(
+        if isinstance(registration, RegistrationTablesChangedV1):
+            await self._tables_changed(registration, recipient, tx)
+        elif isinstance(registration, RegistrationWaitlistedV1):
+            rendered = await self._render(
                 "waitlist",
-                messages.subject("waitlist", meeting.title),
-                recipient=recipient,
-                tx=tx,
-                organisation_id=registration.organisation_id,
-                meeting=meeting,
-                waitlist_position=position,
+                registration,
+                recipient,
+                tx,
+                waitlist_position=registration.waitlist_position,
             )
+            await self._add("waitlist", registration, recipient, rendered, tx)
         else:
-            titles = await self._table_titles(registration, tx)
-            rendered = await self._mail.render(
+            kind: DeliveryKind = domain.registration_kind(change)
+            rendered = await self._render(
                 "confirmation",
-                messages.subject(kind, meeting.title),
-                ics=messages.calendar_entry(meeting, self._settings.message_id_domain),
-                recipient=recipient,
-                tx=tx,
-                organisation_id=registration.organisation_id,
-                meeting=meeting,
-                topic_tables=titles,
+                registration,
+                recipient,
+                tx,
+                kind=kind,
+                ics=messages.calendar_entry(registration.meeting, self._settings.message_id_domain),
+                seating=seating_of(registration, await self._titles(registration, tx)),
+                seats=registration.seats,
+                group_students=registration.group_students,
                 moved_up=kind == "promotion",
                 check_in_code=registration.check_in_code,
             )
+            await self._add(kind, registration, recipient, rendered, tx)
+
+    async def _tables_changed(
+        self, event: RegistrationTablesChangedV1, recipient: Recipient, tx: Tx
+    ) -> None:
+        """Where the person sits now (the assignment step, a seat come free at a table), or
+        their new choice confirmed: once per distinct seating (or choice)."""
+        if event.status == "cancelled":
+            return
+        kind: DeliveryKind = "table_choice" if event.reason == "choice" else "tables"
+        rendered = await self._render(
+            "tables",
+            event,
+            recipient,
+            tx,
+            kind=kind,
+            reason=event.reason,
+            seating=seating_of(event, await self._titles(event, tx)),
+            rsvp_url=await self._link_of(event, tx),
+        )
+        same = choice_key(event) if kind == "table_choice" else seating_key(event)
+        await self._add(kind, event, recipient, rendered, tx, f"{event.registration_id}:{same}")
+
+    async def _render(
+        self,
+        template: str,
+        registration: RegistrationSnapshot,
+        recipient: Recipient,
+        tx: Tx,
+        kind: DeliveryKind | None = None,
+        **context: object,
+    ) -> messages.RenderedEmail:
+        """An email about a registration, signed for the organisation it was made for."""
+        return await self._mail.render(
+            template,
+            messages.subject(kind or template, registration.meeting.title),
+            recipient,
+            tx,
+            organisation_id=registration.organisation_id,
+            meeting=registration.meeting,
+            **context,
+        )
+
+    async def _add(
+        self,
+        kind: DeliveryKind,
+        registration: RegistrationSnapshot,
+        recipient: Recipient,
+        rendered: messages.RenderedEmail,
+        tx: Tx,
+        subject_id: str | None = None,
+    ) -> None:
         await self._mail.add(
-            kind, recipient, meeting.meeting_id, registration.registration_id, rendered, tx
+            kind,
+            recipient,
+            registration.meeting.meeting_id,
+            subject_id or registration.registration_id,
+            rendered,
+            tx,
         )
 
     async def move_up_offered(self, offer: RegistrationMoveUpOfferedV1, tx: Tx) -> None:
@@ -128,26 +182,21 @@ class Registrations:
         recipient = await self._recipient_of(offer, tx)
         if recipient is None:
             return
-        rendered = await self._mail.render(
+        rendered = await self._render(
             "move_up_offer",
-            messages.subject("move_up_offer", offer.meeting.title),
-            recipient=recipient,
-            tx=tx,
-            organisation_id=offer.organisation_id,
-            meeting=offer.meeting,
-            offer_expires_at=offer.offer_expires_at,
-            rsvp_url=offer.rsvp_url
-            or await self._invitations.link_of(
-                offer.meeting.meeting_id, offer.person_id, tx.session
-            ),
-        )
-        await self._mail.add(
-            "move_up_offer",
+            offer,
             recipient,
-            offer.meeting.meeting_id,
-            f"{offer.registration_id}:{offer.offer_expires_at.isoformat()}",
-            rendered,
             tx,
+            offer_expires_at=offer.offer_expires_at,
+            rsvp_url=await self._link_of(offer, tx),
+        )
+        subject_id = f"{offer.registration_id}:{offer.offer_expires_at.isoformat()}"
+        await self._add("move_up_offer", offer, recipient, rendered, tx, subject_id)
+
+    async def _link_of(self, registration: RegistrationSnapshot, tx: Tx) -> str | None:
+        """The person's personal link (on the event, else their invitation's)."""
+        return registration.rsvp_url or await self._invitations.link_of(
+            registration.meeting.meeting_id, registration.person_id, tx.session
         )
 
     async def _recipient_of(self, registration: RegistrationSnapshot, tx: Tx) -> Recipient | None:
@@ -178,9 +227,10 @@ class Registrations:
             organisation.get("partner_since"), registration.meeting.starts_at
         )
 
-    async def _table_titles(self, registration: RegistrationSnapshot, tx: Tx) -> list[str]:
+    async def _titles(self, registration: RegistrationSnapshot, tx: Tx) -> dict[str, str]:
+        """The titles of the meeting's topic tables (the meeting's events come on another
+        topic: a registration naming tables waits for them)."""
         meeting = await self._meetings.get(registration.meeting.meeting_id, tx.session)
-        if meeting is None and registration.topic_table_ids:
+        if meeting is None and (registration.topic_table_ids or registration.table_seats):
             raise RetryLater(f"meeting {registration.meeting.meeting_id} not known here yet")
-        titles = (meeting or {}).get("table_titles", {})
-        return [titles.get(table, table) for table in registration.topic_table_ids]
+        return (meeting or {}).get("table_titles", {})
