@@ -20,11 +20,13 @@ from notifications_alone import (
 )
 
 from aiq_notifications.domain import BERLIN, reminder_moments
-from aiq_shared.contracts.meetings import MeetingPublishedV1, MeetingSummary
+from aiq_shared.contracts.meetings import MeetingCancelledV1, MeetingPublishedV1, MeetingSummary
 from aiq_shared.contracts.registrations import (
+    RegistrationCancelledV1,
     RegistrationCheckedInV1,
     RegistrationConfirmedV1,
     RegistrationTablesChangedV1,
+    RegistrationWaitlistedV1,
 )
 from helpers import eventually
 
@@ -249,3 +251,81 @@ async def test_a_teachers_group_confirmation_names_the_students_and_the_seats(
     assert "Plätze für Ihre Gruppe: 4" in body
     assert "Schüler:\n  - Lea Brandt\n  - Mehmet Öztürk\n  - Sara Nowak\n" in body
     assert "<li>Mehmet Öztürk</li>" in html(mail)
+
+
+async def test_a_cancellation_is_confirmed_once_and_a_lapsed_offer_is_explained(
+    notifications,
+) -> None:
+    anna, ben, carla, emil = (
+        person("p-anna", "Anna"),
+        person("p-ben", "Ben"),
+        person("p-carla", "Carla"),
+        person("p-emil", "Emil"),
+    )
+    off = {**MEETING, "meeting_id": "m-off", "title": "Abgesagtes Treffen"}
+    await notifications.publish(anna, ben, carla, emil)
+    for someone in (anna, ben, carla, emil):
+        await notifications.knows(someone.person_id)
+
+    def cancelled(registration_id: str, who, reason: str | None, previous: str, **fields):
+        return registration(
+            RegistrationCancelledV1,
+            registration_id,
+            who,
+            status="cancelled",
+            previous_status=previous,
+            reason=reason,
+            **fields,
+        )
+
+    await notifications.publish(
+        registration(RegistrationConfirmedV1, "r-anna", anna),
+        registration(
+            RegistrationWaitlistedV1, "r-ben", ben, status="waitlisted", waitlist_position=1
+        ),
+        registration(RegistrationConfirmedV1, "r-carla", carla, meeting=off),
+        registration(RegistrationConfirmedV1, "r-emil", emil, meeting=off),
+    )
+    for someone in (anna, ben, carla, emil):  # registered here before the meeting is off
+        await eventually(lambda someone=someone: notifications.mail_to(str(someone.email)))
+    await notifications.publish(
+        MeetingCancelledV1(
+            **off, capacity=20, districts=["Hörde"], topic_tables=[], status="cancelled"
+        )
+    )
+    await eventually(lambda: _cancelled_here(notifications, "m-off"))
+    link = "http://events.example/rsvp/anna"
+    await notifications.publish(
+        cancelled("r-anna", anna, "person", "confirmed", rsvp_url=link),
+        cancelled("r-anna", anna, "person", "confirmed", rsvp_url=link),  # told twice
+        cancelled("r-ben", ben, "offer_expired", "waitlisted"),
+        # the meeting is off: its own email says so, nothing more
+        cancelled("r-carla", carla, "meeting_cancelled", "confirmed", meeting=off),
+        cancelled("r-emil", emil, "staff", "confirmed", meeting=off),
+    )
+
+    to_anna = await eventually(lambda: _at_least(notifications.mail_to(str(anna.email)), 2))
+    to_ben = await eventually(lambda: _at_least(notifications.mail_to(str(ben.email)), 2))
+    await eventually(lambda: _at_least(notifications.mail_to(str(emil.email)), 2))
+    await asyncio.sleep(1.0)  # time enough for more, were there any
+    to_anna, to_ben = notifications.mail_to(str(anna.email)), notifications.mail_to(str(ben.email))
+    assert [m["Subject"] for m in to_anna] == [
+        "Anmeldung bestätigt: Netzwerktreffen Hörde",
+        "Absage erhalten: Netzwerktreffen Hörde",
+    ]
+    note = text(to_anna[1])
+    assert "Ihre Anmeldung für die folgende Veranstaltung ist storniert" in note
+    assert link in note and "nächste Person auf der Warteliste" in note
+    assert [m["Subject"] for m in to_ben][1] == "Platzangebot abgelaufen: Netzwerktreffen Hörde"
+    assert "Das Angebot ist abgelaufen" in text(to_ben[1])
+    for someone in (carla, emil):
+        subjects = [m["Subject"] for m in notifications.mail_to(str(someone.email))]
+        assert subjects == [
+            "Anmeldung bestätigt: Abgesagtes Treffen",
+            "Abgesagt: Abgesagtes Treffen",
+        ]
+
+
+async def _cancelled_here(notifications, meeting_id: str) -> bool:
+    meeting = await notifications.stored("meetings", meeting_id)
+    return bool(meeting) and meeting.get("status") == "cancelled"

@@ -239,3 +239,11 @@ def test_stopped_invitations_are_counted_apart_from_failures() -> None:
     progress = domain.campaign_progress(campaign, sent=3, failed=1, in_flight=0, stopped=5)
     assert (progress.sent, progress.failed, progress.stopped, progress.skipped) == (3, 1, 5, 1)
     assert progress.pending == 0 and progress.done
+
+
+def test_a_cancellation_is_confirmed_unless_its_meeting_was_cancelled() -> None:
+    assert domain.cancellation_kind("person") == "registration_cancelled"
+    assert domain.cancellation_kind("staff") == "registration_cancelled"
+    assert domain.cancellation_kind(None) == "registration_cancelled"  # older events
+    assert domain.cancellation_kind("offer_expired") == "offer_expired"
+    assert domain.cancellation_kind("meeting_cancelled") is None

@@ -35,6 +35,8 @@ DeliveryKind = Literal[
     "move_up_offer",
     "tables",  # where the person sits at topic tables (assignment, a table's move-up)
     "table_choice",  # their new choice of topic tables, confirmed
+    "registration_cancelled",  # their cancellation, confirmed
+    "offer_expired",  # a move-up offer lapsed: the registration ended
 ]
 DeliveryState = Literal["pending", "sending", "sent", "dead", "stopped"]
 DELIVERY_STATES: tuple[DeliveryState, ...] = get_args(DeliveryState)
@@ -229,8 +231,17 @@ def non_responders(invited: Iterable[str], responded: Iterable[str]) -> list[str
 
 
 def registration_kind(change: str) -> DeliveryKind:
-    """The email a registration change calls for (a cancellation calls for none yet)."""
+    """The email a registration's confirmation, waitlisting or move-up calls for."""
     return {"confirmed": "confirmation", "waitlisted": "waitlist", "promoted": "promotion"}[change]
+
+
+def cancellation_kind(reason: str | None) -> DeliveryKind | None:
+    """The email a cancelled registration calls for: a short confirmation when the person
+    (through their link) or staff cancelled it (older events name nobody), a note when a
+    move-up offer lapsed; none for any other reason (a cancelled meeting has its own email)."""
+    if reason == "offer_expired":
+        return "offer_expired"
+    return "registration_cancelled" if reason in (None, "person", "staff") else None
 
 
 def registration_state(change: str, status: str) -> str:

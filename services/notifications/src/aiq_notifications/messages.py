@@ -69,6 +69,8 @@ SUBJECTS = {
     "move_up_offer": "Ein Platz ist frei: {title}",
     "tables": "Ihre Thementische: {title}",
     "table_choice": "Thementische gespeichert: {title}",
+    "registration_cancelled": "Absage erhalten: {title}",
+    "offer_expired": "Platzangebot abgelaufen: {title}",
 }
 PURPOSES = {
     "invitations": "Einladungen zu Treffen und Veranstaltungen von Ausbildung im Quartier",

@@ -98,6 +98,14 @@ _SAMPLES: dict[str, dict[str, object]] = {
         "seating": Seating(chosen=["Azubis als Botschafter*innen", "Speed-Woche"]),
         "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
     },
+    "registration_cancelled": {
+        "previous_status": "confirmed",
+        "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+    },
+    "offer_expired": {
+        "previous_status": "waitlisted",
+        "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+    },
     "double_opt_in": {
         "confirm_url": "https://aiq.example.org/notifications/consent/BEISPIEL",
         "purpose_text": messages.PURPOSES["invitations"],

@@ -84,12 +84,14 @@ class Registrations:
             tables=domain.counted_tables(state, registration),
         )
         tx.after_commit(self._changes.notify)
-        if change in ("cancelled", "checked_in"):
-            return  # counted; no email (yet) for these
+        if change == "checked_in":
+            return  # counted; no email for it
         recipient = await self._recipient_of(registration, tx)
         if recipient is None:
             return  # nobody to write to; the registration still counts
-        if isinstance(registration, RegistrationTablesChangedV1):
+        if isinstance(registration, RegistrationCancelledV1):
+            await self._cancelled(registration, recipient, tx)
+        elif isinstance(registration, RegistrationTablesChangedV1):
             await self._tables_changed(registration, recipient, tx)
         elif isinstance(registration, RegistrationWaitlistedV1):
             rendered = await self._render(
@@ -116,6 +118,24 @@ class Registrations:
                 check_in_code=registration.check_in_code,
             )
             await self._add(kind, registration, recipient, rendered, tx)
+
+    async def _cancelled(
+        self, event: RegistrationCancelledV1, recipient: Recipient, tx: Tx
+    ) -> None:
+        """A short confirmation of the cancellation (or the note that an offer lapsed)."""
+        kind = domain.cancellation_kind(event.reason)
+        meeting = await self._meetings.get(event.meeting.meeting_id, tx.session)
+        if kind is None or (meeting or {}).get("status") == "cancelled":
+            return  # the meeting's cancellation tells everyone itself
+        rendered = await self._render(
+            kind,
+            event,
+            recipient,
+            tx,
+            previous_status=event.previous_status,
+            rsvp_url=await self._link_of(event, tx),
+        )
+        await self._add(kind, event, recipient, rendered, tx)
 
     async def _tables_changed(
         self, event: RegistrationTablesChangedV1, recipient: Recipient, tx: Tx
