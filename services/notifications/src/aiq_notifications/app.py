@@ -33,15 +33,15 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     service = NotificationsService(runtime.database, settings, correspondence, changes)
     campaigns = Campaigns(runtime.database, correspondence)
     privacy = Privacy(runtime.database, settings, correspondence)
-    runtime.consume("contacts", topics.CONTACTS, contacts_handlers(service, privacy))
-    runtime.consume("meetings", topics.EVENTS, meetings_handlers(service, campaigns))
+    reminders = Reminders(runtime.database, settings, correspondence)
     registrations = Registrations(runtime.database, settings, correspondence, changes)
+    runtime.consume("contacts", topics.CONTACTS, contacts_handlers(service, privacy))
+    runtime.consume("meetings", topics.EVENTS, meetings_handlers(service, campaigns, reminders))
     runtime.consume("registrations", topics.REGISTRATIONS, registrations_handlers(registrations))
     sender = DeliverySender(
         runtime.database, settings, correspondence.deliveries_waiting, changes.notify
     )
     runtime.worker("email-sender", sender.run)
-    reminders = Reminders(runtime.database, settings, correspondence)
     runtime.worker("reminders", reminders.run)
     app = build_app(
         title="AiQ Benachrichtigungen (notifications)",

@@ -67,6 +67,7 @@ class Campaigns:
                 "person_id": event.person_id,
                 "district": recipient.district,
                 "rsvp_url": event.rsvp_url,
+                "decline_url": event.decline_url,
                 "registration_deadline": event.registration_deadline,
             },
             tx.session,
@@ -85,6 +86,7 @@ class Campaigns:
             topic_tables=tables,
             registration_deadline=event.registration_deadline,
             rsvp_url=event.rsvp_url,
+            decline_url=event.decline_url,
         )
         created = await self._mail.add(
             "invitation",

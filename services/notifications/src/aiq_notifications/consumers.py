@@ -6,6 +6,7 @@ from aiq_notifications.campaigns import Campaigns
 from aiq_notifications.domain import Change
 from aiq_notifications.privacy import Privacy
 from aiq_notifications.registrations import Registrations
+from aiq_notifications.reminders import Reminders
 from aiq_notifications.service import NotificationsService
 from aiq_shared.contracts.contacts import (
     DoubleOptInRequestedV1,
@@ -15,7 +16,11 @@ from aiq_shared.contracts.contacts import (
     PersonErasedV1,
     PersonUpdatedV1,
 )
-from aiq_shared.contracts.invitations import InvitationCampaignStartedV1, InvitationCreatedV1
+from aiq_shared.contracts.invitations import (
+    InvitationCampaignStartedV1,
+    InvitationCreatedV1,
+    InvitationDeclinedV1,
+)
 from aiq_shared.contracts.meetings import (
     MeetingCancelledV1,
     MeetingChangedV1,
@@ -45,10 +50,13 @@ def contacts_handlers(service: NotificationsService, privacy: Privacy) -> dict[s
     }
 
 
-def meetings_handlers(service: NotificationsService, campaigns: Campaigns) -> dict[str, Handler]:
+def meetings_handlers(
+    service: NotificationsService, campaigns: Campaigns, reminders: Reminders
+) -> dict[str, Handler]:
     return {
         InvitationCampaignStartedV1.event_type: handled_by(campaigns.started),
         InvitationCreatedV1.event_type: handled_by(campaigns.invitation_created),
+        InvitationDeclinedV1.event_type: handled_by(reminders.invitation_declined),
         MeetingCreatedV1.event_type: handled_by(service.remember_meeting),
         MeetingPublishedV1.event_type: handled_by(service.meeting_published),
         MeetingChangedV1.event_type: handled_by(service.meeting_changed),

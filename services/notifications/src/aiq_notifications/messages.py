@@ -114,6 +114,7 @@ def render(
         "officer": officer,
         "registration_deadline": None,
         "rsvp_url": None,
+        "decline_url": None,
         "seating": Seating(),
         "seats": 1,
         "group_students": [],

@@ -60,6 +60,7 @@ _SAMPLES: dict[str, dict[str, object]] = {
         "topic_tables": SAMPLE_TABLES,
         "registration_deadline": SAMPLE_DEADLINE,
         "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+        "decline_url": "https://aiq.example.org/events/rsvp/BEISPIEL/decline",
     },
     "confirmation": {
         "seating": Seating(
@@ -79,6 +80,7 @@ _SAMPLES: dict[str, dict[str, object]] = {
     "reminder": {
         "registration_deadline": SAMPLE_DEADLINE,
         "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+        "decline_url": "https://aiq.example.org/events/rsvp/BEISPIEL/decline",
     },
     "day_before": {"check_in_code": "BEISPIEL-CODE"},
     "move_up_offer": {
