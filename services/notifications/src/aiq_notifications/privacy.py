@@ -14,9 +14,7 @@ from datetime import UTC, datetime
 from aiq_notifications import links, messages
 from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.domain import Recipient
-from aiq_notifications.read_models import (
-    RecipientsRepository,
-)
+from aiq_notifications.read_models import RecipientsRepository
 from aiq_notifications.repository import (
     AddressHolds,
     DeliveriesRepository,
