@@ -132,12 +132,14 @@ def test_registration_travels_to_email_and_dashboard_and_survives_a_restart(conf
         )
         assert cancelled.json()["status"] == "cancelled"
         wait_for(lambda: mails_to(mail_dir, "fatih@", "Anmeldung bestätigt"))
+        wait_for(lambda: mails_to(mail_dir, "erika@", "Absage erhalten"))
         counts = wait_for(lambda: hoerde()["events"][0]["cancelled"] == 1 and hoerde()["events"][0])
         assert (counts["invited"], counts["registered"], counts["waitlisted"]) == (2, 1, 0)
         time.sleep(1.5)
         sent_before_restart = len(mails(mail_dir))
-        assert sent_before_restart == 5  # 2 invitations, confirmation, waitlist, move-up
-        assert len({m["Message-ID"] for m in mails(mail_dir)}) == 5
+        # 2 invitations, confirmation, waitlist, move-up, and Erika's cancellation confirmed
+        assert sent_before_restart == 6
+        assert len({m["Message-ID"] for m in mails(mail_dir)}) == 6
     except BaseException:
         print(logs_of(stack))  # shown by pytest with the failure
         raise
@@ -156,7 +158,7 @@ def test_registration_travels_to_email_and_dashboard_and_survives_a_restart(conf
         ).json()["items"]
         assert sorted(r["status"] for r in registrations) == ["cancelled", "confirmed"]
         deliveries = http.get(f"{stack.url('notifications')}/deliveries").json()["items"]
-        assert len(deliveries) == 5 and all(d["state"] == "sent" for d in deliveries)
+        assert len(deliveries) == 6 and all(d["state"] == "sent" for d in deliveries)
         hoerde_after = http.get(f"{stack.url('notifications')}/dashboards/districts/Hörde").json()[
             "events"
         ]

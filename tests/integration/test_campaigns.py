@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import notifications_alone as alone_harness
 import pytest
 
+from aiq_devstack.ports import free_port
 from aiq_shared.contracts.invitations import InvitationCampaignStartedV1, InvitationCreatedV1
+from aiq_shared.contracts.meetings import MeetingCancelledV1
 from aiq_shared.targeting import ContactFilter
 from helpers import create_person, deliveries, eventually, mail_to, publish, recipient_known
 
@@ -134,3 +137,51 @@ async def test_a_move_up_offer_is_emailed_with_the_personal_link(system) -> None
     assert "bis Dienstag, 17. März 2026, 12:00 Uhr" in text
     assert f"http://events.example/rsvp/token-{ben['id']}" in text
     assert len(await deliveries(system, person_id=ben["id"], kind="move_up_offer")) == 1
+
+
+async def test_invitations_stopped_by_a_cancellation_are_stopped_not_failed(
+    settings_for, smtp_server
+) -> None:
+    # the mail server is away, so the invitations wait (pending, retried in a minute)
+    async with alone_harness.notifications_alone(
+        settings_for, smtp_server, smtp_port=free_port(), delivery_backoff_s=60
+    ) as alone:
+        people = [alone_harness.person(f"p-stop-{i}", f"Stop{i}") for i in range(3)]
+        await alone.publish(*people)
+        for invitee in people:
+            await alone.knows(invitee.person_id)
+        invitations = campaign([{"id": p.person_id} for p in people], campaign_id="c-stop")
+        await alone.publish(*invitations)
+
+        async def waiting() -> list[dict] | None:
+            items = await alone.deliveries(kind="invitation")
+            tried = [d for d in items if d["state"] == "pending" and d["attempts"] == 1]
+            return items if len(tried) == 3 else None
+
+        await eventually(waiting, timeout=30)
+        await alone.publish(
+            MeetingCancelledV1(
+                **MEETING,
+                capacity=20,
+                districts=["Hörde"],
+                topic_tables=[],
+                status="cancelled",
+            )
+        )
+
+        async def stopped() -> dict | None:
+            body = (await alone.client.get("/campaigns/c-stop")).json()
+            return body if body["done"] else None
+
+        progress = await eventually(stopped)
+        assert (progress["stopped"], progress["failed"], progress["pending"]) == (3, 0, 0)
+        items = await alone.deliveries(kind="invitation", state="stopped")
+        assert len(items) == 3
+        assert {d["stop_reason"] for d in items} == {"meeting cancelled"}
+        assert [h["state"] for h in items[0]["history"]] == [
+            "pending", "sending", "pending", "stopped",
+        ]  # fmt: skip
+        assert await alone.deliveries(state="dead") == []
+        board = (await alone.client.get("/dashboards/districts/Hörde")).json()
+        [event] = [e for e in board["events"] if e["meeting_id"] == "m-campaign"]
+        assert event["deliveries"] == {"sent": 0, "pending": 0, "failed": 0, "stopped": 3}

@@ -88,13 +88,15 @@ async def test_invitation_confirmation_waitlist_and_move_up(system) -> None:
     per_table = {t["title"]: t["registrations"] for t in counts["topic_tables"]}
     assert per_table == {"Schul-AGs in Unternehmen": 0, "Speed-Woche": 1}
 
-    # the emails themselves, as the SMTP server received them: 5, each once
-    await eventually(lambda: len(system.mail.messages) >= 5)
+    # the emails themselves, as the SMTP server received them: 6, each once (two invitations,
+    # Anna's confirmation and her cancellation's, Ben's waitlist and move-up)
+    await eventually(lambda: len(system.mail.messages) >= 6)
     await asyncio.sleep(0.5)
     messages = parsed(system.mail.messages)
-    assert len(messages) == 5
-    assert len({m["Message-ID"] for m in messages}) == 5
+    assert len(messages) == 6
+    assert len({m["Message-ID"] for m in messages}) == 6
     to_anna = [m for m in messages if "anna@" in m["To"]]
+    assert sum(m["Subject"].startswith("Absage erhalten") for m in to_anna) == 1
     confirmation = next(m for m in to_anna if m["Subject"].startswith("Anmeldung bestätigt"))
     text = confirmation.get_body(("plain",)).get_content()
     html = confirmation.get_body(("html",)).get_content()

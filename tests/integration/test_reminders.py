@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import notifications_alone as alone_harness
 import pytest
 
 from aiq_notifications.domain import reminder_moments
+from aiq_shared.contracts.invitations import InvitationCreatedV1, InvitationDeclinedV1
+from aiq_shared.contracts.meetings import MeetingPublishedV1, MeetingSummary
 from helpers import create_person, deliveries, eventually, mail_to, recipient_known, register
 
 pytestmark = pytest.mark.integration
@@ -104,3 +107,64 @@ async def _count(system, kind: str, expected: int, **params: str) -> list[dict] 
 
 def _mails(system, address: str, subject_word: str) -> list:
     return [m for m in mail_to(system, address) if subject_word in m["Subject"]]
+
+
+async def test_the_reminder_offers_to_decline_and_a_decline_stops_it(settings_for, smtp_server):
+    async with alone_harness.notifications_alone(settings_for, smtp_server) as alone:
+        meeting = MeetingPublishedV1(
+            meeting_id="m-decline",
+            title="Netzwerktreffen Eving",
+            starts_at=STARTS,
+            ends_at=STARTS + timedelta(hours=3),
+            registration_deadline=DEADLINE,
+            venue={"name": "Café Durchblick"},
+            capacity=10,
+            districts=["Eving"],
+            topic_tables=[],
+            status="published",
+        )
+        dana = alone_harness.person("p-dana", "Dana", district="Eving")
+        emre = alone_harness.person("p-emre", "Emre", district="Eving")
+        await alone.publish(meeting, dana, emre)
+        await alone.knows(dana.person_id)
+        await alone.knows(emre.person_id)
+        await eventually(lambda: alone.stored("meetings", "m-decline"))
+        summary = MeetingSummary.model_validate(meeting.model_dump())
+        invitations = [
+            InvitationCreatedV1(
+                invitation_id=f"inv-{who.person_id}",
+                campaign_id="c-decline",
+                meeting=summary,
+                person_id=who.person_id,
+                rsvp_url=f"http://events.example/rsvp/{who.person_id}",
+                decline_url=f"http://events.example/rsvp/{who.person_id}/decline",
+                expires_at=STARTS,
+                registration_deadline=DEADLINE,
+            )
+            for who in (dana, emre)
+        ]
+        declined = InvitationDeclinedV1(
+            invitation_id="inv-p-emre",
+            meeting_id="m-decline",
+            person_id=emre.person_id,
+            declined_at=datetime.now(UTC),
+        )
+        await alone.publish(*invitations, declined)
+        await eventually(lambda: _declined(alone, "inv-p-emre"))
+        [invitation] = await eventually(lambda: alone.mail_to(str(dana.email)))
+        assert "http://events.example/rsvp/p-dana/decline" in alone_harness.text(invitation)
+
+        reminders = alone.app.state.reminders
+        assert await reminders.send_due(MOMENTS["reminder"][0] + timedelta(minutes=1)) == 1
+        [reminder] = await eventually(lambda: alone.deliveries(kind="reminder", state="sent"))
+        assert reminder["person_id"] == dana.person_id  # Emre said no: no reminder
+        [mail] = [m for m in alone.mail_to(str(dana.email)) if "Erinnerung" in m["Subject"]]
+        body = alone_harness.text(mail)
+        assert "mit einem Klick ab, und wir erinnern Sie nicht mehr:\n" in body
+        assert "http://events.example/rsvp/p-dana/decline" in body
+        assert 'href="http://events.example/rsvp/p-dana/decline"' in alone_harness.html(mail)
+
+
+async def _declined(alone, invitation_id: str) -> bool:
+    invitation = await alone.stored("invitations", invitation_id)
+    return bool(invitation and invitation.get("declined_at") and invitation.get("decline_url"))

@@ -35,9 +35,14 @@ async def test_one_click_unsubscribe_stops_invitations(system) -> None:
     first = await publish_meeting(system)
     await eventually(lambda: _sent(system, first, person["id"]))
 
-    invitation = email.message_from_bytes(system.mail.messages[-1], policy=policy.default)
+    raw = system.mail.messages[-1]  # as the SMTP server received it
+    invitation = email.message_from_bytes(raw, policy=policy.default)
     assert invitation["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url = invitation["List-Unsubscribe"].strip("<>")
+    # a plain URL in angle brackets, as mail programs need it (RFC 8058): no encoded words
+    assert url.startswith("http://") and "/unsubscribe/" in url
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in raw
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
     assert url in invitation.get_body(("plain",)).get_content()
     path = urlsplit(url).path
 

@@ -9,7 +9,9 @@ from email import policy
 from icalendar import Calendar
 
 from aiq_notifications import messages
+from aiq_notifications.seating import Place, Seating
 from aiq_shared.contracts.meetings import MeetingSummary
+from aiq_shared.staff import StaffMember
 
 MEETING = MeetingSummary(
     meeting_id="m1",
@@ -73,7 +75,7 @@ def test_a_message_has_text_html_and_the_ics_and_no_injected_headers() -> None:
         ics=messages.calendar_entry(MEETING, "aiq.example"),
         recipient={"display_name": "Anna"},
         meeting=MEETING,
-        topic_tables=["Speed-Woche"],
+        seating=Seating(seated=[Place(1, "Speed-Woche")]),
         moved_up=True,
     )
     parsed = sent_as(rendered, recipient_name="Anna\nBcc: evil@example.org")
@@ -152,10 +154,13 @@ def test_an_invitation_names_the_deadline_and_the_personal_link() -> None:
     assert "Ihr Team von Ausbildung im Quartier" in rendered.text  # no officer configured
 
 
-def test_the_districts_officer_signs_and_gets_the_replies() -> None:
-    from aiq_notifications.settings import Officer
-
-    officer = Officer(name="Aylin Yılmaz", email="a.yilmaz@dortmund.example", phone="0231 50-1")
+def test_the_responsible_officer_signs_and_gets_the_replies() -> None:
+    officer = StaffMember(
+        username="a.yilmaz",
+        name="Aylin Yılmaz",
+        email="a.yilmaz@dortmund.example",
+        phone="0231 50-1",
+    )
     rendered = messages.render(
         "waitlist",
         "Warteliste",
@@ -168,7 +173,8 @@ def test_the_districts_officer_signs_and_gets_the_replies() -> None:
     signature = "Aylin Yılmaz\nBetriebsakquise Ausbildung im Quartier, Stadtbezirk Hörde"
     assert signature in rendered.text
     assert "0231 50-1" in rendered.text and "mailto:a.yilmaz@dortmund.example" in rendered.html
-    message = sent_as(rendered, reply_to=officer.email, sender_name=officer.sender_name)
+    assert (rendered.reply_to, rendered.sender_name) == (officer.email, officer.sender_name)
+    message = sent_as(rendered, reply_to=rendered.reply_to, sender_name=rendered.sender_name)
     assert message["Reply-To"] == "a.yilmaz@dortmund.example"
     assert message["From"].addresses[0].display_name == "Aylin Yılmaz · Ausbildung im Quartier"
 
@@ -180,7 +186,6 @@ def test_a_confirmation_carries_the_check_in_code_as_an_inline_qr_code() -> None
         check_in_code="Zs3-CODE",
         recipient={"display_name": "Anna"},
         meeting=MEETING,
-        topic_tables=[],
         moved_up=False,
     )
     assert "Ihr Einlass-Code: Zs3-CODE" in rendered.text
@@ -189,3 +194,105 @@ def test_a_confirmation_carries_the_check_in_code_as_an_inline_qr_code() -> None
     (image,) = [p for p in parsed.walk() if p.get_content_type() == "image/png"]
     assert image["Content-ID"] == "<einlass-qr>"
     assert image.get_content().startswith(b"\x89PNG")
+
+
+AGENDA = [
+    {"kind": "welcome", "title": "Begrüßung", "starts_at": "2026-07-02T14:00:00+00:00"},
+    {"kind": "input", "title": "Impuls <Praxis>", "starts_at": "2026-07-02T16:20:00"},  # Berlin
+    {"kind": "informal", "title": "Ausklang"},
+]
+
+
+def test_invitations_confirmations_and_reminders_show_the_programme_in_berlin_time() -> None:
+    meeting = MeetingSummary.model_validate({**MEETING.model_dump(), "agenda": AGENDA})
+    for template, extra in (
+        ("invitation", {"topic_tables": []}),
+        ("confirmation", {"moved_up": False}),
+        ("reminder", {}),
+        ("day_before", {}),
+    ):
+        rendered = messages.render(
+            template,
+            "Betreff",
+            unsubscribe_url="u",
+            recipient={"display_name": "Anna", "district": "Hörde"},
+            meeting=meeting,
+            **extra,
+        )
+        assert "Programm:\n  16:00 Uhr  Begrüßung\n  16:20 Uhr  Impuls <Praxis>\n" in rendered.text
+        assert "             Ausklang\n" in rendered.text  # no time given, none shown
+        assert "<td>16:00 Uhr</td><td>Begrüßung</td>" in rendered.html.replace(
+            ' style="padding-right: 1em; white-space: nowrap; vertical-align: top;"', ""
+        )
+        assert "Impuls &lt;Praxis&gt;" in rendered.html
+    without = messages.render(
+        "invitation",
+        "Betreff",
+        unsubscribe_url="u",
+        recipient={"display_name": "Anna"},
+        meeting=MEETING,
+        topic_tables=[],
+    )
+    assert "Programm" not in without.text and "Programm" not in without.html
+
+
+def test_list_unsubscribe_goes_over_smtp_as_a_plain_url_not_encoded_words() -> None:
+    from aiosmtplib.email import flatten_message
+
+    from aiq_notifications import links
+
+    token = links.unsubscribe_token("65f1c2a9e4b0a1b2c3d4e5f6", "a-secret-long-enough-to-sign-with")
+    url = f"https://aiq.dortmund.example/notifications/unsubscribe/{token}"
+    rendered = messages.render(
+        "waitlist",
+        "Warteliste: Netzwerktreffen Hörde",
+        unsubscribe_url=url,
+        recipient={"display_name": "Jürgen", "district": "Hörde"},
+        meeting=MEETING,
+        waitlist_position=1,
+    )
+    built = messages.build_message(
+        rendered=rendered,
+        sender="aiq@dortmund.example",
+        sender_name="Ausbildung im Quartier",
+        recipient="juergen@betrieb.example",
+        recipient_name="Jürgen Müller",
+        message_id="<x@aiq.example>",
+        unsubscribe_url=url,
+    )
+    raw = flatten_message(built)  # the bytes aiosmtplib sends
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in raw
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
+    assert b"=?utf-8?q?=3C" not in raw
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed["List-Unsubscribe"] == f"<{url}>"
+    assert parsed["Subject"] == "Warteliste: Netzwerktreffen Hörde"  # other headers as before
+    assert parsed["To"].addresses[0].display_name == "Jürgen Müller"
+
+
+def test_a_confirmation_lists_only_seated_tables_as_yours_and_names_the_students() -> None:
+    rendered = messages.render(
+        "confirmation",
+        "Anmeldung bestätigt",
+        recipient={"display_name": "Frau Kaya", "district": "Eving"},
+        meeting=MEETING,
+        moved_up=False,
+        seating=Seating(seated=[Place(1, "Speed-Woche")], waiting=[Place(1, "Schul-AGs")]),
+        seats=5,
+        group_students=["Lea Kaya", "Tom <B>"],
+    )
+    text = rendered.text
+    assert "Ihre Thementische:\n  - Speed-Woche\n\nAuf der Warteliste" in text
+    assert "Warteliste (Sie rücken nach, sobald dort ein Platz frei wird):\n  - Schul-AGs\n" in text
+    assert "Plätze für Ihre Gruppe: 5" in text
+    assert "Schülerinnen und Schüler:\n  - Lea Kaya\n  - Tom <B>\n" in text
+    assert "<li>Tom &lt;B&gt;</li>" in rendered.html
+    assert "<strong>5</strong>" in rendered.html
+    alone = messages.render(
+        "confirmation",
+        "Anmeldung bestätigt",
+        recipient={"display_name": "Anna"},
+        meeting=MEETING,
+        moved_up=False,
+    )
+    assert "Gruppe" not in alone.text and "Thementische" not in alone.text

@@ -56,7 +56,7 @@ def registration(event_type, **extra):  # type: ignore[no-untyped-def]
         person_id="p1",
         display_name="X",
         district="Hörde",
-        topic_table_ids=["t1", "t2"],
+        topic_table_ids=extra.pop("topic_table_ids", ["t1", "t2"]),
         status=extra.pop("status", "confirmed"),
         **extra,
     )
@@ -172,14 +172,45 @@ def test_registrations_over_time_fill_gaps_and_scale_to_the_total() -> None:
     assert [d.total for d in padded] == [0, 0, 0, 0, 2, 2, 2]
 
 
-def test_a_partner_is_long_standing_after_a_year() -> None:
+def test_a_partner_is_long_standing_after_a_year_whatever_its_status() -> None:
     from datetime import date
 
     at = datetime(2026, 3, 19, 15, tzinfo=UTC)
-    assert domain.partner_standing(date(2025, 3, 19), "active", at) == "long_standing"
-    assert domain.partner_standing(date(2025, 3, 20), "active", at) == "new"
-    assert domain.partner_standing(None, "active", at) == "new"
-    assert domain.partner_standing(date(2020, 1, 1), "new", at) == "new"
+    assert domain.partner_standing(date(2025, 3, 19), at) == "long_standing"
+    assert domain.partner_standing(date(2025, 3, 20), at) == "new"
+    assert domain.partner_standing(None, at) == "new"
+    # organisations with partner_since but no status arrive as "new": since follows the date
+    assert domain.partner_standing(date(2020, 1, 1), at) == "long_standing"
+
+
+def test_table_interest_follows_a_new_choice_and_leaves_with_a_cancellation() -> None:
+    from aiq_shared.contracts.registrations import RegistrationTablesChangedV1
+
+    chosen_anew = registration(
+        RegistrationTablesChangedV1,
+        topic_table_ids=["t3", "t1"],
+        previous_topic_table_ids=["t1", "t2"],
+        reason="choice",
+    )
+    change = {"table_registrations.t2": -1, "table_registrations.t3": 1}
+    assert (
+        domain.dashboard_increments("tables_changed", chosen_anew, counted=["t1", "t2"]) == change
+    )
+    # recorded before the read model kept the tables: the event's previous choice
+    assert domain.dashboard_increments("tables_changed", chosen_anew) == change
+    waiting = chosen_anew.model_copy(update={"status": "waitlisted"})
+    assert domain.dashboard_increments("tables_changed", waiting, counted=[]) == {}
+    cancelled = registration(
+        RegistrationCancelledV1, status="cancelled", previous_status="confirmed"
+    )
+    # what it counted for goes, whatever tables the cancellation names
+    assert domain.dashboard_increments("cancelled", cancelled, "confirmed", counted=["t3"]) == {
+        "cancelled": 1,
+        "registered": -1,
+        "table_registrations.t3": -1,
+    }
+    assert domain.counted_tables("confirmed", chosen_anew) == ["t3", "t1"]
+    assert domain.counted_tables("waitlisted", chosen_anew) == []
 
 
 def test_a_campaigns_parts_always_add_up_to_its_total() -> None:
@@ -191,3 +222,28 @@ def test_a_campaigns_parts_always_add_up_to_its_total() -> None:
     assert finished.pending == 0 and finished.done
     early = domain.campaign_progress({"_id": "c2", "meeting_id": "m1"}, 0, 0, in_flight=5)
     assert early.total == 0 and early.pending == 5 and not early.done
+
+
+def test_only_a_pending_delivery_can_be_stopped_and_stopped_is_final() -> None:
+    assert domain.STOPPABLE == ("pending",)
+    assert domain.may_move("pending", "stopped")
+    assert not domain.may_move("sending", "stopped")  # in flight: it goes out
+    assert not any(domain.may_move("stopped", to) for to in domain.DELIVERY_STATES)
+    assert not any(domain.may_move("sent", to) for to in domain.DELIVERY_STATES)
+    change = domain.stopped("meeting cancelled", datetime(2026, 3, 1, tzinfo=UTC))
+    assert (change.state, change.detail) == ("stopped", "meeting cancelled")
+
+
+def test_stopped_invitations_are_counted_apart_from_failures() -> None:
+    campaign = {"_id": "c1", "meeting_id": "m1", "total": 10, "skipped": 1}
+    progress = domain.campaign_progress(campaign, sent=3, failed=1, in_flight=0, stopped=5)
+    assert (progress.sent, progress.failed, progress.stopped, progress.skipped) == (3, 1, 5, 1)
+    assert progress.pending == 0 and progress.done
+
+
+def test_a_cancellation_is_confirmed_unless_its_meeting_was_cancelled() -> None:
+    assert domain.cancellation_kind("person") == "registration_cancelled"
+    assert domain.cancellation_kind("staff") == "registration_cancelled"
+    assert domain.cancellation_kind(None) == "registration_cancelled"  # older events
+    assert domain.cancellation_kind("offer_expired") == "offer_expired"
+    assert domain.cancellation_kind("meeting_cancelled") is None

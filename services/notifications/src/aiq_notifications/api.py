@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from aiq_notifications import previews
 from aiq_notifications.campaigns import Campaigns
 from aiq_notifications.dashboards import CityOverview, DistrictDashboard
-from aiq_notifications.domain import CampaignProgress, Delivery, DeliveryKind
+from aiq_notifications.domain import CampaignProgress, Delivery, DeliveryKind, DeliveryState
 from aiq_notifications.messages import PURPOSES, render_page
 from aiq_notifications.previews import TemplatePreview
 from aiq_notifications.privacy import Privacy
@@ -59,7 +59,7 @@ async def list_deliveries(
     event_id: Annotated[str | None, Query(max_length=64, description="Meeting id")] = None,
     person_id: Id = None,
     kind: DeliveryKind | None = None,
-    state: Literal["pending", "sending", "sent", "dead"] | None = None,
+    state: DeliveryState | None = None,
 ) -> Page[Delivery]:
     return await service.list_deliveries(paging, event_id, person_id, kind, state)
 

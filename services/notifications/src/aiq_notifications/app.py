@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from aiq_notifications import api, pages, repository
+from aiq_notifications import api, pages, read_models, repository
 from aiq_notifications.campaigns import Campaigns
 from aiq_notifications.consumers import (
     contacts_handlers,
@@ -14,6 +14,7 @@ from aiq_notifications.consumers import (
 from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.dashboards import DashboardChanges
 from aiq_notifications.privacy import Privacy
+from aiq_notifications.registrations import Registrations
 from aiq_notifications.reminders import Reminders
 from aiq_notifications.sender import DeliverySender
 from aiq_notifications.service import NotificationsService
@@ -26,19 +27,21 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     settings = settings or NotificationsSettings()
     runtime = ServiceRuntime(settings)
     runtime.indexes(repository.ensure_indexes)
+    runtime.indexes(read_models.ensure_indexes)
     changes = DashboardChanges()
     correspondence = Correspondence(runtime.database, settings, changes)
     service = NotificationsService(runtime.database, settings, correspondence, changes)
     campaigns = Campaigns(runtime.database, correspondence)
     privacy = Privacy(runtime.database, settings, correspondence)
+    reminders = Reminders(runtime.database, settings, correspondence)
+    registrations = Registrations(runtime.database, settings, correspondence, changes)
     runtime.consume("contacts", topics.CONTACTS, contacts_handlers(service, privacy))
-    runtime.consume("meetings", topics.EVENTS, meetings_handlers(service, campaigns))
-    runtime.consume("registrations", topics.REGISTRATIONS, registrations_handlers(service))
+    runtime.consume("meetings", topics.EVENTS, meetings_handlers(service, campaigns, reminders))
+    runtime.consume("registrations", topics.REGISTRATIONS, registrations_handlers(registrations))
     sender = DeliverySender(
         runtime.database, settings, correspondence.deliveries_waiting, changes.notify
     )
     runtime.worker("email-sender", sender.run)
-    reminders = Reminders(runtime.database, settings, correspondence)
     runtime.worker("reminders", reminders.run)
     app = build_app(
         title="AiQ Benachrichtigungen (notifications)",

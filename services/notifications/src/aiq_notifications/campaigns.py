@@ -12,13 +12,15 @@ from __future__ import annotations
 from aiq_notifications import domain, messages
 from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.domain import CampaignProgress
+from aiq_notifications.read_models import (
+    InvitationsReadModel,
+    MeetingsReadModel,
+    RecipientsRepository,
+)
 from aiq_notifications.repository import (
     CampaignsRepository,
     DashboardsRepository,
     DeliveriesRepository,
-    InvitationsReadModel,
-    MeetingsReadModel,
-    RecipientsRepository,
 )
 from aiq_shared.contracts.invitations import InvitationCampaignStartedV1, InvitationCreatedV1
 from aiq_shared.errors import NotFound
@@ -65,6 +67,7 @@ class Campaigns:
                 "person_id": event.person_id,
                 "district": recipient.district,
                 "rsvp_url": event.rsvp_url,
+                "decline_url": event.decline_url,
                 "registration_deadline": event.registration_deadline,
             },
             tx.session,
@@ -74,14 +77,16 @@ class Campaigns:
             return False
         known = await self._meetings.get(meeting.meeting_id, tx.session) or {}
         tables = [{"title": title} for title in known.get("table_titles", {}).values()]
-        rendered = self._mail.render(
+        rendered = await self._mail.render(
             "invitation",
             messages.subject("invitation", meeting.title),
             recipient,
+            tx,
             meeting=meeting,
             topic_tables=tables,
             registration_deadline=event.registration_deadline,
             rsvp_url=event.rsvp_url,
+            decline_url=event.decline_url,
         )
         created = await self._mail.add(
             "invitation",
@@ -120,4 +125,5 @@ class Campaigns:
             sent=counts["sent"],
             failed=counts["dead"],
             in_flight=counts["pending"] + counts["sending"],
+            stopped=counts["stopped"],
         )

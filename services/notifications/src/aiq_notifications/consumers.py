@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiq_notifications.campaigns import Campaigns
 from aiq_notifications.domain import Change
 from aiq_notifications.privacy import Privacy
+from aiq_notifications.registrations import Registrations
+from aiq_notifications.reminders import Reminders
 from aiq_notifications.service import NotificationsService
 from aiq_shared.contracts.contacts import (
     DoubleOptInRequestedV1,
@@ -14,7 +16,11 @@ from aiq_shared.contracts.contacts import (
     PersonErasedV1,
     PersonUpdatedV1,
 )
-from aiq_shared.contracts.invitations import InvitationCampaignStartedV1, InvitationCreatedV1
+from aiq_shared.contracts.invitations import (
+    InvitationCampaignStartedV1,
+    InvitationCreatedV1,
+    InvitationDeclinedV1,
+)
 from aiq_shared.contracts.meetings import (
     MeetingCancelledV1,
     MeetingChangedV1,
@@ -27,6 +33,7 @@ from aiq_shared.contracts.registrations import (
     RegistrationConfirmedV1,
     RegistrationMoveUpOfferedV1,
     RegistrationPromotedV1,
+    RegistrationTablesChangedV1,
     RegistrationWaitlistedV1,
 )
 from aiq_shared.kafka import Handler, handled_by
@@ -43,10 +50,13 @@ def contacts_handlers(service: NotificationsService, privacy: Privacy) -> dict[s
     }
 
 
-def meetings_handlers(service: NotificationsService, campaigns: Campaigns) -> dict[str, Handler]:
+def meetings_handlers(
+    service: NotificationsService, campaigns: Campaigns, reminders: Reminders
+) -> dict[str, Handler]:
     return {
         InvitationCampaignStartedV1.event_type: handled_by(campaigns.started),
         InvitationCreatedV1.event_type: handled_by(campaigns.invitation_created),
+        InvitationDeclinedV1.event_type: handled_by(reminders.invitation_declined),
         MeetingCreatedV1.event_type: handled_by(service.remember_meeting),
         MeetingPublishedV1.event_type: handled_by(service.meeting_published),
         MeetingChangedV1.event_type: handled_by(service.meeting_changed),
@@ -54,9 +64,9 @@ def meetings_handlers(service: NotificationsService, campaigns: Campaigns) -> di
     }
 
 
-def registrations_handlers(service: NotificationsService) -> dict[str, Handler]:
+def registrations_handlers(registrations: Registrations) -> dict[str, Handler]:
     def on(change: Change) -> Handler:
-        return handled_by(lambda event, tx: service.registration_changed(change, event, tx))
+        return handled_by(lambda event, tx: registrations.changed(change, event, tx))
 
     return {
         RegistrationConfirmedV1.event_type: on("confirmed"),
@@ -64,5 +74,6 @@ def registrations_handlers(service: NotificationsService) -> dict[str, Handler]:
         RegistrationCancelledV1.event_type: on("cancelled"),
         RegistrationPromotedV1.event_type: on("promoted"),
         RegistrationCheckedInV1.event_type: on("checked_in"),
-        RegistrationMoveUpOfferedV1.event_type: handled_by(service.move_up_offered),
+        RegistrationTablesChangedV1.event_type: on("tables_changed"),
+        RegistrationMoveUpOfferedV1.event_type: handled_by(registrations.move_up_offered),
     }

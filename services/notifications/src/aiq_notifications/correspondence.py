@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 from aiq_notifications import domain, links, messages
 from aiq_notifications.dashboards import DashboardChanges
 from aiq_notifications.domain import Delivery, DeliveryKind, Recipient, StateChange
+from aiq_notifications.read_models import OrganisationsReadModel
 from aiq_notifications.repository import DeliveriesRepository
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import new_id
+from aiq_shared.staff import StaffMember
 
 
 class Correspondence:
@@ -25,30 +27,46 @@ class Correspondence:
         self._settings = settings
         self._changes = changes
         self._deliveries = DeliveriesRepository(database)
+        self._organisations = OrganisationsReadModel(database)
         self.deliveries_waiting = asyncio.Event()  # wakes the sender
 
     def link(self, path: str) -> str:
         return f"{self._settings.public_base_url.rstrip('/')}/{path.lstrip('/')}"
 
-    def render(
+    async def render(
         self,
         template: str,
         subject: str,
         recipient: Recipient,
+        tx: Tx,
+        *,
+        organisation_id: str | None = None,
         with_unsubscribe: bool = True,
         **context: object,
     ) -> messages.RenderedEmail:
         """Every email (but the request for consent itself) carries the recipient's signed
-        unsubscribe link (text, HTML, headers); all bear their district officer's signature."""
+        unsubscribe link (text, HTML, headers); all are signed by the officer responsible for
+        the organisation the email is about (``organisation_id``, else the recipient's main
+        one), or without one by the first officer of the recipient's district."""
         token = links.unsubscribe_token(recipient.id, self._settings.link_secret)
-        officer = self._settings.officer_of(recipient.district)
-        context.setdefault("officer", officer)
+        officer = await self.signer(recipient, organisation_id or recipient.organisation_id, tx)
         return messages.render(
             template,
             subject,
             unsubscribe_url=self.link(f"unsubscribe/{token}") if with_unsubscribe else None,
+            officer=officer,
             recipient=recipient,
             **context,
+        )
+
+    async def signer(
+        self, recipient: Recipient, organisation_id: str | None, tx: Tx
+    ) -> StaffMember | None:
+        organisation = (
+            await self._organisations.get(organisation_id, tx.session) if organisation_id else None
+        )
+        return self._settings.staff_list.signer(
+            (organisation or {}).get("officer"), recipient.district
         )
 
     async def add(
@@ -80,11 +98,10 @@ class Correspondence:
             history=[StateChange(state="pending", at=now)],
             created_at=now,
         )
-        officer = self._settings.officer_of(recipient.district)
         content = {
             "recipient_name": recipient.display_name,
-            "sender_name": officer.sender_name if officer else None,
-            "reply_to": officer.email if officer else None,
+            "sender_name": rendered.sender_name,
+            "reply_to": rendered.reply_to,
             "subject": rendered.subject,
             "text": rendered.text,
             "html": rendered.html,

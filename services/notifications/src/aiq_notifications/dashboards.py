@@ -39,6 +39,7 @@ class DeliveryCounts(BaseModel):
     sent: int = 0
     pending: int = 0
     failed: int = 0
+    stopped: int = 0  # not sent since the meeting was cancelled: no failure
 
 
 class MeetingCounts(BaseModel):

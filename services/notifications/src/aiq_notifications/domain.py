@@ -4,15 +4,17 @@ A delivery is one email to one person about one thing (an invitation to a meetin
 confirmation of a registration, ...). Its ``key`` (kind + recipient + subject) is unique, so
 the same event handled twice cannot make two emails, and its Message-ID is derived from the
 key. States: pending -> sending -> sent, or back to pending with a backoff after a temporary
-failure, and dead after the last attempt or a permanent refusal.
+failure, and dead after the last attempt or a permanent refusal; a pending one is stopped
+when it is no longer wanted (see ``MOVES``).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -31,8 +33,29 @@ DeliveryKind = Literal[
     "day_before",
     "double_opt_in",
     "move_up_offer",
+    "tables",  # where the person sits at topic tables (assignment, a table's move-up)
+    "table_choice",  # their new choice of topic tables, confirmed
+    "registration_cancelled",  # their cancellation, confirmed
+    "offer_expired",  # a move-up offer lapsed: the registration ended
 ]
-DeliveryState = Literal["pending", "sending", "sent", "dead"]
+DeliveryState = Literal["pending", "sending", "sent", "dead", "stopped"]
+DELIVERY_STATES: tuple[DeliveryState, ...] = get_args(DeliveryState)
+
+# The delivery state machine: where a delivery may go from each state. ``dead`` is a failure
+# (refused, or out of attempts); ``stopped`` is no failure: the email is no longer wanted
+# (its meeting was cancelled, the invitee declined) and was not sent.
+MOVES: dict[DeliveryState, frozenset[DeliveryState]] = {
+    "pending": frozenset({"sending", "dead", "stopped"}),
+    "sending": frozenset({"sent", "pending", "dead"}),  # in flight: it cannot be called back
+    "sent": frozenset(),
+    "dead": frozenset(),
+    "stopped": frozenset(),
+}
+STOPPABLE: tuple[DeliveryState, ...] = tuple(s for s in DELIVERY_STATES if "stopped" in MOVES[s])
+
+
+def may_move(state: DeliveryState, to: DeliveryState) -> bool:
+    return to in MOVES[state]
 
 
 class Recipient(BaseModel):
@@ -43,6 +66,7 @@ class Recipient(BaseModel):
     email: str | None = None
     district: str
     email_consent: bool = False
+    organisation_id: str | None = None  # the main one: its officer signs the emails
 
     @classmethod
     def from_event(cls, person: PersonSnapshot) -> Recipient:
@@ -52,6 +76,7 @@ class Recipient(BaseModel):
             email=person.email,
             district=person.district,
             email_consent=person.email_consent,
+            organisation_id=person.organisation_id,
         )
 
     @property
@@ -82,9 +107,14 @@ class Delivery(BaseModel):
     attempts: int = 0
     next_attempt_at: datetime
     last_error: str | None = None
+    stop_reason: str | None = None  # why a stopped delivery was not sent
     history: list[StateChange]
     created_at: datetime
     sent_at: datetime | None = None
+
+
+def stopped(reason: str, at: datetime) -> StateChange:
+    return StateChange(state="stopped", at=at, detail=reason)
 
 
 def delivery_key(kind: DeliveryKind, person_id: str, subject_id: str) -> str:
@@ -109,18 +139,19 @@ class CampaignProgress(BaseModel):
     pending: int
     failed: int
     skipped: int
+    stopped: int = 0  # not sent since the meeting was cancelled (no failure)
     done: bool
     started_at: datetime | None = None
 
 
 def campaign_progress(
-    campaign: dict[str, object], sent: int, failed: int, in_flight: int
+    campaign: dict[str, object], sent: int, failed: int, in_flight: int, stopped: int = 0
 ) -> CampaignProgress:
     total = int(campaign.get("total", 0))  # type: ignore[call-overload]
     skipped = int(campaign.get("skipped", 0))  # type: ignore[call-overload]
     # counted one state at a time, so a delivery may move between two counts: the total
     # decides, unless the campaign's start has not arrived yet (then what is on its way)
-    pending = max(total - sent - failed - skipped, 0) if total else in_flight
+    pending = max(total - sent - failed - skipped - stopped, 0) if total else in_flight
     return CampaignProgress(
         campaign_id=str(campaign["_id"]),
         meeting_id=str(campaign["meeting_id"]),
@@ -130,6 +161,7 @@ def campaign_progress(
         pending=pending,
         failed=failed,
         skipped=skipped,
+        stopped=stopped,
         done=pending == 0,
         started_at=campaign.get("started_at"),  # type: ignore[arg-type]
     )
@@ -199,12 +231,24 @@ def non_responders(invited: Iterable[str], responded: Iterable[str]) -> list[str
 
 
 def registration_kind(change: str) -> DeliveryKind:
-    """The email a registration change calls for (a cancellation calls for none yet)."""
+    """The email a registration's confirmation, waitlisting or move-up calls for."""
     return {"confirmed": "confirmation", "waitlisted": "waitlist", "promoted": "promotion"}[change]
 
 
-def registration_state(change: str) -> str:
-    """Where a registration stands after a change: confirmed, waitlisted or cancelled."""
+def cancellation_kind(reason: str | None) -> DeliveryKind | None:
+    """The email a cancelled registration calls for: a short confirmation when the person
+    (through their link) or staff cancelled it (older events name nobody), a note when a
+    move-up offer lapsed; none for any other reason (a cancelled meeting has its own email)."""
+    if reason == "offer_expired":
+        return "offer_expired"
+    return "registration_cancelled" if reason in (None, "person", "staff") else None
+
+
+def registration_state(change: str, status: str) -> str:
+    """Where a registration stands after a change: confirmed, waitlisted or cancelled (a change
+    of topic tables leaves it where its event says it is)."""
+    if change == "tables_changed":
+        return status
     return {"promoted": "confirmed", "checked_in": "confirmed"}.get(change, change)
 
 
@@ -245,19 +289,37 @@ def on_hold(hard_bounces: int, limit: int) -> bool:
 
 # -- district dashboard -----------------------------------------------------------------------
 
-Change = Literal["confirmed", "waitlisted", "cancelled", "promoted", "checked_in"]
+Change = Literal["confirmed", "waitlisted", "cancelled", "promoted", "checked_in", "tables_changed"]
 
 
 Standing = Literal["new", "long_standing"]
 LONG_STANDING_AFTER = timedelta(days=365)
 
 
-def partner_standing(partner_since: date | None, status: str | None, at: datetime) -> Standing:
-    """A company is a long-standing partner after a year of partnership; before (or without
-    a known start, or while its relationship is still "new") it counts as new."""
-    if partner_since is None or status == "new":
+def partner_standing(partner_since: date | None, at: datetime) -> Standing:
+    """A company is a long-standing partner after a year of partnership (``partner_since``),
+    whatever its relationship status says; before, or without a known start, it is new."""
+    if partner_since is None:
         return "new"
     return "long_standing" if at.date() - partner_since >= LONG_STANDING_AFTER else "new"
+
+
+def counted_tables(state: str, registration: RegistrationSnapshot) -> list[str]:
+    """The topic tables a registration counts for on the dashboard: its chosen (or assigned)
+    tables while it holds a seat."""
+    return list(registration.topic_table_ids) if state == "confirmed" else []
+
+
+def _counted_before(
+    change: Change, registration: RegistrationSnapshot, previous: str | None
+) -> list[str]:
+    """What a registration counted for before this event, as far as the event tells (for
+    registrations recorded before the read model kept it)."""
+    if change == "checked_in" or (change == "cancelled" and previous == "confirmed"):
+        return list(registration.topic_table_ids)
+    if change == "tables_changed" and registration.status == "confirmed":
+        return list(getattr(registration, "previous_topic_table_ids", []))
+    return []
 
 
 def dashboard_increments(
@@ -266,13 +328,16 @@ def dashboard_increments(
     previous: str | None = None,
     day: date | None = None,
     standing: Standing | None = None,
+    counted: list[str] | None = None,
 ) -> dict[str, int]:
     """The counter changes one registration event makes on its district's dashboard.
 
     ``day`` (Berlin) counts a new registration for the chart of registrations over time;
-    ``standing`` splits seats between new and long-standing partner companies.
+    ``standing`` splits seats between new and long-standing partner companies; ``counted``
+    is what the registration counted for at topic tables so far (None: not known): interest
+    moves from those tables to the ones it counts for now, so a new choice replaces the old
+    one and a cancellation takes it away.
     """
-    tables = registration.topic_table_ids
     inc: dict[str, int] = {}
 
     def add(field: str, n: int) -> None:
@@ -280,8 +345,6 @@ def dashboard_increments(
 
     def seats(n: int) -> None:
         add("registered", n)
-        for table in tables:
-            add(f"table_registrations.{table}", n)
         if standing:
             add(f"partners.{standing}", n)
 
@@ -302,4 +365,11 @@ def dashboard_increments(
             seats(-1)
         elif previous == "waitlisted":
             add("waitlisted", -1)
+    before = Counter(
+        _counted_before(change, registration, previous) if counted is None else counted
+    )
+    now = Counter(counted_tables(registration_state(change, registration.status), registration))
+    for table in sorted(set(before) | set(now)):
+        if now[table] != before[table]:
+            add(f"table_registrations.{table}", now[table] - before[table])
     return inc

@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.headerregistry import Address
+from email import policy as email_policy
+from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -19,7 +20,9 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from aiq_notifications.seating import Seating
 from aiq_shared.contracts.meetings import MeetingSummary
+from aiq_shared.staff import StaffMember
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
@@ -29,13 +32,18 @@ MONTHS = (
 )  # fmt: skip
 
 
+def in_berlin(value: datetime) -> datetime:
+    """Berlin time; a time without offset is Berlin time already (as the APIs read it)."""
+    return value.replace(tzinfo=BERLIN) if value.tzinfo is None else value.astimezone(BERLIN)
+
+
 def datum(value: datetime) -> str:
-    local = value.astimezone(BERLIN)
+    local = in_berlin(value)
     return f"{WEEKDAYS[local.weekday()]}, {local.day}. {MONTHS[local.month - 1]} {local.year}"
 
 
 def uhrzeit(value: datetime) -> str:
-    return value.astimezone(BERLIN).strftime("%H:%M")
+    return in_berlin(value).strftime("%H:%M")
 
 
 _environment = Environment(
@@ -59,6 +67,10 @@ SUBJECTS = {
     "day_before": "Morgen: {title}",
     "double_opt_in": "Bitte bestätigen: E-Mails von Ausbildung im Quartier",
     "move_up_offer": "Ein Platz ist frei: {title}",
+    "tables": "Ihre Thementische: {title}",
+    "table_choice": "Thementische gespeichert: {title}",
+    "registration_cancelled": "Absage erhalten: {title}",
+    "offer_expired": "Platzangebot abgelaufen: {title}",
 }
 PURPOSES = {
     "invitations": "Einladungen zu Treffen und Veranstaltungen von Ausbildung im Quartier",
@@ -79,6 +91,9 @@ class RenderedEmail:
     ics_method: str = "REQUEST"
     unsubscribe_url: str | None = None
     check_in_code: str | None = None
+    # who signed it: the sender's display name and where replies go (Reply-To)
+    sender_name: str | None = None
+    reply_to: str | None = None
 
 
 def render(
@@ -88,6 +103,7 @@ def render(
     ics_method: str = "REQUEST",
     unsubscribe_url: str | None = None,
     check_in_code: str | None = None,
+    officer: StaffMember | None = None,
     **context: object,
 ) -> RenderedEmail:
     context = {
@@ -95,9 +111,13 @@ def render(
         "unsubscribe_url": unsubscribe_url,
         "check_in_code": check_in_code,
         "qr_cid": QR_CID,
-        "officer": None,
+        "officer": officer,
         "registration_deadline": None,
         "rsvp_url": None,
+        "decline_url": None,
+        "seating": Seating(),
+        "seats": 1,
+        "group_students": [],
         **context,
     }
     return RenderedEmail(
@@ -108,6 +128,8 @@ def render(
         ics_method=ics_method,
         unsubscribe_url=unsubscribe_url,
         check_in_code=check_in_code,
+        sender_name=officer.sender_name if officer else None,
+        reply_to=str(officer.email) if officer else None,
     )
 
 
@@ -154,6 +176,21 @@ def render_page(template: str, **context: object) -> str:
     return _environment.get_template(template).render(context)
 
 
+class _VerbatimHeader(UnstructuredHeader):
+    """A header written exactly as given, on one line: ``List-Unsubscribe`` must be the plain
+    ``<https://...>`` form (RFC 2369, RFC 8058), which mail programs read as a URL. Folded like
+    other text, a long URL without spaces became RFC 2047 encoded words (``=?utf-8?q?=3Chttp``),
+    and no mail program saw a link. (Lines up to 998 characters are fine for SMTP.)"""
+
+    def fold(self, *, policy: email_policy.Policy) -> str:  # type: ignore[override]
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+_headers = HeaderRegistry()
+_headers.map_to_type("list-unsubscribe", _VerbatimHeader)
+POLICY = email_policy.default.clone(header_factory=_headers)
+
+
 def build_message(
     *,
     rendered: RenderedEmail,
@@ -165,7 +202,7 @@ def build_message(
     unsubscribe_url: str | None = None,
     reply_to: str | None = None,
 ) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["Subject"] = one_line(rendered.subject)
     message["From"] = Address(display_name=one_line(sender_name), addr_spec=sender)
     message["To"] = Address(display_name=one_line(recipient_name), addr_spec=recipient)

@@ -15,8 +15,9 @@ from pydantic import BaseModel
 
 from aiq_notifications import messages
 from aiq_notifications.domain import DeliveryKind
-from aiq_notifications.settings import Officer
+from aiq_notifications.seating import Place, Seating
 from aiq_shared.contracts.meetings import MeetingSummary
+from aiq_shared.staff import StaffMember
 
 SAMPLE_MEETING = MeetingSummary(
     meeting_id="beispiel",
@@ -24,10 +25,28 @@ SAMPLE_MEETING = MeetingSummary(
     starts_at=datetime.fromisoformat("2026-03-19T16:00:00+01:00"),
     ends_at=datetime.fromisoformat("2026-03-19T19:00:00+01:00"),
     venue={"name": "Café Durchblick", "address": "Dortmund"},
+    agenda=[
+        {
+            "kind": "welcome",
+            "title": "Ankommen und Begrüßung",
+            "starts_at": "2026-03-19T16:00+01:00",
+        },
+        {
+            "kind": "input",
+            "title": "Impuls: Ausbildung im Quartier",
+            "starts_at": "2026-03-19T16:20+01:00",
+        },
+        {"kind": "topic_tables", "title": "Thementische", "starts_at": "2026-03-19T16:45+01:00"},
+        {"kind": "informal", "title": "Ausklang mit Imbiss"},
+    ],
 )
 SAMPLE_RECIPIENT = {"display_name": "Erika Mustermann", "district": "Hörde"}
-SAMPLE_OFFICER = Officer(
-    name="Aylin Yılmaz", email="a.yilmaz@aiq.dortmund.example", phone="0231 50-12345"
+SAMPLE_OFFICER = StaffMember(
+    username="a.yilmaz",
+    name="Aylin Yılmaz",
+    email="a.yilmaz@aiq.dortmund.example",
+    phone="0231 50-12345",
+    districts=["Hörde"],
 )
 SAMPLE_DEADLINE = datetime.fromisoformat("2026-03-12T23:59:00+01:00")
 SAMPLE_TABLES = [
@@ -41,15 +60,18 @@ _SAMPLES: dict[str, dict[str, object]] = {
         "topic_tables": SAMPLE_TABLES,
         "registration_deadline": SAMPLE_DEADLINE,
         "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+        "decline_url": "https://aiq.example.org/events/rsvp/BEISPIEL/decline",
     },
     "confirmation": {
-        "topic_tables": ["Schul-AGs in Unternehmen"],
+        "seating": Seating(
+            seated=[Place(1, "Schul-AGs in Unternehmen")], waiting=[Place(1, "Speed-Woche")]
+        ),
         "moved_up": False,
         "check_in_code": "BEISPIEL-CODE",
     },
     "waitlist": {"waitlist_position": 2},
     "promotion": {
-        "topic_tables": ["Schul-AGs in Unternehmen"],
+        "seating": Seating(seated=[Place(1, "Schul-AGs in Unternehmen")]),
         "moved_up": True,
         "check_in_code": "BEISPIEL-CODE",
     },
@@ -58,10 +80,32 @@ _SAMPLES: dict[str, dict[str, object]] = {
     "reminder": {
         "registration_deadline": SAMPLE_DEADLINE,
         "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+        "decline_url": "https://aiq.example.org/events/rsvp/BEISPIEL/decline",
     },
     "day_before": {"check_in_code": "BEISPIEL-CODE"},
     "move_up_offer": {
         "offer_expires_at": datetime.fromisoformat("2026-03-17T12:00:00+01:00"),
+        "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+    },
+    "tables": {
+        "reason": "assignment",
+        "seating": Seating(
+            seated=[Place(1, "Speed-Woche"), Place(2, "Schul-AGs in Unternehmen")],
+            waiting=[Place(2, "Azubis als Botschafter*innen")],
+        ),
+        "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+    },
+    "table_choice": {
+        "reason": "choice",
+        "seating": Seating(chosen=["Azubis als Botschafter*innen", "Speed-Woche"]),
+        "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+    },
+    "registration_cancelled": {
+        "previous_status": "confirmed",
+        "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
+    },
+    "offer_expired": {
+        "previous_status": "waitlisted",
         "rsvp_url": "https://aiq.example.org/events/rsvp/BEISPIEL",
     },
     "double_opt_in": {
@@ -69,7 +113,7 @@ _SAMPLES: dict[str, dict[str, object]] = {
         "purpose_text": messages.PURPOSES["invitations"],
     },
 }
-_TEMPLATE_OF: dict[str, str] = {"promotion": "confirmation"}
+_TEMPLATE_OF: dict[str, str] = {"promotion": "confirmation", "table_choice": "tables"}
 
 
 class TemplatePreview(BaseModel):

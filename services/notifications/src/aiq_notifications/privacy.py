@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from aiq_notifications import links, messages
 from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.domain import Recipient
+from aiq_notifications.read_models import RecipientsRepository
 from aiq_notifications.repository import (
     AddressHolds,
     DeliveriesRepository,
-    RecipientsRepository,
 )
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.contracts.contacts import DoubleOptInRequestedV1, PersonErasedV1
@@ -51,10 +51,11 @@ class Privacy:
             email=event.email,
             district=event.district,
         )
-        rendered = self._mail.render(
+        rendered = await self._mail.render(
             "double_opt_in",
             messages.subject("double_opt_in", ""),
             recipient,
+            tx,
             with_unsubscribe=False,
             confirm_url=self._mail.link(f"consent/{token}"),
             purpose_text=messages.PURPOSES[event.purpose],

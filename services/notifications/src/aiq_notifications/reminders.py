@@ -1,5 +1,7 @@
 """Scheduled reminders: to invitees who have not answered, some days before the registration
 deadline; to registrants, the day before the meeting; both at a set hour, Europe/Berlin.
+The reminder offers the invitee's link to decline; one who declined
+(``aiq.invitation.declined.v1``) hears no more.
 
 Nothing is kept in memory: a worker looks at the published meetings of the read model now
 and then (``scheduler_poll_interval_s``), sends what is due and marks it done in the same
@@ -19,13 +21,15 @@ from pymongo.errors import PyMongoError
 from aiq_notifications import domain, messages
 from aiq_notifications.correspondence import Correspondence
 from aiq_notifications.domain import ReminderKind
-from aiq_notifications.repository import (
+from aiq_notifications.read_models import (
     InvitationsReadModel,
     MeetingsReadModel,
     RecipientsRepository,
     RegistrationsReadModel,
 )
+from aiq_notifications.repository import DeliveriesRepository
 from aiq_notifications.settings import NotificationsSettings
+from aiq_shared.contracts.invitations import InvitationDeclinedV1
 from aiq_shared.contracts.meetings import MeetingSummary
 from aiq_shared.mongo import Database, Tx
 
@@ -43,6 +47,7 @@ class Reminders:
         self._invitations = InvitationsReadModel(database)
         self._registrations = RegistrationsReadModel(database)
         self._recipients = RecipientsRepository(database)
+        self._deliveries = DeliveriesRepository(database)
 
     async def run(self) -> None:
         while True:
@@ -68,6 +73,21 @@ class Reminders:
                 added += count
         return added
 
+    async def invitation_declined(self, event: InvitationDeclinedV1, tx: Tx) -> None:
+        """The invitee said no: no reminders for them, not even one already on its way."""
+        await self._invitations.record(
+            {
+                "_id": event.invitation_id,
+                "meeting_id": event.meeting_id,
+                "person_id": event.person_id,
+                "declined_at": event.declined_at,
+            },
+            tx.session,
+        )
+        await self._deliveries.stop(
+            event.meeting_id, ["reminder"], "invitation declined", tx.session, event.person_id
+        )
+
     def _due(self, meeting: dict, now: datetime) -> list[ReminderKind]:  # type: ignore[type-arg]
         return domain.due_reminders(
             meeting,
@@ -82,18 +102,19 @@ class Reminders:
             return 0
         summary = MeetingSummary.model_validate({**meeting, "meeting_id": meeting_id})
         registrations = await self._registrations.of_meeting(meeting_id, tx.session)
+        invitations = {
+            i["person_id"]: i for i in await self._invitations.of_meeting(meeting_id, tx.session)
+        }
         if kind == "reminder":
-            invitations = await self._invitations.of_meeting(meeting_id, tx.session)
-            links = {i["person_id"]: i.get("rsvp_url") for i in invitations}
+            declined = [p for p, i in invitations.items() if i.get("declined_at")]
             people = domain.non_responders(
-                (i["person_id"] for i in invitations), (r["person_id"] for r in registrations)
+                invitations, [*(r["person_id"] for r in registrations), *declined]
             )
             codes: dict[str, str | None] = {}
         else:
             confirmed = [r for r in registrations if r.get("state") == "confirmed"]
             people = [r["person_id"] for r in confirmed]
             codes = {r["person_id"]: r.get("check_in_code") for r in confirmed}
-            links = {}
         added = 0
         for person_id in people:
             recipient = await self._recipients.get(person_id, tx.session)
@@ -101,13 +122,15 @@ class Reminders:
                 continue
             if kind == "reminder" and not recipient.reachable:
                 continue  # consent withdrawn since the invitation
-            rendered = self._mail.render(
+            rendered = await self._mail.render(
                 kind,
                 messages.subject(kind, summary.title),
                 recipient,
+                tx,
                 meeting=summary,
                 registration_deadline=meeting.get("registration_deadline"),
-                rsvp_url=links.get(person_id),
+                rsvp_url=invitations.get(person_id, {}).get("rsvp_url"),
+                decline_url=invitations.get(person_id, {}).get("decline_url"),
                 check_in_code=codes.get(person_id),
             )
             if await self._mail.add(kind, recipient, meeting_id, meeting_id, rendered, tx):

@@ -1,63 +1,33 @@
-"""The only place the notifications service touches PyMongo."""
+"""Deliveries, dashboards, address holds and campaigns: the notifications service's own data
+(PyMongo). The read models of other services' events are in read_models.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from aiq_notifications.domain import Delivery, Recipient, StateChange
+from aiq_notifications import domain
+from aiq_notifications.domain import Delivery, StateChange
 from aiq_shared.mongo import Database, from_document, to_document
 from aiq_shared.pagination import PageParams, after_cursor
 
-RECIPIENTS = "recipients"  # read model of aiq.contacts
 DELIVERIES = "deliveries"
 DASHBOARDS = "district_dashboards"
 ADDRESS_HOLDS = "address_holds"  # hard bounces per address
-MEETINGS = "meetings"  # read model of aiq.events: titles for emails
-REGISTRATIONS = "registrations"  # read model of aiq.registrations: who to tell of changes
 CAMPAIGNS = "campaigns"  # invitation runs (aiq.invitation_campaign.started.v1)
-INVITATIONS = "invitations"  # who was invited to what, with their personal link
-ORGANISATIONS = "organisations"  # read model of aiq.contacts: partner since, status
 
 
 async def ensure_indexes(database: Database) -> None:
-    await database[RECIPIENTS].create_index("district")
     await database[DELIVERIES].create_index("key", unique=True)
     await database[DELIVERIES].create_index([("state", 1), ("next_attempt_at", 1)])
     await database[DELIVERIES].create_index([("meeting_id", 1), ("district", 1), ("state", 1)])
     await database[DELIVERIES].create_index("person_id")
-    await database[DASHBOARDS].create_index("district")
-    await database[REGISTRATIONS].create_index([("meeting_id", 1), ("state", 1)])
     await database[DELIVERIES].create_index([("campaign_id", 1), ("state", 1)])
+    await database[DASHBOARDS].create_index("district")
     await database[CAMPAIGNS].create_index("meeting_id")
-    await database[INVITATIONS].create_index("meeting_id")
-
-
-class RecipientsRepository:
-    def __init__(self, database: Database) -> None:
-        self._recipients = database[RECIPIENTS]
-
-    async def upsert(self, recipient: Recipient, session: AsyncClientSession) -> None:
-        await self._recipients.replace_one(
-            {"_id": recipient.id}, to_document(recipient), upsert=True, session=session
-        )
-
-    async def get(
-        self, person_id: str, session: AsyncClientSession | None = None
-    ) -> Recipient | None:
-        doc = await self._recipients.find_one({"_id": person_id}, session=session)
-        return from_document(Recipient, doc)
-
-    async def delete(self, person_id: str, session: AsyncClientSession) -> None:
-        await self._recipients.delete_one({"_id": person_id}, session=session)
-
-    async def withdraw_consent(self, person_id: str, session: AsyncClientSession) -> None:
-        await self._recipients.update_one(
-            {"_id": person_id}, {"$set": {"email_consent": False}}, session=session
-        )
 
 
 class DeliveriesRepository:
@@ -140,16 +110,27 @@ class DeliveriesRepository:
             session=session,
         )
 
-    async def cancel_pending(
-        self, meeting_id: str, kinds: list[str], session: AsyncClientSession
+    async def stop(
+        self,
+        meeting_id: str,
+        kinds: list[str],
+        reason: str,
+        session: AsyncClientSession,
+        person_id: str | None = None,
     ) -> None:
-        """The meeting is off: what was still to be sent about it never will be."""
-        change = StateChange(state="dead", at=datetime.now(UTC), detail="meeting cancelled")
+        """What is still to be sent about the meeting (to ``person_id``) never will be."""
+        query: dict[str, Any] = {
+            "meeting_id": meeting_id,
+            "kind": {"$in": kinds},
+            "state": {"$in": list(domain.STOPPABLE)},
+        }
+        if person_id is not None:
+            query["person_id"] = person_id
         await self._deliveries.update_many(
-            {"meeting_id": meeting_id, "kind": {"$in": kinds}, "state": "pending"},
+            query,
             {
-                "$set": {"state": "dead", "last_error": "meeting cancelled"},
-                "$push": {"history": change.model_dump()},
+                "$set": {"state": "stopped", "stop_reason": reason},
+                "$push": {"history": domain.stopped(reason, datetime.now(UTC)).model_dump()},
             },
             session=session,
         )
@@ -166,7 +147,7 @@ class DeliveriesRepository:
     async def _count_by_state(self, query: dict[str, Any]) -> dict[str, int]:
         return {
             state: await self._deliveries.count_documents({**query, "state": state})
-            for state in ("pending", "sending", "sent", "dead")
+            for state in domain.DELIVERY_STATES
         }
 
     async def list(
@@ -232,88 +213,12 @@ class DashboardsRepository:
     async def of_districts(
         self, districts: list[str], since: datetime | None = None
     ) -> list[dict[str, Any]]:
+        if not districts:  # nobody's: an empty $in breaks the embedded server's planner
+            return []
         query: dict[str, Any] = {"district": {"$in": districts}}
         if since is not None:
             query["starts_at"] = {"$gte": since}
         return await self._dashboards.find(query).sort("starts_at", 1).to_list()
-
-
-class MeetingsReadModel:
-    def __init__(self, database: Database) -> None:
-        self._meetings = database[MEETINGS]
-
-    async def upsert(
-        self, meeting_id: str, fields: dict[str, Any], session: AsyncClientSession
-    ) -> None:
-        await self._meetings.update_one(
-            {"_id": meeting_id}, {"$set": fields}, upsert=True, session=session
-        )
-
-    async def get(
-        self, meeting_id: str, session: AsyncClientSession | None = None
-    ) -> dict[str, Any] | None:
-        return await self._meetings.find_one({"_id": meeting_id}, session=session)
-
-    async def published_since(
-        self, meeting_id: str, at: datetime, session: AsyncClientSession
-    ) -> None:
-        """Remember when the meeting was first seen published (reminders count from then)."""
-        await self._meetings.update_one(
-            {"_id": meeting_id, "published_at": {"$exists": False}},
-            {"$set": {"published_at": at}},
-            session=session,
-        )
-
-    async def upcoming_published(self, now: datetime) -> list[dict[str, Any]]:
-        return await self._meetings.find(
-            {"status": "published", "starts_at": {"$gt": now}}
-        ).to_list()
-
-    async def reminded(self, meeting_id: str, kind: str, session: AsyncClientSession) -> None:
-        await self._meetings.update_one(
-            {"_id": meeting_id}, {"$addToSet": {"reminders_done": kind}}, session=session
-        )
-
-
-class RegistrationsReadModel:
-    def __init__(self, database: Database) -> None:
-        self._registrations = database[REGISTRATIONS]
-
-    async def record(
-        self,
-        registration_id: str,
-        meeting_id: str,
-        person_id: str,
-        state: str,
-        check_in_code: str | None,
-        session: AsyncClientSession,
-        standing: str | None = None,
-    ) -> None:
-        fields = {"meeting_id": meeting_id, "person_id": person_id, "state": state}
-        if check_in_code:
-            fields["check_in_code"] = check_in_code
-        if standing:
-            fields["standing"] = standing
-        await self._registrations.update_one(
-            {"_id": registration_id}, {"$set": fields}, upsert=True, session=session
-        )
-
-    async def get(self, registration_id: str, session: AsyncClientSession) -> dict[str, Any] | None:
-        return await self._registrations.find_one({"_id": registration_id}, session=session)
-
-    async def of_meeting(
-        self, meeting_id: str, session: AsyncClientSession, states: list[str] | None = None
-    ) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {"meeting_id": meeting_id}
-        if states:
-            query["state"] = {"$in": states}
-        return await self._registrations.find(query, session=session).to_list()
-
-    async def active(self, meeting_id: str, session: AsyncClientSession) -> list[dict[str, Any]]:
-        return await self._registrations.find(
-            {"meeting_id": meeting_id, "state": {"$in": ["confirmed", "waitlisted"]}},
-            session=session,
-        ).to_list()
 
 
 class AddressHolds:
@@ -375,45 +280,3 @@ class CampaignsRepository:
         if meeting_id:
             query["meeting_id"] = meeting_id
         return await self._campaigns.find(query).sort("_id", 1).limit(page.limit + 1).to_list()
-
-
-class InvitationsReadModel:
-    def __init__(self, database: Database) -> None:
-        self._invitations = database[INVITATIONS]
-
-    async def record(self, fields: dict[str, Any], session: AsyncClientSession) -> None:
-        await self._invitations.update_one(
-            {"_id": fields["_id"]}, {"$set": fields}, upsert=True, session=session
-        )
-
-    async def of_meeting(
-        self, meeting_id: str, session: AsyncClientSession | None = None
-    ) -> list[dict[str, Any]]:
-        return await self._invitations.find({"meeting_id": meeting_id}, session=session).to_list()
-
-    async def link_of(
-        self, meeting_id: str, person_id: str, session: AsyncClientSession
-    ) -> str | None:
-        """The person's personal RSVP link for the meeting, if they were invited."""
-        doc = await self._invitations.find_one(
-            {"meeting_id": meeting_id, "person_id": person_id}, session=session
-        )
-        return (doc or {}).get("rsvp_url")
-
-
-class OrganisationsReadModel:
-    def __init__(self, database: Database) -> None:
-        self._organisations = database[ORGANISATIONS]
-
-    async def upsert(
-        self, organisation_id: str, fields: dict[str, Any], session: AsyncClientSession
-    ) -> None:
-        await self._organisations.update_one(
-            {"_id": organisation_id}, {"$set": fields}, upsert=True, session=session
-        )
-
-    async def get(self, organisation_id: str, session: AsyncClientSession) -> dict[str, Any] | None:
-        doc = await self._organisations.find_one({"_id": organisation_id}, session=session)
-        if doc and doc.get("partner_since"):
-            doc["partner_since"] = date.fromisoformat(doc["partner_since"])
-        return doc

@@ -1,4 +1,6 @@
-"""Notifications use cases: keep recipients, turn events into deliveries, count for dashboards."""
+"""Notifications use cases: keep recipients, organisations and meetings, tell registrants of a
+meeting's changes, unsubscribe, address holds, and the reads behind the API and dashboards.
+Registrations are in registrations.py, campaigns in campaigns.py."""
 
 from __future__ import annotations
 
@@ -18,15 +20,16 @@ from aiq_notifications.dashboards import (
     meeting_fields,
 )
 from aiq_notifications.domain import BERLIN, Delivery, DeliveryKind, Recipient
-from aiq_notifications.repository import (
-    AddressHolds,
-    DashboardsRepository,
-    DeliveriesRepository,
-    InvitationsReadModel,
+from aiq_notifications.read_models import (
     MeetingsReadModel,
     OrganisationsReadModel,
     RecipientsRepository,
     RegistrationsReadModel,
+)
+from aiq_notifications.repository import (
+    AddressHolds,
+    DashboardsRepository,
+    DeliveriesRepository,
 )
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.contracts.contacts import OrganisationSnapshot, PersonSnapshot
@@ -37,14 +40,7 @@ from aiq_shared.contracts.meetings import (
     MeetingSummary,
 )
 from aiq_shared.contracts.notifications import ConsentWithdrawnV1
-from aiq_shared.contracts.registrations import (
-    RegistrationCancelledV1,
-    RegistrationMoveUpOfferedV1,
-    RegistrationSnapshot,
-    RegistrationWaitlistedV1,
-)
 from aiq_shared.errors import NotFound
-from aiq_shared.kafka import RetryLater
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import Page, PageParams, page_of
 
@@ -79,7 +75,6 @@ class NotificationsService:
         self._dashboards = DashboardsRepository(database)
         self._meetings = MeetingsReadModel(database)
         self._registrations = RegistrationsReadModel(database)
-        self._invitations = InvitationsReadModel(database)
         self._organisations = OrganisationsReadModel(database)
         self._changes = changes
         self._holds = AddressHolds(database)
@@ -94,6 +89,7 @@ class NotificationsService:
             {
                 "district": organisation.district,
                 "status": organisation.status,
+                "officer": organisation.officer,
                 "partner_since": (
                     organisation.partner_since.isoformat() if organisation.partner_since else None
                 ),
@@ -104,6 +100,11 @@ class NotificationsService:
     # meetings and invitations ---------------------------------------------------------
     async def remember_meeting(self, meeting: MeetingSnapshot, tx: Tx) -> None:
         summary = MeetingSummary.model_validate(meeting.model_dump()).model_dump()
+        # the programme for reminders; stored as Berlin times (BSON keeps no naive local time)
+        summary["agenda"] = [
+            {**entry, "starts_at": entry["starts_at"] and messages.in_berlin(entry["starts_at"])}
+            for entry in summary["agenda"]
+        ]
         await self._meetings.upsert(
             meeting.meeting_id,
             {
@@ -137,8 +138,11 @@ class NotificationsService:
 
     async def meeting_cancelled(self, meeting: MeetingCancelledV1, tx: Tx) -> int:
         await self._describe(meeting, tx)
-        await self._deliveries.cancel_pending(
-            meeting.meeting_id, ["invitation", "reminder", "day_before"], tx.session
+        await self._deliveries.stop(
+            meeting.meeting_id,
+            ["invitation", "reminder", "day_before"],
+            "meeting cancelled",
+            tx.session,
         )
         return await self._tell_registrants(
             meeting,
@@ -174,7 +178,7 @@ class NotificationsService:
             if recipient is None or not recipient.email:
                 continue
             with_calendar = registration["state"] == "confirmed"
-            rendered = self._mail.render(
+            rendered = await self._mail.render(
                 kind,
                 subject,
                 ics=(
@@ -184,6 +188,7 @@ class NotificationsService:
                 ),
                 ics_method=ics_method,
                 recipient=recipient,
+                tx=tx,
                 meeting=summary,
                 with_calendar=with_calendar,
                 **context,
@@ -191,116 +196,6 @@ class NotificationsService:
             if await self._mail.add(kind, recipient, meeting.meeting_id, subject_id, rendered, tx):
                 told += 1
         return told
-
-    # registrations --------------------------------------------------------------------
-    async def registration_changed(
-        self, change: domain.Change, registration: RegistrationSnapshot, tx: Tx
-    ) -> None:
-        previous = (
-            registration.previous_status
-            if isinstance(registration, RegistrationCancelledV1)
-            else None
-        )
-        standing = await self._standing(registration, tx)
-        await self._dashboards.count(
-            registration.district,
-            registration.meeting.meeting_id,
-            domain.dashboard_increments(
-                change, registration, previous, datetime.now(BERLIN).date(), standing
-            ),
-            tx.session,
-        )
-        await self._registrations.record(
-            registration.registration_id,
-            registration.meeting.meeting_id,
-            registration.person_id,
-            domain.registration_state(change),
-            registration.check_in_code,
-            tx.session,
-            standing=standing,
-        )
-        tx.after_commit(self._changes.notify)
-        if change in ("cancelled", "checked_in"):
-            return  # counted; no email (yet) for these
-        recipient = await self._recipients.get(registration.person_id, tx.session)
-        if recipient is None:
-            raise RetryLater(f"person {registration.person_id} not known here yet")
-        if not recipient.email:
-            return  # nobody to write to; the registration still counts
-        kind: DeliveryKind = domain.registration_kind(change)
-        meeting = registration.meeting
-        if kind == "waitlist":
-            position = (
-                registration.waitlist_position
-                if isinstance(registration, RegistrationWaitlistedV1)
-                else None
-            )
-            rendered = self._mail.render(
-                "waitlist",
-                messages.subject("waitlist", meeting.title),
-                recipient=recipient,
-                meeting=meeting,
-                waitlist_position=position,
-            )
-        else:
-            titles = await self._table_titles(registration, tx)
-            rendered = self._mail.render(
-                "confirmation",
-                messages.subject(kind, meeting.title),
-                ics=messages.calendar_entry(meeting, self._settings.message_id_domain),
-                recipient=recipient,
-                meeting=meeting,
-                topic_tables=titles,
-                moved_up=kind == "promotion",
-                check_in_code=registration.check_in_code,
-            )
-        await self._mail.add(
-            kind, recipient, meeting.meeting_id, registration.registration_id, rendered, tx
-        )
-
-    async def move_up_offered(self, offer: RegistrationMoveUpOfferedV1, tx: Tx) -> None:
-        """A freed seat is kept for a waitlisted registrant for a while: tell them, with the
-        link to accept it (the events service passes it on when the offer expires)."""
-        recipient = await self._recipients.get(offer.person_id, tx.session)
-        if recipient is None:
-            raise RetryLater(f"person {offer.person_id} not known here yet")
-        if not recipient.email:
-            return
-        rendered = self._mail.render(
-            "move_up_offer",
-            messages.subject("move_up_offer", offer.meeting.title),
-            recipient=recipient,
-            meeting=offer.meeting,
-            offer_expires_at=offer.offer_expires_at,
-            rsvp_url=offer.rsvp_url
-            or await self._invitations.link_of(
-                offer.meeting.meeting_id, offer.person_id, tx.session
-            ),
-        )
-        await self._mail.add(
-            "move_up_offer",
-            recipient,
-            offer.meeting.meeting_id,
-            f"{offer.registration_id}:{offer.offer_expires_at.isoformat()}",
-            rendered,
-            tx,
-        )
-
-    async def _standing(self, registration: RegistrationSnapshot, tx: Tx) -> domain.Standing | None:
-        """New or long-standing partner: decided once per registration, at its first event."""
-        known = await self._registrations.get(registration.registration_id, tx.session)
-        if known and known.get("standing"):
-            return known["standing"]
-        if not registration.organisation_id:
-            return None
-        organisation = await self._organisations.get(registration.organisation_id, tx.session)
-        if organisation is None:
-            return None
-        return domain.partner_standing(
-            organisation.get("partner_since"),
-            organisation.get("status"),
-            registration.meeting.starts_at,
-        )
 
     # unsubscribe ----------------------------------------------------------------------
     def person_of_link(self, token: str) -> str | None:
@@ -321,13 +216,6 @@ class NotificationsService:
             )
 
         await self._database.transaction(work)
-
-    async def _table_titles(self, registration: RegistrationSnapshot, tx: Tx) -> list[str]:
-        meeting = await self._meetings.get(registration.meeting.meeting_id, tx.session)
-        if meeting is None and registration.topic_table_ids:
-            raise RetryLater(f"meeting {registration.meeting.meeting_id} not known here yet")
-        titles = (meeting or {}).get("table_titles", {})
-        return [titles.get(table, table) for table in registration.topic_table_ids]
 
     # address holds ----------------------------------------------------------------------
     async def address_holds(self, page: PageParams) -> Page[AddressHold]:
@@ -394,4 +282,5 @@ class NotificationsService:
             sent=counts["sent"],
             pending=counts["pending"] + counts["sending"],
             failed=counts["dead"],
+            stopped=counts["stopped"],
         )

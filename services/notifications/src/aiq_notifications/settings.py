@@ -1,21 +1,8 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, EmailStr
 from pydantic_settings import SettingsConfigDict
 
 from aiq_shared.settings import ServiceSettings
-
-
-class Officer(BaseModel):
-    """The Betriebsakquisiteur*in who signs a district's emails (and gets the replies)."""
-
-    name: str
-    email: EmailStr
-    phone: str | None = None
-
-    @property
-    def sender_name(self) -> str:
-        return f"{self.name} · Ausbildung im Quartier"
 
 
 class NotificationsSettings(ServiceSettings):
@@ -56,10 +43,6 @@ class NotificationsSettings(ServiceSettings):
     reminder_days_before_deadline: int = 3
     reminder_hour: int = 10
     scheduler_poll_interval_s: float = 30.0
-
-    # Who signs a district's emails: {"Hörde": {"name": ..., "email": ..., "phone": ...}}.
-    # Replies go to the officer (Reply-To); From stays mail_from, so SPF and DMARC hold.
-    district_officers: dict[str, Officer] = {}
-
-    def officer_of(self, district: str) -> Officer | None:
-        return self.district_officers.get(district)
+    # Emails are signed by an organisation's responsible officer (else the first officer of
+    # the person's district), from the shared ``staff`` setting; replies go to them
+    # (Reply-To), while From stays mail_from, so SPF and DMARC hold.

@@ -1,0 +1,96 @@
+"""The district dashboard counts what happened, on real servers (issue 9): topic-table
+interest follows a changed choice, a cancellation takes it away, and partner companies split
+by ``partner_since``. The test plays the contacts and events services (events on Kafka)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from notifications_alone import MEETING, notifications_alone, organisation, person, registration
+
+from aiq_shared.contracts.meetings import MeetingPublishedV1
+from aiq_shared.contracts.registrations import (
+    RegistrationCancelledV1,
+    RegistrationConfirmedV1,
+    RegistrationTablesChangedV1,
+)
+from helpers import eventually
+
+pytestmark = pytest.mark.integration
+
+TABLES = [
+    {"topic_table_id": "t-ag", "title": "Schul-AGs in Unternehmen", "capacity": 10},
+    {"topic_table_id": "t-speed", "title": "Speed-Woche", "capacity": 10},
+    {"topic_table_id": "t-azubi", "title": "Azubis als Botschafter*innen", "capacity": 10},
+]
+
+
+@pytest.fixture
+async def notifications(settings_for, smtp_server):
+    async with notifications_alone(settings_for, smtp_server) as alone:
+        yield alone
+
+
+async def test_interest_and_partners_count_what_happened(notifications) -> None:
+    meeting = MeetingPublishedV1(
+        **MEETING, capacity=20, districts=["Hörde"], topic_tables=TABLES, status="published"
+    )
+    # partners since before and since after a year before the meeting; no status given
+    old_hand = organisation("o-old", partner_since=date(2024, 1, 15))
+    newcomer = organisation("o-new", partner_since=date(2026, 1, 15))
+    anna = person("p-anna", "Anna", organisation_id="o-old")
+    ben = person("p-ben", "Ben", organisation_id="o-new")
+    await notifications.publish(meeting, old_hand, newcomer, anna, ben)
+    for organisation_id in ("o-old", "o-new"):
+        await eventually(lambda o=organisation_id: notifications.stored("organisations", o))
+    await notifications.knows(anna.person_id)
+    await notifications.knows(ben.person_id)
+
+    await notifications.publish(
+        registration(RegistrationConfirmedV1, "r-anna", anna, topic_table_ids=["t-ag"]),
+        registration(RegistrationConfirmedV1, "r-ben", ben, topic_table_ids=["t-ag", "t-speed"]),
+    )
+    board = await eventually(lambda: _registered(notifications, 2))
+    assert (board["long_standing_partners"], board["new_partners"]) == (1, 1)
+    assert _interest(board) == {"t-ag": 2, "t-speed": 1, "t-azubi": 0}
+
+    # Anna chooses anew through her link; Ben cancels
+    await notifications.publish(
+        registration(
+            RegistrationTablesChangedV1,
+            "r-anna",
+            anna,
+            topic_table_ids=["t-azubi"],
+            previous_topic_table_ids=["t-ag"],
+            reason="choice",
+        ),
+        registration(
+            RegistrationCancelledV1,
+            "r-ben",
+            ben,
+            status="cancelled",
+            previous_status="confirmed",
+            topic_table_ids=["t-ag", "t-speed"],
+            reason="person",
+        ),
+    )
+
+    async def settled() -> dict | None:
+        board = await _registered(notifications, 1)
+        return board if board and _interest(board)["t-azubi"] == 1 else None
+
+    board = await eventually(settled)
+    assert _interest(board) == {"t-ag": 0, "t-speed": 0, "t-azubi": 1}
+    assert (board["long_standing_partners"], board["new_partners"]) == (1, 0)
+    assert board["cancelled"] == 1
+
+
+async def _registered(notifications, count: int) -> dict | None:
+    board = (await notifications.client.get("/dashboards/districts/Hörde")).json()
+    events = [e for e in board["events"] if e["meeting_id"] == MEETING["meeting_id"]]
+    return events[0] if events and events[0]["registered"] == count else None
+
+
+def _interest(board: dict) -> dict[str, int]:
+    return {t["topic_table_id"]: t["registrations"] for t in board["topic_tables"]}
