@@ -15,10 +15,12 @@ import argparse
 import statistics
 import tempfile
 import time
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from aiq_devstack.stack import Stack, StackConfig
+
+DAY = (date.today() + timedelta(days=30)).isoformat()  # a meeting that has not ended
 
 
 def main() -> None:
@@ -52,8 +54,8 @@ def main() -> None:
             f"{events}/events",
             json={
                 "title": "Bench",
-                "starts_at": "2026-06-04T16:00:00",
-                "ends_at": "2026-06-04T19:00:00",
+                "starts_at": f"{DAY}T16:00:00",
+                "ends_at": f"{DAY}T19:00:00",
                 "venue": {"name": "Café Durchblick"},
                 "capacity": args.people,
                 "districts": ["Hörde"],

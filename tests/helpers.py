@@ -6,9 +6,11 @@ import asyncio
 import email
 import time
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
 from email import policy
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from aiokafka import AIOKafkaProducer
@@ -76,6 +78,24 @@ async def publish(settings, *events: EventContract, source: str = "/aiq/tests", 
                 )
     finally:
         await producer.stop()
+
+
+# -- times ---------------------------------------------------------------------------------
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def upcoming(days: int = 30, hour: int = 16, hours: int = 3) -> tuple[datetime, datetime]:
+    """A meeting's start and end ``days`` from today (Europe/Berlin): tests never use a date
+    that has passed, since a meeting that has ended can't be published."""
+    day = date.today() + timedelta(days=days)
+    start = datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
+    return start, start + timedelta(hours=hours)
+
+
+def local(value: datetime) -> str:
+    """Berlin wall-clock time without offset, as the API reads it."""
+    return value.astimezone(BERLIN).replace(tzinfo=None).isoformat()
 
 
 # -- driving the services over HTTP ---------------------------------------------------------

@@ -12,9 +12,11 @@ import httpx
 import pytest
 
 from aiq_devstack.stack import Stack, StackConfig
-from helpers import logs_of, wait_for
+from helpers import local, logs_of, upcoming, wait_for
 
 pytestmark = pytest.mark.e2e
+
+STARTS, ENDS = upcoming()
 
 
 def test_writes_during_a_broker_outage_arrive_once_it_is_back(tmp_path) -> None:
@@ -32,8 +34,8 @@ def test_writes_during_a_broker_outage_arrive_once_it_is_back(tmp_path) -> None:
             json={
                 "title": "Infoveranstaltung",
                 "format": "info_session",
-                "starts_at": "2026-05-01T16:00:00",
-                "ends_at": "2026-05-01T18:00:00",
+                "starts_at": local(STARTS),
+                "ends_at": local(ENDS),
                 "venue": {"name": "Autohaus Borsig"},
                 "capacity": 5,
                 "districts": ["Hörde"],

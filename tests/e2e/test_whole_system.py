@@ -14,9 +14,11 @@ import httpx
 import pytest
 
 from aiq_devstack.stack import Stack, StackConfig
-from helpers import logs_of, mails, wait_for
+from helpers import local, logs_of, mails, upcoming, wait_for
 
 pytestmark = pytest.mark.e2e
+
+STARTS, ENDS = upcoming()
 
 
 def mails_to(folder: Path, address: str, subject_start: str) -> list:
@@ -66,8 +68,8 @@ def test_registration_travels_to_email_and_dashboard_and_survives_a_restart(conf
             f"{urls['events']}/events",
             json={
                 "title": "Netzwerktreffen Hörde",
-                "starts_at": "2026-04-16T16:00:00",
-                "ends_at": "2026-04-16T19:00:00",
+                "starts_at": local(STARTS),
+                "ends_at": local(ENDS),
                 "venue": {"name": "Café Durchblick", "address": "Dortmund"},
                 "capacity": 1,
                 "districts": ["Hörde"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -27,19 +27,6 @@ BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
           "Oktober", "November", "Dezember")  # fmt: skip
-
-
-def upcoming(days: int = 30, hour: int = 16, hours: int = 3) -> tuple[datetime, datetime]:
-    """A meeting's start and end ``days`` from today (Europe/Berlin): tests never use a date
-    that has passed, since a meeting that has ended can't be published."""
-    day = date.today() + timedelta(days=days)
-    start = datetime(day.year, day.month, day.day, hour, tzinfo=BERLIN)
-    return start, start + timedelta(hours=hours)
-
-
-def local(value: datetime) -> str:
-    """Berlin wall-clock time without offset, as the API reads it."""
-    return value.astimezone(BERLIN).replace(tzinfo=None).isoformat()
 
 
 def german_day(value: datetime) -> str:

@@ -14,7 +14,16 @@ from pymongo import AsyncMongoClient
 from aiq_shared import topics
 from aiq_shared.contracts.contacts import DoubleOptInRequestedV1, PersonErasedV1
 from aiq_shared.envelope import from_kafka
-from helpers import create_person, deliveries, eventually, mail_to, publish, recipient_known
+from helpers import (
+    create_person,
+    deliveries,
+    eventually,
+    local,
+    mail_to,
+    publish,
+    recipient_known,
+    upcoming,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -80,8 +89,8 @@ async def test_an_erased_person_leaves_no_address_or_name_here(system) -> None:
             "/events",
             json={
                 "title": "Netzwerktreffen",
-                "starts_at": "2026-03-19T16:00:00",
-                "ends_at": "2026-03-19T19:00:00",
+                "starts_at": local(upcoming()[0]),
+                "ends_at": local(upcoming()[1]),
                 "venue": {"name": "Café Durchblick"},
                 "capacity": 10,
                 "districts": ["Hörde"],

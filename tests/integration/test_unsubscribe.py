@@ -9,14 +9,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import create_person, deliveries, eventually, recipient_known
+from helpers import create_person, deliveries, eventually, local, recipient_known, upcoming
 
 pytestmark = pytest.mark.integration
 
+STARTS, ENDS = upcoming()
 MEETING = {
     "title": "Netzwerktreffen Hörde",
-    "starts_at": "2026-03-19T16:00:00",
-    "ends_at": "2026-03-19T19:00:00",
+    "starts_at": local(STARTS),
+    "ends_at": local(ENDS),
     "venue": {"name": "Café Durchblick"},
     "capacity": 10,
     "districts": ["Hörde"],
