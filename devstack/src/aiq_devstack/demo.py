@@ -15,9 +15,15 @@ import httpx
 from aiq_shared.districts import DORTMUND
 
 INDUSTRIES = (
-    "Handwerk", "Einzelhandel", "Logistik", "Gesundheit und Pflege", "IT und Software",
-    "Gastronomie", "Industrie und Produktion", "Öffentlicher Dienst", "Banken und Versicherungen",
+    "Handwerk", "Einzelhandel", "Logistik", "Pflege", "IT und Telekommunikation",
+    "Gastronomie", "Industrie", "Öffentlicher Dienst", "Banken und Versicherungen",
+    "Kfz-Gewerbe", "Hotellerie",
 )  # fmt: skip
+# Project schools, each with a teacher and two students (the seed meeting had four).
+SCHOOLS = (
+    ("Gesamtschule Scharnhorst", "Scharnhorst", ("Nina", "Yusuf")),
+    ("Hauptschule Hörde", "Hörde", ("Emily", "Deniz")),
+)
 COMPANY_WORDS = (
     "Bäckerei Sonnenschein", "Elektro Westfalen", "Logistik am Hafen", "Pflegedienst Phoenix",
     "Softwarehaus Zeche", "Gasthaus zur Linde", "Metallbau Emscher", "Stadtwerke Service",
@@ -81,6 +87,22 @@ def _post(client: httpx.Client, url: str, body: dict, key: str) -> dict:
     raise RuntimeError(f"POST {url} kept failing: {response.text}")
 
 
+def _caught_up(client: httpx.Client, contacts_url: str, events_url: str) -> None:
+    """Wait until contacts has published everything and events has read all of it."""
+    deadline = time.monotonic() + 60
+    quiet = 0
+    while time.monotonic() < deadline:
+        contacts = client.get(f"{contacts_url}/ready").json()["checks"]
+        events = client.get(f"{events_url}/ready").json()["checks"]
+        lags = events.get("consumer_lag") or {}
+        done = contacts.get("outbox_pending") == 0 and lags and all(v == 0 for v in lags.values())
+        quiet = quiet + 1 if done else 0
+        if quiet == 2:
+            return
+        time.sleep(0.3)
+    raise RuntimeError("the events service did not catch up with contacts within 60 s")
+
+
 def load(contacts_url: str, events_url: str, token: str, companies_per_district: int = 3) -> dict:
     """Create the demo organisations, people and a published Netzwerktreffen."""
     people: list[dict] = []
@@ -96,6 +118,14 @@ def load(contacts_url: str, events_url: str, token: str, companies_per_district:
                         "name": name,
                         "industry": INDUSTRIES[n % len(INDUSTRIES)],
                         "district": district,
+                        # a third long-standing partners (since the programme began), a third
+                        # from last year, a third new
+                        **(
+                            {"partner_since": ["2020-10-01", f"{date.today().year - 1}-03-01"][c]}
+                            if c < 2
+                            else {}
+                        ),
+                        "status": ("active", "active", "new")[c],
                     },
                     f"demo-organisation-{d}-{c}",
                 )
@@ -117,6 +147,7 @@ def load(contacts_url: str, events_url: str, token: str, companies_per_district:
                 )
                 people.append(person)
                 n += 1
+        schools = _schools(client, contacts_url)
         day = next_thursday(date.today())
         starts = datetime(day.year, day.month, day.day, 16, 0, tzinfo=BERLIN)
         meeting = _post(
@@ -126,7 +157,7 @@ def load(contacts_url: str, events_url: str, token: str, companies_per_district:
                 "title": "Netzwerktreffen Ausbildung im Quartier",
                 "format": "network_meeting",
                 "registration_deadline": (starts - timedelta(days=7)).isoformat(),
-                "organising_officer": "Betriebsakquise Innenstadt-Nord",
+                "organising_officer": "t.yilmaz",
                 "agenda": [
                     {"kind": "welcome", "title": "Begrüßung", "starts_at": starts.isoformat()},
                     {
@@ -163,6 +194,9 @@ def load(contacts_url: str, events_url: str, token: str, companies_per_district:
             "demo-meeting-1",
         )
         if meeting["status"] == "draft":
+            # whom to invite, the events service decides from what it has read of contacts:
+            # publish once it has read everyone
+            _caught_up(client, contacts_url, events_url)
             client.post(f"{events_url}/events/{meeting['id']}/publish").raise_for_status()
         tables = [t["id"] for t in meeting["topic_tables"]]
         for i, person in enumerate(people[:12]):
@@ -175,4 +209,49 @@ def load(contacts_url: str, events_url: str, token: str, companies_per_district:
                 },
                 f"demo-registration-{i}",
             )
-    return {"organisations": len(people), "people": len(people), "meeting_id": meeting["id"]}
+    return {
+        "organisations": len(people) + len(schools),
+        "people": len(people) + 3 * len(schools),
+        "meeting_id": meeting["id"],
+    }
+
+
+def _schools(client: httpx.Client, contacts_url: str) -> list[dict]:
+    """The project schools, a teacher each (with consent) and two students (no email: minors
+    are kept data-lean)."""
+    made = []
+    for s, (name, district, students) in enumerate(SCHOOLS):
+        school = _post(
+            client,
+            f"{contacts_url}/organisations",
+            {"name": name, "kind": "school", "district": district, "status": "active"},
+            f"demo-school-{s}",
+        )
+        _post(
+            client,
+            f"{contacts_url}/people",
+            {
+                "first_name": ("Claudia", "Stefan")[s],
+                "last_name": ("Lehmann", "Brandt")[s],
+                "kind": "teacher",
+                "email": f"lehrkraft.{s}@schule.example",
+                "organisation_id": school["id"],
+                "role": "Lehrkraft, Studien- und Berufsorientierung",
+                "email_consent": True,
+            },
+            f"demo-teacher-{s}",
+        )
+        for i, first in enumerate(students):
+            _post(
+                client,
+                f"{contacts_url}/people",
+                {
+                    "first_name": first,
+                    "kind": "student",
+                    "organisation_id": school["id"],
+                    "class_level": "9",
+                },
+                f"demo-student-{s}-{i}",
+            )
+        made.append(school)
+    return made

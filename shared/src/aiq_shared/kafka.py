@@ -161,10 +161,23 @@ class EventConsumer:
                 await _stop_quietly(consumer)
 
     async def lag(self) -> int | None:
-        """Records behind the end of the assigned partitions (the admin API can't tell on tansu)."""
-        if self._consumer is None:
+        """Records behind the end of the assigned partitions, asked of the broker now (the
+        admin API can't tell on tansu; the highwater the last fetch brought may be stale)."""
+        consumer = self._consumer
+        if consumer is None:
             return None
-        return await self._update_lag(self._consumer)
+        partitions = list(consumer.assignment())
+        if not partitions:
+            return 0
+        try:
+            ends = await consumer.end_offsets(partitions)
+            total = 0
+            for partition in partitions:
+                total += max(ends[partition] - await consumer.position(partition), 0)
+        except KafkaError:
+            return None
+        metrics.CONSUMER_LAG.labels(self.name).set(total)
+        return total
 
     async def _update_lag(self, consumer: AIOKafkaConsumer) -> int:
         total = 0
