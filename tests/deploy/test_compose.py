@@ -56,7 +56,11 @@ def environment(service: dict) -> dict[str, str]:
     env = service.get("environment") or {}
     if isinstance(env, list):
         env = dict(item.split("=", 1) if "=" in item else (item, None) for item in env)
-    return {key: None if value is None else str(value) for key, value in env.items()}
+    # ${VAR:-default} as Compose resolves it with VAR unset
+    return {
+        key: None if value is None else re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", str(value))
+        for key, value in env.items()
+    }
 
 
 # ---------------------------------------------------------------- compose binary
