@@ -316,6 +316,14 @@ async def test_a_cancellation_is_confirmed_once_and_a_lapsed_offer_is_explained(
     note = text(to_anna[1])
     assert "Ihre Anmeldung für die folgende Veranstaltung ist storniert" in note
     assert link in note and "nächste Person auf der Warteliste" in note
+    # the calendar entry of the confirmation is withdrawn (same UID, METHOD:CANCEL)
+    [withdrawn] = [p for p in to_anna[1].walk() if p.get_content_type() == "text/calendar"]
+    entry = withdrawn.get_content()
+    assert "METHOD:CANCEL" in entry and "STATUS:CANCELLED" in entry
+    [confirmed] = [p for p in to_anna[0].walk() if p.get_content_type() == "text/calendar"]
+    uid = next(line for line in confirmed.get_content().splitlines() if line.startswith("UID:"))
+    assert uid in entry
+    assert not [p for p in to_ben[1].walk() if p.get_content_type() == "text/calendar"]
     assert [m["Subject"] for m in to_ben][1] == "Platzangebot abgelaufen: Netzwerktreffen Hörde"
     assert "Das Angebot ist abgelaufen" in text(to_ben[1])
     for someone in (carla, emil):

@@ -92,6 +92,27 @@ def test_dashboard_counters_follow_a_registration() -> None:
     }
 
 
+def test_a_school_group_counts_every_seat_it_holds_and_a_partner_once() -> None:
+    group = registration(RegistrationConfirmedV1, seats=5, kind="teacher", topic_table_ids=[])
+    assert domain.dashboard_increments("confirmed", group, standing="new") == {
+        "registered": 5,
+        "partners.new": 1,
+    }
+    assert domain.dashboard_increments("waitlisted", group) == {"waitlisted": 5}
+    assert domain.dashboard_increments("checked_in", group) == {"checked_in": 5}
+    cancelled = registration(
+        RegistrationCancelledV1,
+        status="cancelled",
+        previous_status="confirmed",
+        seats=5,
+        topic_table_ids=[],
+    )
+    assert domain.dashboard_increments("cancelled", cancelled, "confirmed") == {
+        "cancelled": 5,
+        "registered": -5,
+    }
+
+
 def test_the_rate_limit_lets_a_burst_through_then_spaces_sends() -> None:
     limit = domain.RateLimit(per_minute=120, burst=2, now=0.0)  # 2 a second
     assert [limit.wait(0.0), limit.wait(0.0)] == [0.0, 0.0]

@@ -333,7 +333,9 @@ def dashboard_increments(
     """The counter changes one registration event makes on its district's dashboard.
 
     ``day`` (Berlin) counts a new registration for the chart of registrations over time;
-    ``standing`` splits seats between new and long-standing partner companies; ``counted``
+    Registered, waitlisted, checked-in and cancelled count people (a school group's
+    registration holds its whole group's seats, as the capacity does);
+    ``standing`` splits registrations between new and long-standing partner companies; ``counted``
     is what the registration counted for at topic tables so far (None: not known): interest
     moves from those tables to the ones it counts for now, so a new choice replaces the old
     one and a cancellation takes it away.
@@ -343,28 +345,30 @@ def dashboard_increments(
     def add(field: str, n: int) -> None:
         inc[field] = inc.get(field, 0) + n
 
+    people = max(registration.seats, 1)  # a school group's registration: all of it
+
     def seats(n: int) -> None:
-        add("registered", n)
+        add("registered", n * people)
         if standing:
-            add(f"partners.{standing}", n)
+            add(f"partners.{standing}", n)  # partner companies count once each
 
     if change in ("confirmed", "waitlisted") and day is not None:
         add(f"registrations_by_day.{day.isoformat()}", 1)
     if change == "confirmed":
         seats(1)
     elif change == "waitlisted":
-        add("waitlisted", 1)
+        add("waitlisted", people)
     elif change == "promoted":
-        add("waitlisted", -1)
+        add("waitlisted", -people)
         seats(1)
     elif change == "checked_in":
-        add("checked_in", 1)
+        add("checked_in", people)
     elif change == "cancelled":
-        add("cancelled", 1)
+        add("cancelled", people)
         if previous == "confirmed":
             seats(-1)
         elif previous == "waitlisted":
-            add("waitlisted", -1)
+            add("waitlisted", -people)
     before = Counter(
         _counted_before(change, registration, previous) if counted is None else counted
     )

@@ -127,6 +127,17 @@ class Registrations:
         meeting = await self._meetings.get(event.meeting.meeting_id, tx.session)
         if kind is None or (meeting or {}).get("status") == "cancelled":
             return  # the meeting's cancellation tells everyone itself
+        # a confirmed seat had a calendar entry (same UID): withdraw it
+        calendar = (
+            {
+                "ics": messages.calendar_entry(
+                    event.meeting, self._settings.message_id_domain, "CANCEL"
+                ),
+                "ics_method": "CANCEL",
+            }
+            if event.previous_status == "confirmed"
+            else {}
+        )
         rendered = await self._render(
             kind,
             event,
@@ -134,6 +145,7 @@ class Registrations:
             tx,
             previous_status=event.previous_status,
             rsvp_url=await self._link_of(event, tx),
+            **calendar,
         )
         await self._add(kind, event, recipient, rendered, tx)
 
