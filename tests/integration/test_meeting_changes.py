@@ -9,9 +9,8 @@ from email import policy
 
 import pytest
 from icalendar import Calendar
-from test_events_support import local, upcoming
 
-from helpers import create_person, deliveries, eventually, register
+from helpers import create_person, deliveries, eventually, local, register, upcoming
 
 pytestmark = pytest.mark.integration
 

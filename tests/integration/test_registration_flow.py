@@ -5,9 +5,18 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from test_events_support import german_day, local, upcoming
+from test_events_support import german_day
 
-from helpers import create_person, deliveries, eventually, parsed, recipient_known, register
+from helpers import (
+    create_person,
+    deliveries,
+    eventually,
+    local,
+    parsed,
+    recipient_known,
+    register,
+    upcoming,
+)
 
 pytestmark = pytest.mark.integration
 
