@@ -58,7 +58,7 @@ def test_up_loads_the_demo_prints_the_urls_and_ctrl_c_stops_everything(tmp_path)
             assert f"http://127.0.0.1:{port}" in text
             assert listening(port)
         assert str(data_dir / "mail") in text
-        assert "36 organisations, meeting" in text  # the demo data went in through the APIs
+        assert "38 organisations, meeting" in text  # the demo data went in through the APIs
         assert processes_mentioning(str(data_dir))  # the databases and the catcher
     finally:
         launcher.send_signal(signal.SIGINT)

@@ -45,6 +45,7 @@ from aiq_shared.outbox import OutboxRelay
 from aiq_shared.problems import document_problems, install_problem_handlers, problem
 from aiq_shared.ratelimit import PublicPageLimit
 from aiq_shared.retry import until_it_works
+from aiq_shared.routes import operations
 from aiq_shared.settings import ServiceSettings
 from aiq_shared.workers import Tick, Worker, supervise
 
@@ -208,12 +209,20 @@ class ServiceRuntime:
             for consumer in self.consumers
         }
         checks["consumer_lag"] = {
-            consumer.name: await consumer.lag() for consumer in self.consumers
+            consumer.name: await _within(consumer.lag(), 2.0) for consumer in self.consumers
         }
         checks["outbox_pending"] = await _safe(self.database[OUTBOX].count_documents({}))
         for name, probe in self._reports.items():
             checks[name] = await _safe(probe())  # type: ignore[arg-type]
         return checks
+
+
+async def _within(awaitable: Awaitable[int | None], seconds: float) -> int | None:
+    """A reading that can't be had quickly (the broker is away) is None, not a stall."""
+    try:
+        return await asyncio.wait_for(awaitable, timeout=seconds)
+    except TimeoutError:
+        return None
 
 
 async def _safe(awaitable: Awaitable[int]) -> int | None:
@@ -235,10 +244,10 @@ def _is_ready(checks: dict[str, object]) -> bool:
 def public_operations(routes: Iterable[object]) -> set[tuple[str, str]]:
     """(path, method) of every open route, as the OpenAPI document names them."""
     return {
-        (getattr(route, "path", ""), method.lower())
-        for route in routes
-        if is_public(route)
-        for method in getattr(route, "methods", None) or ()
+        (operation.path, method.lower())
+        for operation in operations(routes)
+        if is_public(operation.route)
+        for method in operation.methods
     }
 
 
