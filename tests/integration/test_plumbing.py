@@ -7,18 +7,21 @@ import contextlib
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+from prometheus_client import REGISTRY
 
 from aiq_shared import topics
-from aiq_shared.contracts.contacts import PersonCreatedV1
+from aiq_shared.contracts.contacts import PersonCreatedV1, PersonUpdatedV1
 from aiq_shared.envelope import Actor, current_actor, to_kafka, wrap
 from aiq_shared.kafka import (
     EventConsumer,
+    RetryLater,
     create_producer,
     ensure_processed_events_index,
     ensure_topics,
 )
 from aiq_shared.mongo import OUTBOX, Database, create_client
 from aiq_shared.outbox import OutboxRelay
+from aiq_shared.parking import PARKED
 from aiq_shared.settings import ServiceSettings
 from helpers import eventually
 
@@ -60,6 +63,10 @@ async def plumbing(settings_for):
         actors[event.person_id] = tx.actor  # events this handler emits would carry it on
         if event.person_id.startswith("fail"):
             raise ValueError("this handler cannot take it")
+        if event.person_id.startswith("wait-"):  # needs its school, which may not be here yet
+            school = event.person_id.split("-")[1]
+            if await database["schools"].find_one({"_id": school}, session=tx.session) is None:
+                raise RetryLater(f"school {school} not known yet", waits_for=f"school:{school}")
         # one aggregate's events are told apart by their last name
         handled.append(event.person_id if event.person_id != "same" else event.last_name)
         await database["people_seen"].insert_one({"person_id": event.person_id}, session=tx.session)
@@ -69,7 +76,10 @@ async def plumbing(settings_for):
         name="test",
         topic=topics.CONTACTS,
         database=database,
-        handlers={PersonCreatedV1.event_type: on_person},
+        handlers={
+            PersonCreatedV1.event_type: on_person,
+            PersonUpdatedV1.event_type: on_person,
+        },
         settings=settings,
         producer=producer,
     )
@@ -129,17 +139,63 @@ async def test_a_failed_transaction_writes_neither_state_nor_event(plumbing) -> 
 
 
 async def test_the_same_event_delivered_twice_is_handled_once(plumbing) -> None:
+    """The duplicate and a sentinel share the original's key, so they are in the same partition,
+    after it: when the sentinel has been handled, the duplicate was read before it."""
     settings, database, producer, handled = plumbing
-    record = to_kafka(wrap(person("p3"), source="/aiq/contacts"))
+    original = person("same").model_copy(update={"last_name": "Original"})
+    record = to_kafka(wrap(original, source="/aiq/contacts"))
     topic = settings.kafka_topic_prefix + topics.CONTACTS
+    before = _handled_metric("plumbing.test", "duplicate")
     for _ in range(2):
         await producer.send_and_wait(topic, record.value, key=record.key, headers=record.headers)
-    await producer.send_and_wait(
-        topic, *_value_key_headers(to_kafka(wrap(person("p4"), source="/aiq/contacts")))
+    sentinel = to_kafka(wrap(original.model_copy(update={"last_name": "Sentinel"}), source="/x"))
+    assert sentinel.key == record.key
+    await producer.send_and_wait(topic, *_value_key_headers(sentinel))
+    await eventually(lambda: "Sentinel" in handled)
+    assert [h for h in handled if h in ("Original", "Sentinel")] == ["Original", "Sentinel"]
+    assert _handled_metric("plumbing.test", "duplicate") == before + 1  # read, and skipped
+    assert await database["people_seen"].count_documents({"person_id": "same"}) == 2
+
+
+def _handled_metric(consumer: str, outcome: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "aiq_events_handled_total",
+        {"consumer": consumer, "type": PersonCreatedV1.event_type, "outcome": outcome},
     )
-    await eventually(lambda: "p4" in handled)
-    assert handled.count("p3") == 1
-    assert await database["people_seen"].count_documents({"person_id": "p3"}) == 1
+    return value or 0.0
+
+
+async def test_a_record_that_must_wait_is_parked_and_the_partition_goes_on(plumbing) -> None:
+    settings, database, producer, handled = plumbing
+    topic = settings.kafka_topic_prefix + topics.CONTACTS
+    waiting = [person("wait-s1-a"), person("wait-s1-b")]
+    for event in (*waiting, person("next-1")):
+        record = to_kafka(wrap(event, source="/aiq/contacts"))
+        await producer.send_and_wait(topic, record.value, key=b"same-key", headers=record.headers)
+    await eventually(lambda: "next-1" in handled, timeout=5)  # not held up behind the others
+    assert "wait-s1-a" not in handled
+    assert await database[PARKED].count_documents({}) == 2
+    await database["schools"].insert_one({"_id": "s1"})  # what they waited for arrives
+    await eventually(lambda: "wait-s1-b" in handled, timeout=10)
+    assert [h for h in handled if h.startswith("wait-")] == ["wait-s1-a", "wait-s1-b"]
+    assert await database[PARKED].count_documents({}) == 0
+
+
+async def test_an_event_of_an_unknown_version_is_dead_lettered_not_dropped(plumbing) -> None:
+    settings, _, producer, handled = plumbing
+    topic = settings.kafka_topic_prefix + topics.CONTACTS
+    record = to_kafka(wrap(person("p-v9"), source="/aiq/contacts"))
+    headers = [
+        (name, b"aiq.person.created.v9" if name == "ce_type" else raw)
+        for name, raw in record.headers
+    ]
+    await producer.send_and_wait(topic, record.value, key=record.key, headers=headers)
+    await producer.send_and_wait(
+        topic, *_value_key_headers(to_kafka(wrap(person("p-after-v9"), source="/x")))
+    )
+    await eventually(lambda: "p-after-v9" in handled)
+    [dead] = await _dead_letters(settings, topic, 1, lambda r: b"p-v9" in r.value)
+    assert "aiq.person.created.v9" in dict(dead.headers)["dlq_error"].decode()
 
 
 async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_goes_on(
@@ -156,21 +212,7 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_goes
     )
     await eventually(lambda: "p5" in handled)
 
-    dead = AIOKafkaConsumer(
-        topics.dead_letter(topic),
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await dead.start()
-    try:
-        records = []
-        async with asyncio.timeout(20):
-            while len(records) < 2:
-                batch = await dead.getmany(timeout_ms=500)
-                records += [r for rs in batch.values() for r in rs]
-    finally:
-        await dead.stop()
+    records = await _dead_letters(settings, topic, 2)
     errors = sorted(dict(r.headers)["dlq_error"].decode() for r in records)
     assert "no ce_id/ce_type headers" in errors[1] or "no ce_id/ce_type headers" in errors[0]
     assert any("cannot take it" in e for e in errors)
@@ -188,6 +230,25 @@ async def test_one_aggregates_events_arrive_in_the_order_they_were_written(plumb
         await database.transaction(create)
     await eventually(lambda: len([h for h in handled if h.startswith("order-")]) == 30)
     assert [h for h in handled if h.startswith("order-")] == ids
+
+
+async def _dead_letters(settings, topic: str, count: int, wanted=lambda _record: True):  # type: ignore[no-untyped-def]
+    dead = AIOKafkaConsumer(
+        topics.dead_letter(topic),
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await dead.start()
+    try:
+        records = []
+        async with asyncio.timeout(20):
+            while len(records) < count:
+                batch = await dead.getmany(timeout_ms=500)
+                records += [r for rs in batch.values() for r in rs if wanted(r)]
+        return records
+    finally:
+        await dead.stop()
 
 
 def _value_key_headers(record):  # type: ignore[no-untyped-def]

@@ -42,6 +42,7 @@ from aiq_shared.leases import Leases, process_owner
 from aiq_shared.logging import configure_logging
 from aiq_shared.mongo import OUTBOX, Database, create_client
 from aiq_shared.outbox import OutboxRelay
+from aiq_shared.parking import ParkedEvents
 from aiq_shared.problems import document_problems, install_problem_handlers, problem
 from aiq_shared.ratelimit import PublicPageLimit
 from aiq_shared.retry import until_it_works
@@ -75,6 +76,7 @@ class ServiceRuntime:
             ensure_processed_events_index,
             idempotency.ensure_index,
             lambda _database: self.audit_log.ensure_indexes(),
+            lambda database: ParkedEvents(database).ensure_indexes(),
         ]
         self._tasks: list[asyncio.Task] = []
         self._reports: dict[str, Callable[[], Awaitable[object]]] = {}
@@ -210,6 +212,9 @@ class ServiceRuntime:
         }
         checks["consumer_lag"] = {
             consumer.name: await _within(consumer.lag(), 2.0) for consumer in self.consumers
+        }
+        checks["parked"] = {
+            consumer.name: await _safe(consumer.parked()) for consumer in self.consumers
         }
         checks["outbox_pending"] = await _safe(self.database[OUTBOX].count_documents({}))
         for name, probe in self._reports.items():

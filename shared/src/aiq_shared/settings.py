@@ -54,8 +54,9 @@ class ServiceSettings(BaseSettings):
     kafka_topic_prefix: str = ""
 
     outbox_poll_interval_s: float = 1.0
-    # How long a consumer keeps retrying an event whose prerequisite has not arrived yet.
-    consumer_retry_later_s: float = 30.0
+    # How long an event whose prerequisite has not arrived yet stays parked (tried again as
+    # more arrives) before it goes to the dead-letter topic.
+    consumer_retry_later_s: float = 600.0
 
     log_level: str = "INFO"
     log_json: bool = False
