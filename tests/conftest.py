@@ -46,6 +46,7 @@ def settings_for(infra: Infrastructure, mongo_url: str, run_id: str) -> Callable
             mongo_db=f"t_{run_id}_{service}",
             kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
             kafka_idempotence=infra.kafka_idempotence,
+            kafka_verify_writes=infra.kind == "embedded",
             kafka_topic_prefix=f"t{run_id}.",
             kafka_group_prefix=f"t{run_id}",
             kafka_session_timeout_ms=2000,

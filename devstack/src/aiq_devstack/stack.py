@@ -48,9 +48,11 @@ def _die_with_parent() -> None:  # runs in the child before exec
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _port(preferred: int) -> int:
+def _port(preferred: int, usual: bool = True) -> int:
     import socket
 
+    if not usual:
+        return free_port()
     with socket.socket() as sock:
         try:
             sock.bind(("127.0.0.1", preferred))
@@ -74,6 +76,10 @@ class StackConfig:
     group_prefix: str = "aiq"
     fast_consumer_groups: bool = True  # short session timeouts: groups join in ~1 s
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The broker, databases and catcher on their usual ports when free (``aiq up``); an
+    # isolated stack (tests) takes free ports, so another stack can't take its broker's port
+    # while it is stopped (a broker outage test) and be mistaken for it.
+    usual_infrastructure_ports: bool = True
     # The shared key every service checks bearer tokens with (aiq_shared.auth).
     auth_secret: str = field(
         default_factory=lambda: os.environ.get("AIQ_AUTH_SECRET", DEVELOPMENT_AUTH_SECRET)
@@ -86,6 +92,7 @@ class StackConfig:
             data_dir=data_dir,
             service_ports={service: free_port() for service in SERVICES},
             group_prefix=f"{name}{time.time_ns()}",
+            usual_infrastructure_ports=False,
             **kwargs,  # type: ignore[arg-type]
         )
 
@@ -153,7 +160,7 @@ class Stack:
         environment = os.environ
         self.kafka = environment.get("AIQ_KAFKA_BOOTSTRAP_SERVERS", "")
         if not self.kafka:
-            port = _port(PREFERRED["kafka"])
+            port = _port(PREFERRED["kafka"], self.config.usual_infrastructure_ports)
             self._start_kafka(port)
             self.kafka = f"127.0.0.1:{port}"
         for service in SERVICES:
@@ -161,7 +168,7 @@ class Stack:
             if given:
                 self.mongo[service] = given
                 continue
-            port = _port(PREFERRED[service])
+            port = _port(PREFERRED[service], self.config.usual_infrastructure_ports)
             path = (
                 ":memory:"
                 if self.config.memory
@@ -184,7 +191,7 @@ class Stack:
         if host:
             self.smtp = (host, int(environment.get("AIQ_NOTIFICATIONS_SMTP_PORT", "25")))
         else:
-            port = _port(PREFERRED["smtp"])
+            port = _port(PREFERRED["smtp"], self.config.usual_infrastructure_ports)
             self._spawn(
                 "smtp",
                 [sys.executable, "-m", "aiq_devstack.mail_catcher", "--port", str(port),
@@ -230,6 +237,8 @@ class Stack:
         }
         if "AIQ_KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
             env["KAFKA_IDEMPOTENCE"] = "false"  # tansu has no InitProducerId
+            env["KAFKA_VERIFY_WRITES"] = "true"  # and comes back empty after a restart:
+            env["OUTBOX_KEEP_PUBLISHED_S"] = "900"  # what it lost is published again
         if self.config.fast_consumer_groups:
             env["KAFKA_SESSION_TIMEOUT_MS"] = "3000"
             env["KAFKA_HEARTBEAT_INTERVAL_MS"] = "500"

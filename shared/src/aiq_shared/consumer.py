@@ -41,12 +41,14 @@ from aiq_shared.envelope import (
 from aiq_shared.handlers import Handler, RetryLater
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.parking import ParkedEvents
+from aiq_shared.positions import GuardedAssignment, LogPositions
 from aiq_shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
 PROCESSED_EVENTS = "processed_events"
 RETRY_PARKED_EVERY_S = 1.0
+CHECK_ENDS_EVERY_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -97,14 +99,16 @@ class EventConsumer:
         self._settings = settings
         self._producer = producer
         self._parked = ParkedEvents(database)
+        self._positions = LogPositions(database, self.name, settings.kafka_bootstrap_servers)
         self._parked_count: int | None = None  # None: not looked yet
         self._parked_tried_at = 0.0
+        self._ends_checked_at = 0.0
         self._consumer: AIOKafkaConsumer | None = None
         self.started = asyncio.Event()
 
     def _new_consumer(self) -> AIOKafkaConsumer:
-        return AIOKafkaConsumer(
-            self.topic,
+        guard = GuardedAssignment(self._positions, self.name)
+        consumer = AIOKafkaConsumer(
             bootstrap_servers=self._settings.kafka_bootstrap_servers,
             group_id=self.group_id,
             client_id=self.name,
@@ -114,6 +118,9 @@ class EventConsumer:
             heartbeat_interval_ms=self._settings.kafka_heartbeat_interval_ms,
             fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
         )
+        consumer.subscribe([self.topic], listener=guard)
+        guard.consumer = consumer
+        return consumer
 
     async def run(self) -> None:
         """Consume until cancelled; reconnects when the broker goes away."""
@@ -132,6 +139,7 @@ class EventConsumer:
                         for record in records:
                             await self._handle(Record.of(record))
                     if batch:
+                        await self._positions.remember(batch)
                         await consumer.commit()
                     await self._after_a_restart_of_the_broker(consumer)
                     await self._update_lag(consumer)
@@ -139,6 +147,10 @@ class EventConsumer:
                 raise
             except KafkaError as error:
                 log.warning("consumer.kafka_error", consumer=self.name, error=str(error))
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10)
+            except Exception as error:  # never die of it: a new consumer, after a pause
+                log.exception("consumer.failed", consumer=self.name, error=repr(error))
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10)
             finally:
@@ -150,19 +162,25 @@ class EventConsumer:
     async def _after_a_restart_of_the_broker(self, consumer: AIOKafkaConsumer) -> None:
         """A position beyond a partition's end means the log we read is gone (an embedded
         broker restarted empty): read the new log from its start; what was handled already
-        is skipped by the dedupe records."""
-        for partition in consumer.assignment():
-            high = consumer.highwater(partition)
-            if high is None:
-                continue
+        is skipped by the dedupe records. The ends are asked of the broker (every
+        ``CHECK_ENDS_EVERY_S``): a fetch at a position past the end may bring no highwater."""
+        now = time.monotonic()
+        if now - self._ends_checked_at < CHECK_ENDS_EVERY_S:
+            return
+        self._ends_checked_at = now
+        partitions = list(consumer.assignment())
+        if not partitions:
+            return
+        ends = await consumer.end_offsets(partitions)
+        for partition in partitions:
             position = await consumer.position(partition)
-            if position > high:
+            if position > ends[partition]:
                 log.warning(
                     "consumer.position_past_the_end",
                     consumer=self.name,
                     partition=partition.partition,
                     position=position,
-                    end=high,
+                    end=ends[partition],
                 )
                 await consumer.seek_to_beginning(partition)
 

@@ -1,20 +1,30 @@
 """The outbox relay: publishes what transactions wrote to the ``outbox`` collection, in order.
 
 Woken right after a commit (``Database.outbox_written``), polling as a fallback; no change
-streams (the embedded server has none). Published records are deleted, which keeps the
-collection small. When several replicas run, a lease lets one relay publish at a time so a
-meeting's events keep their order.
+streams (the embedded server has none). When several replicas run, a lease lets one relay
+publish at a time so a meeting's events keep their order.
+
+A published record is deleted, unless ``keep_published_s`` is set (the embedded broker: it
+keeps nothing across a restart). Then it stays, marked published, for that long, and the
+relay watches for a broker that came back empty: after any Kafka trouble it creates the
+topics again before publishing more, and reads back the last record it published; when that
+is gone, everything kept is published again (consumers' dedupe records skip what they had).
+With ``verify_writes`` every batch is read back before it counts as published, since a
+broker that lost its topics may acknowledge writes it never shows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import structlog
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
+from pymongo import ASCENDING
 from pymongo.errors import PyMongoError
 
 from aiq_shared import metrics
@@ -26,16 +36,44 @@ log = structlog.get_logger(__name__)
 LEASE = "outbox-relay"
 LEASE_TTL = timedelta(seconds=15)
 BATCH = 200
+PENDING: dict[str, Any] = {"published_at": None}
+
+
+class NotHeld(KafkaError):
+    """The broker acknowledged a write it does not show: it is published again."""
+
+
+async def ensure_outbox_indexes(database: Database, keep_published_s: float) -> None:
+    await database[OUTBOX].create_index([("published_at", ASCENDING), ("_id", ASCENDING)])
+    if keep_published_s > 0:
+        await database[OUTBOX].create_index(
+            "published_at", name="published_ttl", expireAfterSeconds=int(keep_published_s)
+        )
 
 
 class OutboxRelay:
     def __init__(
-        self, database: Database, producer: AIOKafkaProducer, *, poll_interval_s: float = 1.0
+        self,
+        database: Database,
+        producer: AIOKafkaProducer,
+        *,
+        poll_interval_s: float = 1.0,
+        after_kafka_trouble: Callable[[], Awaitable[None]] | None = None,
+        verify_writes: bool = False,
+        keep_published_s: float = 0.0,
+        bootstrap_servers: str = "",
     ) -> None:
         self._database = database
         self._producer = producer
         self._poll_interval_s = poll_interval_s
+        self._after_kafka_trouble = after_kafka_trouble  # e.g. create the topics again
+        self._verify_writes = verify_writes
+        self._keep_published_s = keep_published_s
+        self._bootstrap_servers = bootstrap_servers
         self._leases = Leases(database, process_owner(self))
+        self._reader: AIOKafkaConsumer | None = None
+        self._broker_unsure = False
+        self._last_published: tuple[TopicPartition, int, bytes | None] | None = None
         self.published = 0
 
     async def run(self) -> None:
@@ -47,6 +85,8 @@ class OutboxRelay:
                 raise
             except (KafkaError, PyMongoError, OSError) as error:
                 log.warning("outbox.publish_failed", error=repr(error))
+                if isinstance(error, KafkaError):
+                    self._broker_unsure = True
                 await asyncio.sleep(self._poll_interval_s)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
@@ -60,8 +100,14 @@ class OutboxRelay:
             self._database.outbox_written.clear()
             if not await self._hold_lease():
                 return count
+            if self._broker_unsure:
+                await self._after_trouble()  # raises while the broker is still away
             records = (
-                await self._database[OUTBOX].find({}).sort("_id", 1).limit(BATCH).to_list(BATCH)
+                await self._database[OUTBOX]
+                .find(PENDING)
+                .sort("_id", 1)
+                .limit(BATCH)
+                .to_list(BATCH)
             )
             metrics.OUTBOX_PENDING.set(len(records))
             if not records:
@@ -75,22 +121,83 @@ class OutboxRelay:
                 )
                 for record in records
             ]
-            await asyncio.gather(*sends)
+            written = await asyncio.gather(*sends)
+            last = _last_per_partition(records, written)
+            if self._verify_writes:
+                for partition, (offset, ce_id) in last.items():
+                    if not await self._holds(partition, offset, ce_id):
+                        raise NotHeld(f"{partition.topic}[{partition.partition}] lacks {offset}")
             await self._forget([r["_id"] for r in records])
+            partition, (offset, ce_id) = next(reversed(last.items()))
+            self._last_published = (partition, offset, ce_id)
             for record in records:
                 metrics.EVENTS_PUBLISHED.labels(record["topic"], record.get("event_type", "")).inc()
             count += len(records)
             self.published += len(records)
 
+    async def _after_trouble(self) -> None:
+        """The broker may have come back empty: its topics first; and if the last record we
+        published is gone, everything still kept is published again."""
+        if self._after_kafka_trouble is not None:
+            await self._after_kafka_trouble()
+        if self._keep_published_s > 0 and self._last_published is not None:
+            partition, offset, ce_id = self._last_published
+            if not await self._holds(partition, offset, ce_id):
+                outbox = self._database[OUTBOX]
+                result = await self._database.retrying(
+                    lambda: outbox.update_many(
+                        {"published_at": {"$ne": None}}, {"$set": {"published_at": None}}
+                    )
+                )
+                log.warning("outbox.republishing", records=result.modified_count)
+        self._broker_unsure = False
+
+    async def _holds(self, partition: TopicPartition, offset: int, ce_id: bytes | None) -> bool:
+        """Whether the broker shows our record at ``offset`` of ``partition``."""
+        if self._reader is None:
+            self._reader = AIOKafkaConsumer(
+                bootstrap_servers=self._bootstrap_servers, group_id=None, enable_auto_commit=False
+            )
+            await self._reader.start()
+        self._reader.assign([partition])
+        self._reader.seek(partition, offset)
+        batch = await self._reader.getmany(partition, timeout_ms=2000, max_records=1)
+        found = batch.get(partition) or []
+        return bool(found) and dict(found[0].headers).get("ce_id") == ce_id
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            with contextlib.suppress(Exception):
+                await self._reader.stop()
+            self._reader = None
+
     async def _forget(self, published: list) -> None:
         outbox = self._database[OUTBOX]
+        if self._keep_published_s > 0:
+            now = datetime.now(UTC)
+            await self._database.retrying(
+                lambda: outbox.update_many(
+                    {"_id": {"$in": published}}, {"$set": {"published_at": now}}
+                )
+            )
+            return
         await self._database.retrying(lambda: outbox.delete_many({"_id": {"$in": published}}))
 
     async def pending(self) -> int:
-        return await self._database[OUTBOX].count_documents({})
+        return await self._database[OUTBOX].count_documents(PENDING)
 
     async def _hold_lease(self) -> bool:
         return await self._leases.hold(LEASE, LEASE_TTL)
 
     async def release_lease(self) -> None:
         await self._leases.release(LEASE)
+
+
+def _last_per_partition(
+    records: list[dict], written: list
+) -> dict[TopicPartition, tuple[int, bytes | None]]:
+    last: dict[TopicPartition, tuple[int, bytes | None]] = {}
+    for record, metadata in zip(records, written, strict=True):
+        ce_id = next((bytes(v) for n, v in record["headers"] if n == "ce_id"), None)
+        last[TopicPartition(metadata.topic, metadata.partition)] = (metadata.offset, ce_id)
+    return last

@@ -41,7 +41,7 @@ from aiq_shared.kafka import (
 from aiq_shared.leases import Leases, process_owner
 from aiq_shared.logging import configure_logging
 from aiq_shared.mongo import OUTBOX, Database, create_client
-from aiq_shared.outbox import OutboxRelay
+from aiq_shared.outbox import OutboxRelay, ensure_outbox_indexes
 from aiq_shared.parking import ParkedEvents
 from aiq_shared.problems import document_problems, install_problem_handlers, problem
 from aiq_shared.ratelimit import PublicPageLimit
@@ -77,6 +77,7 @@ class ServiceRuntime:
             idempotency.ensure_index,
             lambda _database: self.audit_log.ensure_indexes(),
             lambda database: ParkedEvents(database).ensure_indexes(),
+            lambda database: ensure_outbox_indexes(database, settings.outbox_keep_published_s),
         ]
         self._tasks: list[asyncio.Task] = []
         self._reports: dict[str, Callable[[], Awaitable[object]]] = {}
@@ -135,7 +136,13 @@ class ServiceRuntime:
             with attempt:
                 await self._connect()
         self.relay = OutboxRelay(
-            self.database, self.producer, poll_interval_s=self.settings.outbox_poll_interval_s
+            self.database,
+            self.producer,
+            poll_interval_s=self.settings.outbox_poll_interval_s,
+            after_kafka_trouble=lambda: ensure_topics(self.settings),
+            verify_writes=self.settings.kafka_verify_writes,
+            keep_published_s=self.settings.outbox_keep_published_s,
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
         )
         self.consumers = [
             EventConsumer(
@@ -193,6 +200,7 @@ class ServiceRuntime:
                 await task
         if self.relay is not None:
             await self.relay.release_lease()
+            await self.relay.close()
         if self.producer is not None:
             with contextlib.suppress(Exception):
                 await self.producer.stop()
@@ -216,7 +224,9 @@ class ServiceRuntime:
         checks["parked"] = {
             consumer.name: await _safe(consumer.parked()) for consumer in self.consumers
         }
-        checks["outbox_pending"] = await _safe(self.database[OUTBOX].count_documents({}))
+        checks["outbox_pending"] = await _safe(
+            self.database[OUTBOX].count_documents({"published_at": None})
+        )
         for name, probe in self._reports.items():
             checks[name] = await _safe(probe())  # type: ignore[arg-type]
         return checks

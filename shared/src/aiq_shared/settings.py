@@ -42,6 +42,9 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # Idempotent producer: on for real Kafka; tansu (the embedded broker) lacks InitProducerId.
     kafka_idempotence: bool = True
+    # Read each published batch back before the outbox forgets it: for a broker that may come
+    # back empty (the embedded one; the launcher and the tests turn it on).
+    kafka_verify_writes: bool = False
     kafka_topic_partitions: int = Field(default=4, ge=1)
     kafka_replication_factor: int = Field(default=1, ge=1)
     kafka_session_timeout_ms: int = 10_000
@@ -54,6 +57,9 @@ class ServiceSettings(BaseSettings):
     kafka_topic_prefix: str = ""
 
     outbox_poll_interval_s: float = 1.0
+    # Keep published outbox records this long (0: delete them at once), to publish them again
+    # should the broker come back empty (the embedded one; the launcher sets 900).
+    outbox_keep_published_s: float = Field(default=0.0, ge=0)
     # How long an event whose prerequisite has not arrived yet stays parked (tried again as
     # more arrives) before it goes to the dead-letter topic.
     consumer_retry_later_s: float = 600.0
