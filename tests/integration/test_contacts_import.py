@@ -11,8 +11,8 @@ from datetime import datetime
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from aiq_contacts.imports import COLUMNS
-from aiq_contacts.tables import XLSX
+from aiq_contacts.imports.rules import COLUMNS
+from aiq_shared.spreadsheets import XLSX_MEDIA_TYPE as XLSX
 from helpers import eventually
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aiq_contacts import history
+from aiq_contacts.history import rules as history
+from aiq_contacts.history.schemas import AttendanceStep, FollowUp, Interaction, InteractionWrite
 from aiq_shared.errors import Unprocessable
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -20,7 +21,7 @@ def test_a_follow_up_is_about_an_organisation_or_a_person() -> None:
 
 
 def test_marking_done_twice_keeps_the_first_time() -> None:
-    follow_up = history.FollowUp(id="f", kind="school_ag", title="AG", created_at=NOW)
+    follow_up = FollowUp(id="f", kind="school_ag", title="AG", created_at=NOW)
     done = history.mark_done(follow_up, NOW)
     assert done.status == "done" and done.done_at == NOW
     assert history.mark_done(done, datetime(2027, 1, 1, tzinfo=UTC)).done_at == NOW
@@ -43,7 +44,7 @@ def test_history_follows_every_registration_state_the_latest_counts() -> None:
 
 
 def _entry(person: str, attendance: str, meeting: str = "m1", day: int = 3):  # type: ignore[no-untyped-def]
-    return history.Interaction(
+    return Interaction(
         id=f"{person}-{meeting}",
         kind="meeting_attendance",
         person_id=person,
@@ -51,7 +52,7 @@ def _entry(person: str, attendance: str, meeting: str = "m1", day: int = 3):  # 
         meeting_id=meeting,
         meeting_title=f"Treffen {meeting}",
         attendance=attendance,  # type: ignore[arg-type]
-        steps=[history.AttendanceStep(attendance=attendance, at=NOW)],  # type: ignore[arg-type]
+        steps=[AttendanceStep(attendance=attendance, at=NOW)],  # type: ignore[arg-type]
         source_id=f"r-{person}-{meeting}",
     )
 
@@ -80,7 +81,7 @@ def test_an_organisation_stands_where_the_furthest_of_its_people_does() -> None:
 
 
 def test_an_interaction_time_is_kept_as_the_database_keeps_it() -> None:
-    written = history.InteractionWrite(
+    written = InteractionWrite(
         kind="visit", text="Besuch", occurred_at="2026-11-20T10:00:00.123456+01:00"
     )
     assert written.occurred_at == datetime(2026, 11, 20, 9, 0, 0, 123000, tzinfo=UTC)

@@ -8,11 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from aiq_contacts import imports, tables
-from aiq_contacts.industries import Industries, default_setting
-from aiq_contacts.officers import Officers
-from aiq_contacts.reference import Reference
+from aiq_contacts.imports import rules as imports
+from aiq_contacts.imports import uploads
+from aiq_contacts.imports.schemas import ImportJob, RowError
+from aiq_contacts.organisations.industries import Industries, default_setting
+from aiq_contacts.organisations.officers import Officers
+from aiq_contacts.organisations.reference import Reference
 from aiq_devstack.staff import DEVELOPMENT_STAFF
+from aiq_shared import spreadsheets
 from aiq_shared.districts import DORTMUND
 from aiq_shared.errors import Unprocessable
 from aiq_shared.staff import Staff
@@ -51,7 +54,7 @@ def test_a_row_may_be_only_an_organisation_or_only_a_person() -> None:
     only_person = parse({"first_name": "A", "last_name": "B", "district": "Eving"})
     assert isinstance(only_person, imports.ImportRow) and only_person.organisation is None
     assert only_person.person is not None and only_person.person.district == "Eving"
-    assert isinstance(parse({"first_name": "A", "last_name": "B"}), imports.RowError)
+    assert isinstance(parse({"first_name": "A", "last_name": "B"}), RowError)
     assert parse({"city": "Dortmund"}).errors == [  # type: ignore[union-attr]
         "the row names neither an organisation nor a person"
     ]
@@ -69,7 +72,7 @@ def test_every_problem_of_a_broken_row_is_reported_by_row_number() -> None:
             "colour": "blau",
         }
     )
-    assert isinstance(broken, imports.RowError) and broken.row == 7
+    assert isinstance(broken, RowError) and broken.row == 7
     text = " | ".join(broken.errors)
     for expected in ("unknown columns: colour", "partner_since", "person email", "email_consent"):
         assert expected in text
@@ -86,17 +89,17 @@ def test_exported_id_columns_are_ignored_on_import() -> None:
 
 def test_csv_with_semicolons_in_windows_1252_is_read() -> None:
     data = "organisation_name;district\nBäckerei;Hörde\n".encode("cp1252")
-    assert tables.read_table(data, "text/csv", imports.COLUMNS) == [
+    assert uploads.read_table(data, "text/csv", imports.COLUMNS) == [
         {"organisation_name": "Bäckerei", "district": "Hörde"}
     ]
     with pytest.raises(Unprocessable):
-        tables.read_table(b"", "text/csv", imports.COLUMNS)
+        uploads.read_table(b"", "text/csv", imports.COLUMNS)
     with pytest.raises(Unprocessable):  # JSON is not a table with our columns
-        tables.read_table(b"{}", "text/csv", imports.COLUMNS)
+        uploads.read_table(b"{}", "text/csv", imports.COLUMNS)
 
 
 def test_xlsx_is_read_and_written_and_formulas_are_defused() -> None:
-    written = tables.write_xlsx(["name", "tags", "n"], [["=HYPERLINK()", ["a", "b"], 3]])
+    written = spreadsheets.write_xlsx(["name", "tags", "n"], [["=HYPERLINK()", ["a", "b"], 3]])
     sheet = load_workbook(io.BytesIO(written)).active
     assert [c.value for c in sheet[2]] == ["'=HYPERLINK()", "a, b", 3]
     workbook = Workbook()
@@ -104,21 +107,21 @@ def test_xlsx_is_read_and_written_and_formulas_are_defused() -> None:
     workbook.active.append(["Zeche IT", "Eving"])
     out = io.BytesIO()
     workbook.save(out)
-    assert tables.read_table(out.getvalue(), tables.XLSX, imports.COLUMNS) == [
+    assert uploads.read_table(out.getvalue(), spreadsheets.XLSX_MEDIA_TYPE, imports.COLUMNS) == [
         {"organisation_name": "Zeche IT", "district": "Eving"}
     ]
     with pytest.raises(Unprocessable):
-        tables.read_table(b"PK\x03\x04broken", None, imports.COLUMNS)
+        uploads.read_table(b"PK\x03\x04broken", None, imports.COLUMNS)
 
 
 def test_csv_export_opens_in_german_excel() -> None:
-    data = tables.write_csv(["a", "b"], [["x;y", None]])
+    data = spreadsheets.write_csv(["a", "b"], [["x;y", None]])
     assert data.startswith("\ufeff".encode()) and b'"x;y";' in data
 
 
 def test_a_job_whose_process_went_away_reads_as_failed() -> None:
     start = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-    job = imports.ImportJob(id="j", dry_run=False, status="running", created_at=start)
+    job = ImportJob(id="j", dry_run=False, status="running", created_at=start)
     assert imports.as_seen(job, start + timedelta(minutes=5)).status == "running"
     stalled = imports.as_seen(job, start + timedelta(minutes=11))
     assert stalled.status == "failed" and "stalled" in (stalled.failure or "")
