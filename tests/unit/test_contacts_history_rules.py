@@ -8,6 +8,8 @@ import pytest
 
 from aiq_contacts.history import rules as history
 from aiq_contacts.history.schemas import AttendanceStep, FollowUp, Interaction, InteractionWrite
+from aiq_shared.contracts.meetings import MeetingOutcomeRecordedV1, MeetingSummary, Venue
+from aiq_shared.contracts.registrations import RegistrationCancelledV1, RegistrationConfirmedV1
 from aiq_shared.errors import Unprocessable
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -86,3 +88,70 @@ def test_an_interaction_time_is_kept_as_the_database_keeps_it() -> None:
     )
     assert written.occurred_at == datetime(2026, 11, 20, 9, 0, 0, 123000, tzinfo=UTC)
     assert written.occurred_at.utcoffset() == timedelta(0)
+
+
+def _registration(kind, **fields):  # type: ignore[no-untyped-def]
+    meeting = MeetingSummary(
+        meeting_id="m1",
+        title="Netzwerktreffen",
+        starts_at=datetime(2026, 12, 3, 15, tzinfo=UTC),
+        ends_at=datetime(2026, 12, 3, 18, tzinfo=UTC),
+        venue=Venue(name="Café Durchblick"),
+    )
+    return kind(
+        registration_id="r1",
+        meeting=meeting,
+        person_id="p",
+        display_name="Anna Schmidt",
+        district="Hörde",
+        organisation_id="o",
+        topic_table_ids=[],
+        status="confirmed",
+        **fields,
+    )
+
+
+def test_a_registrations_one_entry_keeps_every_step_and_the_latest_state() -> None:
+    first = history.attendance_entry(
+        None, "registered", _registration(RegistrationConfirmedV1), NOW, "e1"
+    )
+    assert (first.id, first.attendance, first.source_id) == ("e1", "registered", "r1")
+    assert first.occurred_at == datetime(2026, 12, 3, 15, tzinfo=UTC)  # the meeting's start
+    later = NOW + timedelta(days=1)
+    cancelled = _registration(RegistrationCancelledV1, previous_status="confirmed", reason="person")
+    second = history.attendance_entry(first, "cancelled", cancelled, later, "e2")
+    assert second.id == "e1" and second.attendance == "cancelled"
+    assert [(s.attendance, s.at, s.reason) for s in second.steps] == [
+        ("registered", NOW, None),
+        ("cancelled", later, "person"),
+    ]
+
+
+def test_an_outcome_is_a_note_and_a_follow_up_per_item() -> None:
+    outcome = MeetingOutcomeRecordedV1(
+        outcome_id="out1",
+        meeting_id="m1",
+        meeting_title="Netzwerktreffen",
+        organisation_id="o",
+        person_id="p",
+        note="Bietet zwei Praktika an",
+        attended=True,
+        recorded_by="m.schneider",
+        recorded_at=NOW,
+        follow_ups=[
+            {"kind": "internship_offer", "title": "Praktika", "due": "2027-01-15"},
+            {"kind": "school_ag", "title": "AG", "owner": "t.yilmaz"},
+        ],
+    )
+    note = history.outcome_entry(outcome, None, "i1")  # the person was erased meanwhile
+    assert (note.kind, note.attendance, note.person_id, note.text) == (
+        "meeting_outcome",
+        "checked_in",
+        None,
+        "Bietet zwei Praktika an",
+    )
+    follow_ups = history.outcome_follow_ups(outcome, "p", ["f1", "f2"], NOW)
+    assert [(f.id, f.owner, f.meeting_id) for f in follow_ups] == [
+        ("f1", "m.schneider", "m1"),  # no owner named: whoever recorded it
+        ("f2", "t.yilmaz", "m1"),
+    ]

@@ -17,7 +17,7 @@ from aiq_contacts.organisations.reference import Reference
 from aiq_devstack.staff import DEVELOPMENT_STAFF
 from aiq_shared import spreadsheets
 from aiq_shared.districts import DORTMUND
-from aiq_shared.errors import Unprocessable
+from aiq_shared.errors import Conflict, Unprocessable
 from aiq_shared.staff import Staff
 
 REFERENCE = Reference(DORTMUND, Industries(default_setting()), Officers(Staff(DEVELOPMENT_STAFF)))
@@ -129,3 +129,37 @@ def test_a_job_whose_process_went_away_reads_as_failed() -> None:
     assert imports.as_seen(alive, start + timedelta(minutes=11)).status == "running"
     done = job.model_copy(update={"status": "done"})
     assert imports.as_seen(done, start + timedelta(days=1)).status == "done"
+
+
+def test_a_queued_job_waits_for_a_worker_however_long_it_takes() -> None:
+    start = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    queued = ImportJob(id="j", dry_run=False, status="queued", created_at=start)
+    assert imports.as_seen(queued, start + timedelta(days=2)).status == "queued"
+    running = queued.model_copy(update={"status": "running", "updated_at": start})
+    assert imports.is_stalled(running, start + timedelta(minutes=11))
+    assert not imports.is_stalled(running, start + timedelta(minutes=9))
+
+
+def test_what_only_the_whole_file_shows() -> None:
+    seen = imports.FileSeen()
+    first = parse(ROW)
+    again = parse({**ROW, "first_name": "Bea", "email": "bea@sonnenschein.example"})
+    same_address = parse({**ROW, "organisation_name": "Anderer Betrieb"})
+    assert isinstance(first, imports.ImportRow) and isinstance(again, imports.ImportRow)
+    assert isinstance(same_address, imports.ImportRow)
+    assert seen.check(first) is False  # the organisation is new in the file
+    assert seen.check(again) is True  # its organisation came in an earlier row
+    refused = seen.check(same_address)
+    assert isinstance(refused, RowError) and refused.errors == [
+        "the email appears in an earlier row"
+    ]
+    alone = parse({"first_name": "C", "last_name": "D", "district": "Eving"})
+    assert isinstance(alone, imports.ImportRow) and seen.check(alone) is False
+
+
+def test_a_refused_row_is_reported_without_the_address() -> None:
+    taken = Conflict("a person with email anna@x.example exists already", existing_person_id="p")
+    assert imports.row_problem(taken) == "a person with this email exists already"
+    assert imports.row_problem(Unprocessable("a school has no industry")) == (
+        "a school has no industry"
+    )
