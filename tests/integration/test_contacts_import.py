@@ -1,19 +1,25 @@
 """Import and export on real servers: a few hundred generated rows, some broken; a dry run
-writes nothing, the real import writes the good rows as a job with progress; lists export as
-CSV and XLSX."""
+writes nothing, the real import writes the good rows as a job with progress, queued in the
+database (a restart loses no queued import); lists export as CSV and XLSX."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from asgi_lifespan import LifespanManager
 from openpyxl import Workbook, load_workbook
 
-from aiq_contacts.imports import COLUMNS
-from aiq_contacts.tables import XLSX
-from helpers import eventually
+from aiq_contacts.app import create_app
+from aiq_contacts.imports.rules import COLUMNS
+from aiq_contacts.settings import ContactsSettings
+from aiq_shared.clock import SYSTEM_CLOCK, Clock, FrozenClock
+from aiq_shared.mongo import create_client
+from aiq_shared.spreadsheets import XLSX_MEDIA_TYPE as XLSX
+from helpers import eventually, service_client
 
 pytestmark = pytest.mark.integration
 
@@ -170,3 +176,57 @@ async def test_unreadable_files_are_refused_clearly(contacts_and_events) -> None
     broken = await contacts.post("/imports", content=b"PK\x03\x04", headers={"Content-Type": XLSX})
     assert broken.status_code == 422
     assert (await contacts.get("/imports/nope")).status_code == 404
+
+
+async def test_a_queued_import_waits_in_the_database_across_a_restart(settings_for) -> None:
+    """The first import is cut off by the restart (it reads as failed once it has been silent
+    for ten minutes); the second, queued behind it, runs when the service is back."""
+    settings = settings_for(ContactsSettings, "contacts")
+    headers = {"Content-Type": "text/csv"}
+    big, _ = _generated()
+    small = b"organisation_name;district\nZeche Nachtschicht;Eving\n"
+    async with _contacts(settings) as contacts:
+        first = (await contacts.post("/imports", content=big, headers=headers)).json()["id"]
+
+        async def running() -> bool:
+            return (await contacts.get(f"/imports/{first}")).json()["status"] == "running"
+
+        await eventually(running, timeout=30, interval=0.05)
+        second = (await contacts.post("/imports", content=small, headers=headers)).json()["id"]
+        assert (await contacts.get(f"/imports/{second}")).json()["status"] == "queued"
+
+    eleven_minutes_on = FrozenClock(datetime.now(UTC) + timedelta(minutes=11))
+    async with _contacts(settings, eleven_minutes_on) as contacts:
+
+        async def done():  # type: ignore[no-untyped-def]
+            job = (await contacts.get(f"/imports/{second}")).json()
+            return job if job["status"] == "done" else None
+
+        job = await eventually(done, timeout=60)
+        assert job["created_organisations"] == 1 and job["errors"] == []
+        cut_off = (await contacts.get(f"/imports/{first}")).json()
+        assert cut_off["status"] == "failed" and "stalled" in cut_off["failure"]
+        assert cut_off["processed_rows"] < ROWS  # saved every 25 rows: perhaps none yet
+
+    client = create_client(settings.mongo_url)
+    try:  # neither job's rows (personal data) are kept once it has run or failed
+        assert await client[settings.mongo_db]["import_rows"].count_documents({}) == 0
+        stored = await client[settings.mongo_db]["import_jobs"].find_one({"_id": first})
+        assert stored is not None and stored["status"] == "failed"
+    finally:
+        await client.close()
+
+
+@contextlib.asynccontextmanager
+async def _contacts(settings: ContactsSettings, clock: Clock = SYSTEM_CLOCK):  # type: ignore[no-untyped-def]
+    app = create_app(settings, clock=clock)
+    async with (
+        LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager,
+        service_client(manager.app, settings, "contacts") as contacts,
+    ):
+        await eventually(lambda: _ready(contacts), timeout=60)
+        yield contacts
+
+
+async def _ready(contacts) -> bool:  # type: ignore[no-untyped-def]
+    return (await contacts.get("/ready")).status_code == 200

@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aiq_contacts import consent
+from aiq_contacts.consent import rules as consent
+from aiq_contacts.consent.schemas import ConsentRecord
 from aiq_shared.errors import Unprocessable
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
-def _record(n: int, purpose: str, granted: bool, minutes: int) -> consent.ConsentRecord:
+def _record(n: int, purpose: str, granted: bool, minutes: int) -> ConsentRecord:
     return consent.record(
         f"r{n}", "p", purpose, granted, "staff", "2026-01", T0 + timedelta(minutes=minutes)
     )

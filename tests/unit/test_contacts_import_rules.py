@@ -8,13 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from aiq_contacts import imports, tables
-from aiq_contacts.industries import Industries, default_setting
-from aiq_contacts.officers import Officers
-from aiq_contacts.reference import Reference
+from aiq_contacts.imports import rules as imports
+from aiq_contacts.imports import uploads
+from aiq_contacts.imports.schemas import ImportJob, RowError
+from aiq_contacts.organisations.industries import Industries, default_setting
+from aiq_contacts.organisations.officers import Officers
+from aiq_contacts.organisations.reference import Reference
 from aiq_devstack.staff import DEVELOPMENT_STAFF
+from aiq_shared import spreadsheets
 from aiq_shared.districts import DORTMUND
-from aiq_shared.errors import Unprocessable
+from aiq_shared.errors import Conflict, Unprocessable
 from aiq_shared.staff import Staff
 
 REFERENCE = Reference(DORTMUND, Industries(default_setting()), Officers(Staff(DEVELOPMENT_STAFF)))
@@ -51,7 +54,7 @@ def test_a_row_may_be_only_an_organisation_or_only_a_person() -> None:
     only_person = parse({"first_name": "A", "last_name": "B", "district": "Eving"})
     assert isinstance(only_person, imports.ImportRow) and only_person.organisation is None
     assert only_person.person is not None and only_person.person.district == "Eving"
-    assert isinstance(parse({"first_name": "A", "last_name": "B"}), imports.RowError)
+    assert isinstance(parse({"first_name": "A", "last_name": "B"}), RowError)
     assert parse({"city": "Dortmund"}).errors == [  # type: ignore[union-attr]
         "the row names neither an organisation nor a person"
     ]
@@ -69,7 +72,7 @@ def test_every_problem_of_a_broken_row_is_reported_by_row_number() -> None:
             "colour": "blau",
         }
     )
-    assert isinstance(broken, imports.RowError) and broken.row == 7
+    assert isinstance(broken, RowError) and broken.row == 7
     text = " | ".join(broken.errors)
     for expected in ("unknown columns: colour", "partner_since", "person email", "email_consent"):
         assert expected in text
@@ -86,17 +89,17 @@ def test_exported_id_columns_are_ignored_on_import() -> None:
 
 def test_csv_with_semicolons_in_windows_1252_is_read() -> None:
     data = "organisation_name;district\nBäckerei;Hörde\n".encode("cp1252")
-    assert tables.read_table(data, "text/csv", imports.COLUMNS) == [
+    assert uploads.read_table(data, "text/csv", imports.COLUMNS) == [
         {"organisation_name": "Bäckerei", "district": "Hörde"}
     ]
     with pytest.raises(Unprocessable):
-        tables.read_table(b"", "text/csv", imports.COLUMNS)
+        uploads.read_table(b"", "text/csv", imports.COLUMNS)
     with pytest.raises(Unprocessable):  # JSON is not a table with our columns
-        tables.read_table(b"{}", "text/csv", imports.COLUMNS)
+        uploads.read_table(b"{}", "text/csv", imports.COLUMNS)
 
 
 def test_xlsx_is_read_and_written_and_formulas_are_defused() -> None:
-    written = tables.write_xlsx(["name", "tags", "n"], [["=HYPERLINK()", ["a", "b"], 3]])
+    written = spreadsheets.write_xlsx(["name", "tags", "n"], [["=HYPERLINK()", ["a", "b"], 3]])
     sheet = load_workbook(io.BytesIO(written)).active
     assert [c.value for c in sheet[2]] == ["'=HYPERLINK()", "a, b", 3]
     workbook = Workbook()
@@ -104,21 +107,21 @@ def test_xlsx_is_read_and_written_and_formulas_are_defused() -> None:
     workbook.active.append(["Zeche IT", "Eving"])
     out = io.BytesIO()
     workbook.save(out)
-    assert tables.read_table(out.getvalue(), tables.XLSX, imports.COLUMNS) == [
+    assert uploads.read_table(out.getvalue(), spreadsheets.XLSX_MEDIA_TYPE, imports.COLUMNS) == [
         {"organisation_name": "Zeche IT", "district": "Eving"}
     ]
     with pytest.raises(Unprocessable):
-        tables.read_table(b"PK\x03\x04broken", None, imports.COLUMNS)
+        uploads.read_table(b"PK\x03\x04broken", None, imports.COLUMNS)
 
 
 def test_csv_export_opens_in_german_excel() -> None:
-    data = tables.write_csv(["a", "b"], [["x;y", None]])
+    data = spreadsheets.write_csv(["a", "b"], [["x;y", None]])
     assert data.startswith("\ufeff".encode()) and b'"x;y";' in data
 
 
 def test_a_job_whose_process_went_away_reads_as_failed() -> None:
     start = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-    job = imports.ImportJob(id="j", dry_run=False, status="running", created_at=start)
+    job = ImportJob(id="j", dry_run=False, status="running", created_at=start)
     assert imports.as_seen(job, start + timedelta(minutes=5)).status == "running"
     stalled = imports.as_seen(job, start + timedelta(minutes=11))
     assert stalled.status == "failed" and "stalled" in (stalled.failure or "")
@@ -126,3 +129,37 @@ def test_a_job_whose_process_went_away_reads_as_failed() -> None:
     assert imports.as_seen(alive, start + timedelta(minutes=11)).status == "running"
     done = job.model_copy(update={"status": "done"})
     assert imports.as_seen(done, start + timedelta(days=1)).status == "done"
+
+
+def test_a_queued_job_waits_for_a_worker_however_long_it_takes() -> None:
+    start = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    queued = ImportJob(id="j", dry_run=False, status="queued", created_at=start)
+    assert imports.as_seen(queued, start + timedelta(days=2)).status == "queued"
+    running = queued.model_copy(update={"status": "running", "updated_at": start})
+    assert imports.is_stalled(running, start + timedelta(minutes=11))
+    assert not imports.is_stalled(running, start + timedelta(minutes=9))
+
+
+def test_what_only_the_whole_file_shows() -> None:
+    seen = imports.FileSeen()
+    first = parse(ROW)
+    again = parse({**ROW, "first_name": "Bea", "email": "bea@sonnenschein.example"})
+    same_address = parse({**ROW, "organisation_name": "Anderer Betrieb"})
+    assert isinstance(first, imports.ImportRow) and isinstance(again, imports.ImportRow)
+    assert isinstance(same_address, imports.ImportRow)
+    assert seen.check(first) is False  # the organisation is new in the file
+    assert seen.check(again) is True  # its organisation came in an earlier row
+    refused = seen.check(same_address)
+    assert isinstance(refused, RowError) and refused.errors == [
+        "the email appears in an earlier row"
+    ]
+    alone = parse({"first_name": "C", "last_name": "D", "district": "Eving"})
+    assert isinstance(alone, imports.ImportRow) and seen.check(alone) is False
+
+
+def test_a_refused_row_is_reported_without_the_address() -> None:
+    taken = Conflict("a person with email anna@x.example exists already", existing_person_id="p")
+    assert imports.row_problem(taken) == "a person with this email exists already"
+    assert imports.row_problem(Unprocessable("a school has no industry")) == (
+        "a school has no industry"
+    )

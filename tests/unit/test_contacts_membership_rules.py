@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from aiq_contacts import domain, memberships, snapshots
-from aiq_contacts.domain import Organisation, Person, PersonCreate, PersonUpdate
-from aiq_contacts.memberships import Membership
+from aiq_contacts.organisations.schemas import Organisation
+from aiq_contacts.people import memberships
+from aiq_contacts.people import rules as people
+from aiq_contacts.people.memberships import Membership
+from aiq_contacts.people.schemas import Person, PersonCreate, PersonUpdate
 from aiq_shared.contracts.contacts import PersonUpdatedV1
 from aiq_shared.errors import Unprocessable
 
@@ -19,7 +21,7 @@ AT_COMPANY = Membership(organisation_id="c", role="Ausbildungsbotschafterin")
 
 def _teacher(**fields) -> Person:  # type: ignore[no-untyped-def]
     data = PersonCreate(first_name="Eva", last_name="Koch", kind="teacher", **fields)
-    return domain.new_person("p", data, "Eving", SCHOOL)
+    return people.new_person("p", data, "Eving", SCHOOL)
 
 
 def test_a_person_belongs_to_several_organisations_the_first_is_the_main_one() -> None:
@@ -35,7 +37,7 @@ def test_a_person_belongs_to_several_organisations_the_first_is_the_main_one() -
 def test_the_main_fields_alone_still_make_one_membership() -> None:
     person = _teacher(organisation_id="s", role="Lehrkraft")
     assert person.memberships == [Membership(organisation_id="s", role="Lehrkraft")]
-    alone = domain.new_person(
+    alone = people.new_person(
         "p", PersonCreate(first_name="A", last_name="B", role="HR"), "Eving", None
     )
     assert alone.memberships == [] and alone.role == "HR"
@@ -50,21 +52,21 @@ def test_the_organisation_named_comes_first() -> None:
 
 def test_a_change_moves_adds_or_leaves_memberships() -> None:
     teacher = _teacher(memberships=[AT_SCHOOL, AT_COMPANY])
-    main_now = domain.apply_update(teacher, PersonUpdate(organisation_id="c"))
+    main_now = people.apply_update(teacher, PersonUpdate(organisation_id="c"))
     assert [m.organisation_id for m in main_now.memberships] == ["c", "s"]
     assert main_now.role == "Ausbildungsbotschafterin"  # the role there
-    moved = domain.apply_update(teacher, PersonUpdate(organisation_id="s2"))
+    moved = people.apply_update(teacher, PersonUpdate(organisation_id="s2"))
     assert [m.organisation_id for m in moved.memberships] == ["s2", "c"]
     assert moved.role == "Lehrkraft"  # moved to another school, same role
-    retitled = domain.apply_update(teacher, PersonUpdate(role="Schulleitung"))
+    retitled = people.apply_update(teacher, PersonUpdate(role="Schulleitung"))
     assert retitled.memberships[0].role == "Schulleitung" and retitled.role == "Schulleitung"
-    left = domain.apply_update(teacher, PersonUpdate(organisation_id=None))
+    left = people.apply_update(teacher, PersonUpdate(organisation_id=None))
     assert left.organisation_id == "c" and left.memberships == [AT_COMPANY]
-    replaced = domain.apply_update(teacher, PersonUpdate(memberships=[AT_COMPANY]))
+    replaced = people.apply_update(teacher, PersonUpdate(memberships=[AT_COMPANY]))
     assert replaced.organisation_id == "c" and replaced.role == "Ausbildungsbotschafterin"
-    none = domain.apply_update(teacher, PersonUpdate(memberships=[]))
+    none = people.apply_update(teacher, PersonUpdate(memberships=[]))
     assert none.organisation_id is None and none.memberships == []
-    untouched = domain.apply_update(teacher, PersonUpdate(tags=["mint"]))
+    untouched = people.apply_update(teacher, PersonUpdate(tags=["mint"]))
     assert untouched.memberships == teacher.memberships
 
 
@@ -87,13 +89,13 @@ def test_a_student_belongs_to_one_school_only() -> None:
         class_level=9,
         memberships=[Membership(organisation_id="s")],
     )
-    assert domain.new_person("p", data, "Eving", SCHOOL).organisation_id == "s"
+    assert people.new_person("p", data, "Eving", SCHOOL).organisation_id == "s"
     with pytest.raises(Unprocessable):
         two = data.model_copy(update={"memberships": [Membership(organisation_id="s"), AT_COMPANY]})
-        domain.new_person("p", two, "Eving", SCHOOL)
+        people.new_person("p", two, "Eving", SCHOOL)
     with pytest.raises(Unprocessable) as error:
         with_role = [Membership(organisation_id="s", role="Schülersprecherin")]
-        domain.new_person("p", data.model_copy(update={"memberships": with_role}), "Eving", SCHOOL)
+        people.new_person("p", data.model_copy(update={"memberships": with_role}), "Eving", SCHOOL)
     assert error.value.extra["fields"] == ["role"]
 
 
@@ -107,7 +109,7 @@ def test_merging_organisations_moves_memberships_without_doubling_them() -> None
 
 
 def test_memberships_are_published_with_the_person_main_first() -> None:
-    event = snapshots.person_event(PersonUpdatedV1, _teacher(memberships=[AT_SCHOOL, AT_COMPANY]))
+    event = people.person_event(PersonUpdatedV1, _teacher(memberships=[AT_SCHOOL, AT_COMPANY]))
     assert event.organisation_id == "s"
     assert [(m.organisation_id, m.role) for m in event.memberships] == [
         ("s", "Lehrkraft"),

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from aiq_contacts import domain, imports
-from aiq_contacts.domain import Organisation
-from aiq_contacts.industries import SECTIONS, Industries, Industry, default_setting
-from aiq_contacts.officers import Officers
-from aiq_contacts.reference import Reference
+from aiq_contacts.imports import rules as imports
+from aiq_contacts.imports.schemas import RowError
+from aiq_contacts.organisations import rules as organisations
+from aiq_contacts.organisations.industries import SECTIONS, Industries, Industry, default_setting
+from aiq_contacts.organisations.officers import Officers
+from aiq_contacts.organisations.reference import Reference
+from aiq_contacts.organisations.schemas import Organisation
 from aiq_contacts.settings import ContactsSettings
 from aiq_devstack.staff import DEVELOPMENT_STAFF
 from aiq_shared.districts import DORTMUND
@@ -185,7 +187,7 @@ def test_an_import_row_maps_industry_and_officer_or_says_what_is_near() -> None:
         "t.yilmaz",
     )
     broken = imports.parse_row(3, {**row, "industry": "Kfz", "officer": "Frau Niemand"}, REFERENCE)
-    assert isinstance(broken, imports.RowError)
+    assert isinstance(broken, RowError)
     assert "unknown industry 'Kfz'; did you mean 'Kfz-Gewerbe'" in broken.errors[0]
     assert broken.errors[1].startswith("unknown officer 'Frau Niemand'")
     assert "m.schneider" in broken.errors[1]
@@ -194,5 +196,7 @@ def test_an_import_row_maps_industry_and_officer_or_says_what_is_near() -> None:
 def test_a_merged_organisation_knows_the_section_of_the_industry_it_keeps() -> None:
     surviving = _settled(district="Hörde", industry="Sonstige")
     merged = _settled(district="Hörde", industry="Metallbau")
-    combined = REFERENCE.settle(domain.merge_organisations(surviving, merged), officer_given=False)
+    combined = REFERENCE.settle(
+        organisations.merge_organisations(surviving, merged), officer_given=False
+    )
     assert (combined.industry, combined.industry_section) == ("Sonstige", None)

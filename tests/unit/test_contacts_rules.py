@@ -7,18 +7,14 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from aiq_contacts import domain, names
-from aiq_contacts.domain import (
-    Organisation,
-    OrganisationCreate,
-    OrganisationUpdate,
-    Person,
-    PersonCreate,
-    PersonUpdate,
-)
-from aiq_contacts.industries import Industries, default_setting
-from aiq_contacts.officers import Officers
-from aiq_contacts.reference import Reference
+from aiq_contacts.organisations import rules as organisations
+from aiq_contacts.organisations.industries import Industries, default_setting
+from aiq_contacts.organisations.officers import Officers
+from aiq_contacts.organisations.reference import Reference
+from aiq_contacts.organisations.schemas import Organisation, OrganisationCreate, OrganisationUpdate
+from aiq_contacts.people import rules as people
+from aiq_contacts.people.schemas import Person, PersonCreate, PersonUpdate
+from aiq_contacts.search import rules as names
 from aiq_devstack.staff import DEVELOPMENT_STAFF
 from aiq_shared.districts import DORTMUND
 from aiq_shared.errors import Unprocessable
@@ -48,7 +44,7 @@ def test_an_organisation_has_kind_address_status_tags_and_website() -> None:
     assert organisation.kind == "company" and organisation.tags == ["ihk", "speed-woche"]
     assert organisation.website == "https://baeckerei-sonnenschein.example/"
     assert organisation.partner_since == date(2020, 10, 1)
-    domain.check_organisation(organisation, DORTMUND)
+    organisations.check_organisation(organisation, DORTMUND)
 
 
 @pytest.mark.parametrize(
@@ -80,12 +76,12 @@ def test_industry_and_district_come_from_maintained_lists() -> None:
 
 
 def test_patch_changes_only_what_it_names() -> None:
-    changed = domain.update_organisation(
+    changed = organisations.update_organisation(
         COMPANY, OrganisationUpdate(status="dormant", tags=["alt"])
     )
     assert (changed.status, changed.tags, changed.name) == ("dormant", ["alt"], COMPANY.name)
     with pytest.raises(Unprocessable):
-        domain.update_organisation(COMPANY, OrganisationUpdate(name=None))
+        organisations.update_organisation(COMPANY, OrganisationUpdate(name=None))
 
 
 def test_merging_keeps_the_survivor_fills_gaps_and_unites_tags() -> None:
@@ -98,7 +94,7 @@ def test_merging_keeps_the_survivor_fills_gaps_and_unites_tags() -> None:
         tags=["b", "a"],
         partner_since=date(2020, 9, 1),
     )
-    combined = domain.merge_organisations(surviving, merged)
+    combined = organisations.merge_organisations(surviving, merged)
     assert combined.id == "c" and combined.district == "Hörde" and combined.officer == "b.kaya"
     assert combined.tags == ["a", "b"] and combined.partner_since == date(2020, 9, 1)
 
@@ -111,18 +107,22 @@ def test_search_folds_case_accents_and_umlauts() -> None:
 
 
 def test_duplicate_names_ignore_legal_form_case_and_punctuation() -> None:
-    assert names.duplicate_key("Elektro Westfalen GmbH") == names.duplicate_key("elektro-westfalen")
-    assert names.duplicate_key("Müller & Söhne KG") == names.duplicate_key("Mueller Soehne")
-    assert names.looks_like_same_organisation("A GmbH", "44137", "A", None)
-    assert not names.looks_like_same_organisation("A GmbH", "44137", "A", "44139")
-    assert not names.looks_like_same_organisation("A", None, "B", None)
+    assert organisations.duplicate_key("Elektro Westfalen GmbH") == organisations.duplicate_key(
+        "elektro-westfalen"
+    )
+    assert organisations.duplicate_key("Müller & Söhne KG") == organisations.duplicate_key(
+        "Mueller Soehne"
+    )
+    assert organisations.looks_like_same_organisation("A GmbH", "44137", "A", None)
+    assert not organisations.looks_like_same_organisation("A GmbH", "44137", "A", "44139")
+    assert not organisations.looks_like_same_organisation("A", None, "B", None)
 
 
 def _student(**extra) -> Person:  # type: ignore[no-untyped-def]
     data = PersonCreate(
         first_name="Lea", kind="student", organisation_id="s", class_level=9, **extra
     )
-    return domain.new_person("p", data, "Scharnhorst", SCHOOL)
+    return people.new_person("p", data, "Scharnhorst", SCHOOL)
 
 
 def test_students_keep_only_what_meetings_need() -> None:
@@ -132,7 +132,7 @@ def test_students_keep_only_what_meetings_need() -> None:
         _student(email="lea@schule.example", last_name="Meier")
     assert error.value.extra["fields"] == ["email", "last_name"]
     with pytest.raises(Unprocessable):  # a student belongs to a school
-        domain.new_person("p", PersonCreate(first_name="Lea", kind="student"), "Hörde", COMPANY)
+        people.new_person("p", PersonCreate(first_name="Lea", kind="student"), "Hörde", COMPANY)
 
 
 def test_students_under_16_need_a_guardians_consent() -> None:
@@ -144,15 +144,15 @@ def test_students_under_16_need_a_guardians_consent() -> None:
 
 def test_contacts_need_a_last_name_and_no_student_fields() -> None:
     with pytest.raises(Unprocessable):
-        domain.new_person("p", PersonCreate(first_name="A"), "Hörde", COMPANY)
+        people.new_person("p", PersonCreate(first_name="A"), "Hörde", COMPANY)
     with pytest.raises(Unprocessable):
-        domain.new_person(
+        people.new_person(
             "p", PersonCreate(first_name="A", last_name="B", class_level=8), "Hörde", COMPANY
         )
 
 
 def test_a_person_has_several_emails_a_phone_a_role_and_a_language() -> None:
-    person = domain.new_person(
+    person = people.new_person(
         "p",
         PersonCreate(
             first_name="Anna",
@@ -178,9 +178,9 @@ def test_a_person_has_several_emails_a_phone_a_role_and_a_language() -> None:
 
 def test_email_consent_in_a_patch_changes_the_invitations_consent() -> None:
     person = Person(id="p", first_name="A", last_name="B", district="Hörde", email="a@b.example")
-    given = domain.apply_update(person, PersonUpdate(email_consent=True))
+    given = people.apply_update(person, PersonUpdate(email_consent=True))
     assert given.consents == ["invitations"] and given.email_consent
-    withdrawn = domain.apply_update(given, PersonUpdate(email_consent=False))
+    withdrawn = people.apply_update(given, PersonUpdate(email_consent=False))
     assert withdrawn.consents == [] and not withdrawn.email_consent
     with pytest.raises(Unprocessable):  # the address is needed while consents hold
-        domain.apply_update(given, PersonUpdate(email=None))
+        people.apply_update(given, PersonUpdate(email=None))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from aiq_contacts.industries import Industry, default_setting
+from aiq_contacts.organisations.industries import Industry, default_setting
 from aiq_shared.settings import ServiceSettings
 
 

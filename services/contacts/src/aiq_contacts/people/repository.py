@@ -1,0 +1,178 @@
+"""The people collection, the email addresses in use and the erased people's tombstones
+(PyMongo only here and in the other repositories), and what list criteria mean as queries
+over people."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel
+from pymongo import IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from aiq_contacts.people.schemas import Person
+from aiq_contacts.search.repository import ListedRepository, Query, all_of, name_search
+from aiq_contacts.search.rules import fold, search_terms
+from aiq_contacts.search.schemas import CountedPage
+from aiq_shared.pagination import Order, PageParams
+from aiq_shared.repository import Repository, Session
+from aiq_shared.targeting import ContactFilter
+
+
+def member_of(organisation_ids: list[str]) -> dict[str, Any]:
+    """People who belong to one of the organisations (main or other membership; people stored
+    before memberships have only ``organisation_id``)."""
+    return {
+        "$or": [
+            {"organisation_id": {"$in": organisation_ids}},
+            {"memberships.organisation_id": {"$in": organisation_ids}},
+        ]
+    }
+
+
+def person_query(
+    criteria: ContactFilter,
+    q: str | None = None,
+    *,
+    organisation_ids: list[str] | None = None,
+    tagged_organisation_ids: list[str] | None = None,
+    organisation_id: str | None = None,
+) -> Query:
+    """``organisation_ids``: organisations meeting the organisation criteria (None: no such
+    criteria); ``tagged_organisation_ids``: those of them carrying one of the filter's tags.
+    A person is selected when one organisation they belong to meets the criteria and the tag
+    is on them or on it (``aiq_shared.targeting.matches``). None when nobody can match."""
+    parts: list[dict[str, Any]] = name_search(q)
+    if criteria.districts:
+        parts.append({"district": {"$in": list(criteria.districts)}})
+    if criteria.person_kinds:
+        parts.append({"kind": {"$in": list(criteria.person_kinds)}})
+    if criteria.has_consent is not None:
+        parts.append({"email_consent": criteria.has_consent})
+    if organisation_id is not None:
+        parts.append(member_of([organisation_id]))
+    if criteria.tags:
+        own_tags: dict[str, Any] = {"tags": {"$in": list(criteria.tags)}}
+        branches = []
+        if organisation_ids is None:
+            branches.append(own_tags)
+        elif organisation_ids:
+            branches.append({"$and": [own_tags, member_of(organisation_ids)]})
+        if tagged_organisation_ids:
+            branches.append(member_of(tagged_organisation_ids))
+        if not branches:
+            return None
+        parts.append(branches[0] if len(branches) == 1 else {"$or": branches})
+    elif organisation_ids is not None:
+        if not organisation_ids:
+            return None
+        parts.append(member_of(organisation_ids))
+    return all_of(parts)
+
+
+class PeopleSelection(BaseModel):
+    """Who a people list selects: the filter, the search words, and what the organisations'
+    side of the filter found (see :func:`person_query`)."""
+
+    criteria: ContactFilter = ContactFilter()
+    q: str | None = None
+    organisation_ids: list[str] | None = None
+    tagged_organisation_ids: list[str] | None = None
+    organisation_id: str | None = None
+
+    def query(self) -> Query:
+        return person_query(
+            self.criteria,
+            self.q,
+            organisation_ids=self.organisation_ids,
+            tagged_organisation_ids=self.tagged_organisation_ids,
+            organisation_id=self.organisation_id,
+        )
+
+
+class PersonRepository(ListedRepository[Person]):
+    collection_name = "people"
+    model = Person
+
+    def indexes(self) -> Sequence[IndexModel]:
+        fields = ("district", "organisation_id", "email", "other_emails", "sort_name")
+        return [*(IndexModel(field) for field in fields), IndexModel("memberships.organisation_id")]
+
+    def to_document(self, item: Person) -> dict[str, Any]:
+        """With what search and sorting read."""
+        return super().to_document(item) | {
+            "search": search_terms(item.first_name, item.last_name, *item.addresses),
+            "sort_name": fold(f"{item.last_name or ''} {item.first_name}"),
+        }
+
+    async def listed(
+        self, selection: PeopleSelection, params: PageParams, order: Order
+    ) -> CountedPage[Person]:
+        return await self.counted_page(selection.query(), params, order)
+
+    async def exported(self, selection: PeopleSelection, order: Order, most: int) -> list[Person]:
+        return await self.in_order(selection.query(), order, most)
+
+    async def members_of(self, organisation_id: str, session: Session = None) -> list[Person]:
+        """The people who belong to the organisation (main or other membership)."""
+        return await self.find(member_of([organisation_id]), session, sort=[("_id", 1)])
+
+    async def with_address(self, email: str, session: Session = None) -> Person | None:
+        return await self.find_one({"$or": [{"email": email}, {"other_emails": email}]}, session)
+
+
+class EmailAddress(BaseModel):
+    id: str  # the address itself
+    person_id: str
+
+
+class EmailAddressRepository(Repository[EmailAddress]):
+    """One document per email address in use, the address its _id: two transactions cannot
+    both give the same address to a person (MongoDB's snapshot isolation would let both find
+    none)."""
+
+    collection_name = "email_addresses"
+    model = EmailAddress
+
+    def indexes(self) -> Sequence[IndexModel]:
+        return [IndexModel("person_id")]
+
+    async def claim(self, person_id: str, addresses: list[str], session: Session) -> str | None:
+        """Give ``addresses`` to the person; the id of a person holding one already, if any."""
+        for address in addresses:
+            try:
+                await self.add(EmailAddress(id=address, person_id=person_id), session)
+            except DuplicateKeyError:
+                holder = await self.get(address, session)
+                return holder.person_id if holder else "unknown"
+        return None
+
+    async def release(
+        self, person_id: str, session: Session, addresses: list[str] | None = None
+    ) -> None:
+        """Free the person's addresses (``None``: all of them)."""
+        query: dict[str, Any] = {"person_id": person_id}
+        if addresses is not None:
+            query["_id"] = {"$in": addresses}
+        await self.collection.delete_many(query, session=session)
+
+
+class Tombstone(BaseModel):
+    """An erased person: only the id and the time, so late events about them are not stored
+    again."""
+
+    id: str
+    erased_at: AwareDatetime
+
+
+class ErasedPeopleRepository(Repository[Tombstone]):
+    collection_name = "erased_people"
+    model = Tombstone
+
+    async def is_erased(self, person_id: str, session: Session = None) -> bool:
+        return await self.get(person_id, session) is not None
+
+    async def bury(self, person_id: str, at: datetime, session: Session) -> None:
+        await self.add(Tombstone(id=person_id, erased_at=at), session)

@@ -1,0 +1,68 @@
+"""HTTP routes of people (see docs/contacts.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from aiq_contacts.people.schemas import Person, PersonCreate, PersonUpdate
+from aiq_contacts.people.service import PersonService
+from aiq_contacts.search.schemas import CountedPage, PeopleQuery
+from aiq_shared.idempotency import IdempotencyKey
+
+router = APIRouter()
+
+
+def _people(request: Request) -> PersonService:
+    return request.app.state.people
+
+
+People = Annotated[PersonService, Depends(_people)]
+
+
+@router.post(
+    "/people",
+    status_code=status.HTTP_201_CREATED,
+    tags=["people"],
+    summary="Create a person",
+    description="`email_consent: true` records the invitations consent as given by staff.",
+    responses={409: {"description": "A person with this email exists already"}},
+)
+async def create_person(
+    body: PersonCreate, people: People, idempotency_key: IdempotencyKey = None
+) -> Person:
+    return await people.create(body, idempotency_key)
+
+
+@router.get(
+    "/people",
+    tags=["people"],
+    summary="Search and list people",
+    description="Filters on the person (district, kind, tag, has_consent) and on their "
+    "organisation (industry, status, officer, organisation_kind, partner since, tag).",
+)
+async def list_people(
+    people: People,
+    organisation_id: Annotated[str | None, Query(max_length=64)] = None,
+    *,
+    query: Annotated[PeopleQuery, Query()],
+) -> CountedPage[Person]:
+    return await people.search(query, organisation_id)
+
+
+@router.get("/people/{person_id}", tags=["people"])
+async def get_person(person_id: str, people: People) -> Person:
+    return await people.get(person_id)
+
+
+@router.patch("/people/{person_id}", tags=["people"], summary="Change a person")
+async def update_person(person_id: str, body: PersonUpdate, people: People) -> Person:
+    return await people.update(person_id, body)
+
+
+@router.get("/organisations/{organisation_id}/people", tags=["organisations"])
+async def organisation_people(
+    organisation_id: str, people: People, query: Annotated[PeopleQuery, Query()]
+) -> CountedPage[Person]:
+    return await people.at_organisation(organisation_id, query)
