@@ -53,3 +53,16 @@ async def test_dates_are_stored_and_read_back(mongo_url, run_id) -> None:
         assert stored["items"][0]["due"] == "2027-01-01"
     finally:
         await client.close()
+
+
+async def test_every_service_serves_its_asyncapi_document(system) -> None:
+    document = (
+        await system.notifications.get("/asyncapi.json", headers={"Authorization": ""})
+    ).json()
+    assert document["asyncapi"] == "3.0.0"
+    operations = document["operations"]
+    assert operations["send_aiq_notifications"]["action"] == "send"
+    received = {
+        m["$ref"].rsplit("/", 1)[1] for m in operations["receive_aiq_registrations"]["messages"]
+    }
+    assert "aiq_registration_confirmed_v1" in received

@@ -23,7 +23,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 
-from aiq_shared import audit_log, idempotency
+from aiq_shared import asyncapi, audit_log, idempotency
 from aiq_shared.audit import current_request_id
 from aiq_shared.auth import authenticate, is_public, keep_signed_in, public, token_of, verify
 from aiq_shared.clock import SYSTEM_CLOCK, Clock
@@ -377,6 +377,27 @@ def build_app(
 
     for router in (*routers, audit_log.router):
         app.include_router(router)
+
+    async def asyncapi_document() -> JSONResponse:
+        """Every topic and event (AsyncAPI 3.0), with what this service sends and receives."""
+        receives = {
+            topic: sorted(handlers) for topic, (_, handlers) in runtime._consumer_specs.items()
+        }
+        return JSONResponse(
+            asyncapi.document(
+                title,
+                service=settings.service_name,
+                sends=asyncapi.SENDS.get(settings.service_name, ()),
+                receives=receives,
+            )
+        )
+
+    app.add_api_route(
+        "/asyncapi.json",
+        public(asyncapi_document) if settings.docs_public else asyncapi_document,
+        methods=["GET"],
+        include_in_schema=False,
+    )
 
     async def prometheus_metrics() -> Response:
         """Prometheus metrics at ``/metrics`` itself (no redirect to ``/metrics/``)."""
