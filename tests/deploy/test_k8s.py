@@ -195,3 +195,31 @@ def test_fallback_parse_matches_render(rendered):
     for name, deployment in deployments(rendered).items():
         spec = deployment["spec"]["template"]["spec"]
         assert parsed[name]["spec"]["template"]["spec"]["containers"] == spec["containers"]
+
+
+def test_scaling_is_bounded_by_the_partitions_and_disruptions_keep_a_replica(rendered):
+    partitions = int(of_kind(rendered, "ConfigMap")["aiq-common"]["data"]["KAFKA_TOPIC_PARTITIONS"])
+    autoscalers = of_kind(rendered, "HorizontalPodAutoscaler")
+    budgets = of_kind(rendered, "PodDisruptionBudget")
+    for name, deployment in deployments(rendered).items():
+        target = deployment["metadata"]["name"]
+        hpa = autoscalers[target]
+        assert hpa["apiVersion"] == "autoscaling/v2"
+        assert hpa["spec"]["scaleTargetRef"] == {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": target,
+        }
+        # a consumer group can't use more consumers than a topic has partitions
+        assert 2 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"] <= partitions, name
+        assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
+        pdb = budgets[target]
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
+        assert pdb["spec"]["minAvailable"] == 1 < hpa["spec"]["minReplicas"]
+        pod = deployment["spec"]["template"]["spec"]
+        keys = {c["topologyKey"] for c in pod["topologySpreadConstraints"]}
+        assert keys == {"kubernetes.io/hostname", "topology.kubernetes.io/zone"}
+        (container,) = pod["containers"]
+        resources = container["resources"]
+        assert resources["requests"]["cpu"] and resources["limits"]["cpu"]  # HPA needs requests
