@@ -27,9 +27,10 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
+from opentelemetry import trace
 from pymongo.errors import ConnectionFailure
 
-from aiq_shared import metrics, topics
+from aiq_shared import metrics, topics, tracing
 from aiq_shared.contracts import EventContract, contract_for
 from aiq_shared.envelope import (
     Envelope,
@@ -237,13 +238,21 @@ class EventConsumer:
         structlog.contextvars.bind_contextvars(
             event_id=envelope.id, event_type=envelope.type, traceparent=envelope.traceparent
         )
-        token = current_traceparent.set(envelope.traceparent)
         actor = current_actor.set(envelope.actor)  # the effect is traced to who caused it
         try:
-            await self._handle_envelope(record, envelope, handler, parked_id)
+            with tracing.span(
+                f"process {envelope.type}",
+                envelope.traceparent,
+                trace.SpanKind.CONSUMER,
+                **{"messaging.system": "kafka", "messaging.destination.name": record.topic},
+            ) as traceparent:
+                token = current_traceparent.set(traceparent)
+                try:
+                    await self._handle_envelope(record, envelope, handler, parked_id)
+                finally:
+                    current_traceparent.reset(token)
         finally:
             current_actor.reset(actor)
-            current_traceparent.reset(token)
             structlog.contextvars.unbind_contextvars("event_id", "event_type", "traceparent")
 
     async def _handle_envelope(

@@ -24,10 +24,12 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
+from opentelemetry import trace
 from pymongo import ASCENDING
 from pymongo.errors import PyMongoError
 
-from aiq_shared import metrics
+from aiq_shared import metrics, tracing
+from aiq_shared.envelope import TRACEPARENT
 from aiq_shared.leases import Leases, process_owner
 from aiq_shared.mongo import OUTBOX, Database
 
@@ -112,15 +114,7 @@ class OutboxRelay:
             metrics.OUTBOX_PENDING.set(len(records))
             if not records:
                 return count
-            sends = [
-                await self._producer.send(
-                    record["topic"],
-                    bytes(record["value"]),
-                    key=bytes(record["key"]) if record.get("key") is not None else None,
-                    headers=[(name, bytes(value)) for name, value in record["headers"]],
-                )
-                for record in records
-            ]
+            sends = [await self._send(record) for record in records]
             written = await asyncio.gather(*sends)
             last = _last_per_partition(records, written)
             if self._verify_writes:
@@ -134,6 +128,19 @@ class OutboxRelay:
                 metrics.EVENTS_PUBLISHED.labels(record["topic"], record.get("event_type", "")).inc()
             count += len(records)
             self.published += len(records)
+
+    async def _send(self, record: dict) -> asyncio.Future:
+        headers = [(name, bytes(value)) for name, value in record["headers"]]
+        stored = next((v.decode() for n, v in headers if n == TRACEPARENT), None)
+        # published as a child of the trace the change was made in (the aiokafka
+        # instrumentation's producer span then carries it on in the record's headers)
+        with tracing.span(f"publish {record['topic']}", stored, trace.SpanKind.PRODUCER):
+            return await self._producer.send(
+                record["topic"],
+                bytes(record["value"]),
+                key=bytes(record["key"]) if record.get("key") is not None else None,
+                headers=headers,
+            )
 
     async def _after_trouble(self) -> None:
         """The broker may have come back empty: its topics first; and if the last record we

@@ -23,8 +23,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 
-from aiq_shared import asyncapi, audit_log, idempotency
-from aiq_shared.audit import current_request_id
+from aiq_shared import asyncapi, audit_log, idempotency, tracing
+from aiq_shared.audit import current_request_id, trace_id_of
 from aiq_shared.auth import authenticate, is_public, keep_signed_in, public, token_of, verify
 from aiq_shared.clock import SYSTEM_CLOCK, Clock
 from aiq_shared.envelope import TRACEPARENT, current_traceparent, new_traceparent
@@ -294,6 +294,7 @@ def build_app(
     """The one app factory: lifespan, problem details, health, readiness, metrics, tracing."""
     settings = runtime.settings
     configure_logging(settings.log_level, settings.log_json)
+    tracing.configure(settings.service_name, settings.otlp_endpoint, settings.tracing)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -319,7 +320,11 @@ def build_app(
     async def request_context(request: Request, call_next):  # type: ignore[no-untyped-def]
         """Trace, request id and (for retry-safe writes) the body's digest, for the request;
         the documentation and metrics behind a token where the settings say so."""
-        trace = request.headers.get(TRACEPARENT) or new_traceparent()
+        trace = (
+            tracing.current_traceparent_of_span()  # the server span, when tracing is on
+            or request.headers.get(TRACEPARENT)
+            or new_traceparent()
+        )
         request_id = (request.headers.get("x-request-id") or "")[:100] or uuid.uuid4().hex
         digest = None
         if request.headers.get("idempotency-key"):
@@ -329,7 +334,9 @@ def build_app(
             current_request_id.set(request_id),
             idempotency.current_request_digest.set(digest),
         )
-        structlog.contextvars.bind_contextvars(traceparent=trace, request_id=request_id)
+        structlog.contextvars.bind_contextvars(
+            traceparent=trace, trace_id=trace_id_of(trace), request_id=request_id
+        )
         try:
             refused = _closed_documentation(request, settings)
             response: Response = refused or await call_next(request)
@@ -340,7 +347,7 @@ def build_app(
                 strict=True,
             ):
                 var.reset(token)  # type: ignore[attr-defined]
-            structlog.contextvars.unbind_contextvars("traceparent", "request_id")
+            structlog.contextvars.unbind_contextvars("traceparent", "trace_id", "request_id")
         response.headers[TRACEPARENT] = trace
         response.headers["X-Request-ID"] = request_id
         keep_signed_in(request, response)
@@ -424,4 +431,5 @@ def build_app(
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    tracing.instrument_app(app)
     return app

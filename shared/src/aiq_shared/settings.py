@@ -66,6 +66,10 @@ class ServiceSettings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+    # Traces (OpenTelemetry): exported by OTLP/HTTP to this collector, e.g.
+    # http://otel-collector:4318; TRACING records spans without exporting (tests).
+    otlp_endpoint: str | None = None
+    tracing: bool = False
 
     # production: refuses to start with the development keys (every *_secret field).
     environment: Literal["development", "production"] = "development"
