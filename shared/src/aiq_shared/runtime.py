@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
@@ -23,7 +24,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 
-from aiq_shared import asyncapi, audit_log, idempotency, tracing
+from aiq_shared import asyncapi, audit_log, idempotency, metrics, tracing
 from aiq_shared.audit import current_request_id, trace_id_of
 from aiq_shared.auth import authenticate, is_public, keep_signed_in, public, token_of, verify
 from aiq_shared.clock import SYSTEM_CLOCK, Clock
@@ -224,6 +225,9 @@ class ServiceRuntime:
         checks["parked"] = {
             consumer.name: await _safe(consumer.parked()) for consumer in self.consumers
         }
+        for name, waiting in checks["parked"].items():
+            if waiting is not None:
+                metrics.PARKED.labels(name).set(waiting)
         checks["outbox_pending"] = await _safe(
             self.database[OUTBOX].count_documents({"published_at": None})
         )
@@ -339,7 +343,12 @@ def build_app(
         )
         try:
             refused = _closed_documentation(request, settings)
+            started = time.perf_counter()
             response: Response = refused or await call_next(request)
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            metrics.HTTP_REQUEST_SECONDS.labels(
+                request.method, route, str(response.status_code)
+            ).observe(time.perf_counter() - started)
         finally:
             for var, token in zip(
                 (current_traceparent, current_request_id, idempotency.current_request_digest),
