@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from aiq_events.day import rules
+from aiq_events.day.schemas import TableVisitCreate, WalkInCreate
 from aiq_events.meetings.schemas import Meeting
-from aiq_events.registrations.schemas import Registration
-from aiq_shared.errors import Conflict
+from aiq_events.registrations.schemas import GroupMember, Registration
+from aiq_shared.errors import Conflict, Unprocessable
 
 T0 = datetime(2026, 3, 19, 15, tzinfo=UTC)
 
@@ -84,3 +85,38 @@ def test_closing_marks_confirmed_but_absent_registrations_as_no_shows() -> None:
     assert [r.id for r in no_shows] == ["r2"] and no_shows[0].no_show
     with pytest.raises(Conflict):
         rules.close(closed, [], T0)
+
+
+def test_a_table_visit_is_recorded_once_for_someone_checked_in() -> None:
+    visit = TableVisitCreate(code="c", topic_table_id="ag", round=1)
+    rules.check_visit(meeting(), visit)
+    with pytest.raises(Unprocessable):
+        rules.check_visit(meeting(), visit.model_copy(update={"topic_table_id": "nowhere"}))
+    with pytest.raises(Unprocessable):
+        rules.check_visit(meeting(), visit.model_copy(update={"round": 2}))
+    with pytest.raises(Conflict, match="not checked in"):
+        rules.visited(reg(1), visit, T0)
+    seen = rules.visited(reg(1, checked_in_at=T0), visit, T0)
+    assert seen is not None and [(v.topic_table_id, v.round) for v in seen.table_visits] == [
+        ("ag", 1)
+    ]
+    assert rules.visited(seen, visit, T0) is None  # said before: nothing to write
+
+
+def test_the_desk_counts_arrivals_and_finds_people_and_students_by_name() -> None:
+    group = reg(2, display_name="Lea Lehrer", seats=3)
+    group = group.model_copy(
+        update={"group_students": [GroupMember(person_id="s1", display_name="Sara Schüler")]}
+    )
+    everyone = [reg(1, checked_in_at=T0), group, reg(3, status="cancelled", display_name="Sara")]
+    assert rules.arrivals(everyone) == (1, 2)
+    assert [r.id for r in rules.search(everyone, " sara ")] == ["r2"]
+    assert rules.search(everyone, "") == []
+
+
+def test_a_walk_in_whom_contacts_does_not_know_travels_by_name() -> None:
+    body = WalkInCreate(first_name="Tom", last_name="Tür", district="Eving", kind="guest")
+    who = rules.walk_in_person(body, "abc")
+    assert (who.id, who.display_name, who.district, who.kind) == (
+        "walk-in-abc", "Tom Tür", "Eving", "guest",
+    )  # fmt: skip

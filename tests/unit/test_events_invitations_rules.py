@@ -12,6 +12,7 @@ from aiq_events.directory.rules import Participant
 from aiq_events.invitations import links, rules
 from aiq_events.invitations.links import PersonalLinks, RsvpClaims
 from aiq_events.invitations.schemas import Invitation
+from aiq_events.meetings.schemas import Meeting
 from aiq_shared.contracts.contacts import Membership
 from aiq_shared.links import ExpiredLink, InvalidLink, read_link
 from aiq_shared.targeting import ContactFilter
@@ -160,3 +161,41 @@ def test_rsvp_url_is_under_the_public_base() -> None:
     assert links.rsvp_url("https://aiq.example/", "tok") == "https://aiq.example/rsvp/tok"
     link = links.rsvp_url("https://aiq.example/", "tok")
     assert links.decline_url(link) == "https://aiq.example/rsvp/tok/absagen"
+
+
+def test_links_already_sent_keep_working_and_new_ones_are_the_same_tokens() -> None:
+    """A link in an email sent before aiq_shared.links: its claims are ``sub`` (invitation),
+    ``mid`` (meeting), ``purpose``, ``iat`` and ``exp``, signed with the link secret."""
+    sent = jwt.encode(
+        {"sub": "inv1", "mid": "m1", "purpose": "rsvp", "iat": NOW, "exp": END},
+        SECRET,
+        algorithm="HS256",
+    )
+    personal = PersonalLinks("https://aiq.example/", SECRET)
+    claims, expires = personal.read(sent)
+    assert (claims.invitation_id, claims.meeting_id, expires) == ("inv1", "m1", END)
+    assert personal.token(invited()) == sent  # the same invitation signs the same link
+    assert personal.rsvp_url(invited()) == f"https://aiq.example/rsvp/{sent}"
+    assert personal.decline_url(invited()) == f"https://aiq.example/rsvp/{sent}/absagen"
+    assert personal.rsvp_path(invited()) == f"/rsvp/{sent}"
+    assert personal.decline_path(invited()) == f"/rsvp/{sent}/absagen"
+
+
+def test_a_link_opens_its_invitation_until_the_meeting_ends_not_for_an_erased_person() -> None:
+    meeting = Meeting(
+        id="m1", title="T", starts_at=datetime(2026, 3, 19, 16), ends_at=END,
+        venue={"name": "V"}, capacity=5, districts=["Hörde"], topic_tables=[],
+    )  # fmt: skip
+    assert rules.check_link(invited(), meeting, END, NOW, person_erased=False)[0].id == "inv1"
+    with pytest.raises(ExpiredLink):
+        rules.check_link(invited(), meeting, END, END, person_erased=False)
+    moved = meeting.model_copy(update={"ends_at": END + timedelta(days=7)})
+    assert rules.check_link(invited(), moved, END, END, person_erased=False)  # moved later
+    for invitation, of_meeting in ((None, meeting), (invited(), None)):
+        with pytest.raises(InvalidLink):
+            rules.check_link(invitation, of_meeting, END, NOW, person_erased=False)
+    other = meeting.model_copy(update={"id": "m2"})
+    with pytest.raises(InvalidLink):
+        rules.check_link(invited(), other, END, NOW, person_erased=False)
+    with pytest.raises(InvalidLink):
+        rules.check_link(invited(), meeting, END, NOW, person_erased=True)
