@@ -320,37 +320,17 @@ class Roster:
     def _pass_on_table_seats(self, before: Registration, after: Registration) -> None:
         """Seats ``after`` gave up go to the first in each table's line; each who moved up is
         told once (``table_move_up``), with all their seats as they are now."""
-        moved: dict[str, Registration] = {}
-        for table_id, round_ in seating.freed(before, after):
-            moving = seating.next_at_table(self.meeting, self.registrations, table_id, round_)
-            if moving is not None:
-                seated = seating.seat_at(moving, table_id, round_)
-                moved[seated.id] = seated.model_copy(update={"updated_at": self.now})
-                self._put(moved[seated.id])
-        for registration in moved.values():
+        for moved in seating.pass_on(self.meeting, self.registrations, before, after):
+            moved = moved.model_copy(update={"updated_at": self.now})
+            self._put(moved)
             self._emit(
-                RegistrationTablesChangedV1, registration, reason="table_move_up",
-                previous_topic_table_ids=registration.topic_table_ids,
+                RegistrationTablesChangedV1, moved, reason="table_move_up",
+                previous_topic_table_ids=moved.topic_table_ids,
             )  # fmt: skip
 
     def _seated(self, registration: Registration) -> Registration:
-        """Topic-table seats for a confirmed registration (its wishes kept as they are)."""
-        meeting = self.meeting
-        if not registration.topic_table_ids or not meeting.topic_tables:
-            return registration
-        taken = seating.occupancy(self.registrations, skip=registration.id)
-        if meeting.table_selection == "choose":
-            seats, next_seq = seating.choose(
-                meeting, registration, registration.topic_table_ids, taken, meeting.waitlist_next
-            )
-        elif meeting.tables_assigned:  # a late one is placed as the assignment step would
-            unplaced = registration.model_copy(update={"table_seats": []})
-            seats = seating.place(meeting, unplaced, taken, meeting.waitlist_next)
-            next_seq = meeting.waitlist_next + 1
-        else:
-            return registration  # placed by the assignment step
-        self.meeting = meeting.model_copy(update={"waitlist_next": next_seq})
-        return registration.model_copy(update={"table_seats": seats})
+        self.meeting, seated = seating.seat(self.meeting, self.registrations, registration)
+        return seated
 
     def _new(
         self,

@@ -163,6 +163,45 @@ def next_at_table(
     return None
 
 
+def seat(
+    meeting: Meeting, registrations: Sequence[Registration], registration: Registration
+) -> tuple[Meeting, Registration]:
+    """Topic-table seats for a confirmed registration (its wishes kept as they are), among the
+    seats the others hold; the meeting hands out the numbers of the tables' lines."""
+    if not registration.topic_table_ids or not meeting.topic_tables:
+        return meeting, registration
+    taken = occupancy(registrations, skip=registration.id)
+    if meeting.table_selection == "choose":
+        seats, next_seq = choose(
+            meeting, registration, registration.topic_table_ids, taken, meeting.waitlist_next
+        )
+    elif meeting.tables_assigned:  # a late one is placed as the assignment step would
+        unplaced = registration.model_copy(update={"table_seats": []})
+        seats = place(meeting, unplaced, taken, meeting.waitlist_next)
+        next_seq = meeting.waitlist_next + 1
+    else:
+        return meeting, registration  # placed by the assignment step
+    meeting = meeting.model_copy(update={"waitlist_next": next_seq})
+    return meeting, registration.model_copy(update={"table_seats": seats})
+
+
+def pass_on(
+    meeting: Meeting,
+    registrations: Sequence[Registration],
+    before: Registration,
+    after: Registration,
+) -> list[Registration]:
+    """The seats ``after`` (the registration as it is now, in ``registrations``) gave up, each
+    to the first in that table's line: who moved up, each once, with all their seats now."""
+    everyone = {r.id: r for r in registrations}
+    moved: dict[str, Registration] = {}
+    for table_id, round_ in freed(before, after):
+        moving = next_at_table(meeting, list(everyone.values()), table_id, round_)
+        if moving is not None:
+            everyone[moving.id] = moved[moving.id] = seat_at(moving, table_id, round_)
+    return list(moved.values())
+
+
 def seat_at(registration: Registration, table_id: str, round_: int) -> Registration:
     seats = [
         s.model_copy(
