@@ -44,6 +44,7 @@ FUTURE = {
 
 
 events = events_fixture()  # the events service alone
+frozen_events = events_fixture(frozen=True)  # ... on a clock that moves when the test says
 
 
 async def test_refusals_are_german_pages_never_server_errors(events) -> None:
@@ -170,8 +171,8 @@ async def test_ranked_tables_are_assigned_in_registration_order(events) -> None:
     assert refused.headers["content-type"] == "application/problem+json"
 
 
-async def test_a_move_up_offer_expires_and_passes_to_the_next(events) -> None:
-    system = events
+async def test_a_move_up_offer_expires_and_passes_to_the_next(frozen_events) -> None:
+    system = frozen_events
     anna, ben, cem = await people(system, "Anna", "Ben", "Cem")
     offering = {**FUTURE, "capacity": 1, "move_up_offer_hours": 24}
     meeting = (await system.events.post("/events", json=offering)).json()
@@ -190,7 +191,8 @@ async def test_a_move_up_offer_expires_and_passes_to_the_next(events) -> None:
     ]
     assert [o.rsvp_url for o in offered] == [link[ben]] and offered[0].offer_expires_at
     # a day later Ben has not answered: the offer passes to Cem
-    assert await system.service.expire_offers(datetime.now(UTC) + timedelta(hours=25)) == 1
+    system.clock.advance(timedelta(hours=25))
+    assert await system.registrations.expire_offers() == 1
     cem_page = await system.events.get(path_of(link[cem]))
     assert "Platz annehmen" in cem_page.text
     ben_page = await system.events.get(path_of(link[ben]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from asgi_lifespan import LifespanManager
 from aiq_events.app import create_app
 from aiq_events.settings import EventsSettings
 from aiq_shared import topics
+from aiq_shared.clock import SYSTEM_CLOCK, Clock, FrozenClock
 from aiq_shared.contracts import EventContract
 from aiq_shared.contracts.contacts import PersonCreatedV1
 from aiq_shared.envelope import to_kafka, wrap
@@ -173,25 +174,32 @@ async def new_person(
 
 
 @contextlib.asynccontextmanager
-async def events_alone(settings_for, **overrides):
-    """The events service in-process; ``system.service`` is its EventsService."""
+async def events_alone(settings_for, clock: Clock = SYSTEM_CLOCK, **overrides):
+    """The events service in-process, reading the time from ``clock``; ``system.registrations``
+    is its RegistrationsService."""
     overrides.setdefault("offer_check_interval_s", 3600)
     settings = settings_for(EventsSettings, "events", **overrides)
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
         async with service_client(manager.app, settings, "events") as client:
             await eventually(lambda: _ready(client), timeout=60)
             yield SimpleNamespace(
-                events=client, service=app.state.events, settings={"events": settings}
+                events=client,
+                registrations=app.state.registrations,
+                clock=clock,
+                settings={"events": settings},
             )
 
 
-def events_fixture(**overrides):
-    """A test module's ``events`` fixture: ``events = events_fixture()``."""
+def events_fixture(*, frozen: bool = False, **overrides):
+    """A test module's ``events`` fixture: ``events = events_fixture()``. ``frozen``: the
+    service's clock stands still at the test's start until the test moves it
+    (``system.clock.advance(...)``)."""
 
     @pytest.fixture
     async def events(settings_for):
-        async with events_alone(settings_for, **overrides) as system:
+        clock = FrozenClock(datetime.now(UTC)) if frozen else SYSTEM_CLOCK
+        async with events_alone(settings_for, clock, **overrides) as system:
             yield system
 
     return events

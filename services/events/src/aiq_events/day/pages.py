@@ -1,0 +1,131 @@
+"""The check-in desk (staff): find a registration by name, check in by code, take a walk-in.
+German, no JavaScript, usable on a phone; every refusal is a page, never a 500."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from aiq_events.day.schemas import WalkInCreate
+from aiq_events.day.service import DayService
+from aiq_events.meetings.rules import when
+from aiq_events.meetings.schemas import Meeting
+from aiq_events.meetings.service import MeetingsService
+from aiq_events.registrations.schemas import Registration
+from aiq_events.rendering import form_of, page, refusal, seat_lines
+from aiq_events.rsvp.rules import first
+from aiq_shared.dates import german_datetime
+from aiq_shared.errors import DomainError
+
+router = APIRouter()
+
+DESK = "/events/{event_id}/check-in-desk"
+STATUS_TEXT = {"confirmed": "angemeldet", "waitlisted": "Warteliste", "cancelled": "storniert"}
+
+
+def _day(request: Request) -> DayService:
+    return request.app.state.day
+
+
+def _meetings(request: Request) -> MeetingsService:
+    return request.app.state.meetings
+
+
+async def _desk(
+    request: Request,
+    event_id: str,
+    *,
+    query: str = "",
+    status_code: int = 200,
+    message: str | None = None,
+    message_kind: str = "info",
+    details: list[str] | None = None,
+) -> HTMLResponse:
+    day = _day(request)
+    meeting = await _meetings(request).get_meeting(event_id)
+    checked_in, confirmed = await day.arrivals(event_id)
+    return page(
+        "check_in_desk.html.j2",
+        status_code,
+        page_title=f"Einlass {meeting.title}",
+        meeting=meeting,
+        when=when(meeting),
+        base=DESK.format(event_id=event_id),
+        checked_in=checked_in,
+        confirmed=confirmed,
+        query=query,
+        found=await day.search(event_id, query) if query else [],
+        status_text=STATUS_TEXT,
+        districts=day.districts,
+        message=message,
+        message_kind=message_kind,
+        details=details or [],
+    )
+
+
+def _arrived(meeting: Meeting, registration: Registration, again: bool) -> tuple[str, list[str]]:
+    who = f"{registration.display_name} ({registration.district})"
+    details = []
+    if registration.seats > 1:
+        details.append(f"Gruppe mit {registration.seats} Personen.")
+    details += [f"Thementisch: {line}" for line in seat_lines(meeting, registration)]
+    if again and registration.checked_in_at:
+        since = german_datetime(registration.checked_in_at)
+        return f"{who} war schon eingecheckt ({since}).", details
+    return f"Willkommen: {who} ist eingecheckt.", details
+
+
+async def _welcome(
+    request: Request, event_id: str, registration: Registration, again: bool
+) -> HTMLResponse:
+    meeting = await _meetings(request).get_meeting(event_id)
+    message, details = _arrived(meeting, registration, again)
+    return await _desk(request, event_id, message=message, message_kind="success",
+                       details=details)  # fmt: skip
+
+
+@router.get(DESK, tags=["check-in"], response_class=HTMLResponse, include_in_schema=False)
+async def check_in_desk(
+    event_id: str, request: Request, q: Annotated[str, Query(max_length=100)] = ""
+) -> HTMLResponse:
+    return await _desk(request, event_id, query=q.strip())
+
+
+@router.post(DESK, tags=["check-in"], response_class=HTMLResponse, include_in_schema=False)
+async def check_in_at_desk(event_id: str, request: Request) -> HTMLResponse:
+    code = first(await form_of(request), "code")
+    try:
+        result = await _day(request).check_in(event_id, code)
+    except DomainError as error:
+        if error.status == 404 and error.extra.get("reason") != "unknown_code":
+            raise
+        return await _desk(request, event_id, status_code=error.status, message=refusal(error),
+                           message_kind="refusal")  # fmt: skip
+    return await _welcome(request, event_id, result.registration, result.already_checked_in)
+
+
+@router.post(
+    DESK + "/walk-in", tags=["check-in"], response_class=HTMLResponse, include_in_schema=False
+)
+async def walk_in_at_desk(event_id: str, request: Request) -> HTMLResponse:
+    form = await form_of(request)
+    fields = {
+        name: first(form, name) or None
+        for name in ("person_id", "first_name", "last_name", "district", "kind")
+    }
+    fields["kind"] = fields["kind"] or "guest"
+    try:
+        body = WalkInCreate.model_validate(fields)
+    except ValueError:
+        return await _desk(request, event_id, status_code=422, message_kind="refusal",
+                           message="Bitte Vor- und Nachname und Stadtbezirk angeben.")  # fmt: skip
+    try:
+        result = await _day(request).walk_in(event_id, body)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return await _desk(request, event_id, status_code=error.status, message=refusal(error),
+                           message_kind="refusal")  # fmt: skip
+    return await _welcome(request, event_id, result.registration, result.already_checked_in)

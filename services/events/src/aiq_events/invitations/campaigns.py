@@ -1,0 +1,111 @@
+"""Invitation campaigns: everyone a target selects who has consent and no invitation yet gets
+one, with their personal links, in chunks.
+
+:meth:`Campaigns.start` runs inside the caller's transaction (publishing a meeting, or
+inviting to it): it writes the campaign, publishes its start and the first chunk of
+invitations (one event each); ``pending`` keeps the rest for :meth:`Campaigns.finish`, a
+transaction per chunk, so no transaction grows with the campaign. Should a later chunk fail,
+inviting the same target again completes the campaign: nobody is invited twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aiq_events.directory.rules import Participant
+from aiq_events.directory.service import Directory
+from aiq_events.invitations import rules
+from aiq_events.invitations.links import PersonalLinks, decline_url
+from aiq_events.invitations.repository import CampaignsRepository, InvitationsRepository
+from aiq_events.invitations.rules import Selection
+from aiq_events.invitations.schemas import Campaign, CampaignResult, InvitationTarget
+from aiq_events.meetings.schemas import Meeting
+from aiq_shared.clock import Clock
+from aiq_shared.mongo import Database, Tx
+from aiq_shared.pagination import new_id
+from aiq_shared.targeting import ContactFilter
+
+
+@dataclass
+class Pending:
+    """Chunks of a campaign still to write after its first transaction."""
+
+    meeting: Meeting | None = None
+    campaign_id: str = ""
+    chunks: list[Sequence[Participant]] = field(default_factory=list)
+
+    def clear(self) -> None:  # a retried transaction starts over
+        self.chunks = []
+
+
+@dataclass(frozen=True)
+class Campaigns:
+    database: Database
+    directory: Directory
+    invitations: InvitationsRepository
+    campaigns: CampaignsRepository
+    links: PersonalLinks
+    clock: Clock
+
+    async def select(
+        self, meeting: Meeting, target: InvitationTarget, tx: Tx | None = None
+    ) -> Selection:
+        """Whom ``target`` (or, given none, the meeting's districts) would invite now."""
+        target = rules.default_target(meeting, target)
+        criteria = [target.target] if target.target is not None else []
+        if target.segment_id:
+            criteria.append(await self.directory.segment_filter(target.segment_id, tx))
+        session = tx.session if tx else None
+        return rules.select(
+            await self.directory.people(tx),
+            await self.directory.organisations(tx),
+            criteria,
+            await self.invitations.invited_people(meeting.id, session),
+        )
+
+    async def start(
+        self, meeting: Meeting, target: InvitationTarget, tx: Tx, pending: Pending
+    ) -> CampaignResult:
+        target = rules.default_target(meeting, target)
+        selection = await self.select(meeting, target, tx)
+        counts = selection.counts()
+        if not selection.eligible:
+            return CampaignResult(**counts.model_dump(), campaign_id=None, invited=0)
+        campaign = Campaign(
+            id=new_id(),
+            meeting_id=meeting.id,
+            target=target.target or ContactFilter(),
+            segment_id=target.segment_id,
+            total=len(selection.eligible),
+            started_at=self.clock.now(),
+        )
+        await self.campaigns.add(campaign, tx.session)
+        tx.emit(rules.campaign_started(campaign, meeting))
+        first, *rest = list(rules.chunks(selection.eligible))
+        await self._invite(meeting, campaign.id, first, tx)
+        pending.meeting, pending.campaign_id, pending.chunks = meeting, campaign.id, rest
+        return CampaignResult(
+            **counts.model_dump(), campaign_id=campaign.id, invited=len(selection.eligible)
+        )
+
+    async def finish(self, pending: Pending) -> None:
+        """The rest of a started campaign, a transaction per chunk."""
+        meeting = pending.meeting
+        for chunk in pending.chunks if meeting is not None else []:
+
+            async def work(tx: Tx, chunk: Sequence[Participant] = chunk) -> None:
+                invited = await self.invitations.invited_people(meeting.id, tx.session)
+                fresh = [p for p in chunk if p.id not in invited]
+                await self._invite(meeting, pending.campaign_id, fresh, tx)
+
+            await self.database.transaction(work)
+
+    async def _invite(
+        self, meeting: Meeting, campaign_id: str, people: Sequence[Participant], tx: Tx
+    ) -> None:
+        made = rules.invitations_for(meeting, campaign_id, people, self.clock.now(), new_id)
+        await self.invitations.add_many(made, tx.session)
+        for invitation in made:
+            link = self.links.rsvp_url(invitation)
+            tx.emit(rules.invitation_created(invitation, meeting, link, decline_url(link)))

@@ -1,0 +1,34 @@
+"""What the registrations subject tells the others: a registration as an event. Plain Python.
+
+Every registration event carries where the registration sits or waits at topic tables
+(``table_seats``) and the named students of a school group, so an email can say all of it.
+"""
+
+from __future__ import annotations
+
+from aiq_events.meetings.schemas import Meeting
+from aiq_events.registrations.schemas import Registration
+from aiq_events.registrations.seating import seats_of
+from aiq_shared.contracts.registrations import RegistrationSnapshot
+
+
+def registration_event[E: RegistrationSnapshot](
+    event: type[E], meeting: Meeting, registration: Registration, **extra: object
+) -> E:
+    return event(
+        registration_id=registration.id,
+        meeting=meeting.summary(),
+        person_id=registration.person_id,
+        display_name=registration.display_name,
+        district=registration.district,
+        organisation_id=registration.organisation_id,
+        topic_table_ids=registration.topic_table_ids,
+        status=registration.status,
+        check_in_code=registration.check_in_code if registration.status == "confirmed" else None,
+        kind=registration.kind,
+        seats=registration.seats,
+        walk_in=registration.walk_in,
+        table_seats=seats_of(registration),
+        group_students=[s.display_name for s in registration.group_students],
+        **extra,
+    )

@@ -1,0 +1,73 @@
+"""Registrations in MongoDB."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pymongo import IndexModel
+
+from aiq_events.registrations.schemas import Registration
+from aiq_shared.repository import Repository, Session
+
+
+class RegistrationsRepository(Repository[Registration]):
+    collection_name = "registrations"
+    model = Registration
+
+    def indexes(self) -> Sequence[IndexModel]:
+        return [
+            IndexModel([("meeting_id", 1), ("person_id", 1)]),
+            IndexModel([("meeting_id", 1), ("status", 1), ("waitlist_seq", 1)]),
+            IndexModel("person_id"),
+        ]
+
+    async def of_meeting(self, meeting_id: str, session: Session = None) -> list[Registration]:
+        """Every registration for the meeting, in the order they were made."""
+        return await self.find({"meeting_id": meeting_id}, session, sort=[("_id", 1)])
+
+    async def of_people(
+        self, meeting_id: str, person_ids: Sequence[str], session: Session = None
+    ) -> list[Registration]:
+        if not person_ids:
+            return []  # an empty $in breaks the embedded server
+        return await self.find(
+            {"meeting_id": meeting_id, "person_id": {"$in": list(person_ids)}}, session
+        )
+
+    async def in_meeting(
+        self, meeting_id: str, registration_id: str, session: Session = None
+    ) -> Registration | None:
+        return await self.find_one({"_id": registration_id, "meeting_id": meeting_id}, session)
+
+    async def by_check_in_code(
+        self, meeting_id: str, code: str, session: Session
+    ) -> Registration | None:
+        return await self.find_one({"meeting_id": meeting_id, "check_in_code": code}, session)
+
+    async def offers_due(self, now: datetime) -> list[Registration]:
+        """Move-up offers whose time is over (of every meeting)."""
+        return await self.find(
+            {"status": "waitlisted", "offer_expires_at": {"$ne": None, "$lte": now}}
+        )
+
+    async def forget_person(self, person_id: str, erased_name: str, session: Session) -> None:
+        """The person's name, on their registrations and in school groups naming them."""
+        await self.collection.update_many(
+            {"person_id": person_id}, {"$set": {"display_name": erased_name}}, session=session
+        )
+        for group in await self.find({"group_students.person_id": person_id}, session):
+            members = [
+                m.model_copy(update={"display_name": erased_name})
+                if m.person_id == person_id
+                else m
+                for m in group.group_students
+            ]
+            await self.update(
+                group.id, {"group_students": [m.model_dump() for m in members]}, session
+            )
+
+    async def move_organisation(self, merged: str, surviving: str, session: Session) -> None:
+        await self.collection.update_many(
+            {"organisation_id": merged}, {"$set": {"organisation_id": surviving}}, session=session
+        )

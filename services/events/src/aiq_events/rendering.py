@@ -1,0 +1,98 @@
+"""What the service's HTML pages share (the personal-link pages of ``rsvp`` and the check-in
+desk of ``day``): the Jinja2 templates, reading a posted form, and the words for a refusal and
+for where a registration sits. German, no JavaScript; every refusal is a page, never a 500.
+
+Forms are plain ``application/x-www-form-urlencoded`` posts, read without extra packages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from aiq_events.meetings.schemas import Meeting
+from aiq_events.registrations.schemas import MAX_UNNAMED, Registration
+from aiq_shared.errors import DomainError
+
+_environment = Environment(
+    loader=PackageLoader("aiq_events", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html.j2",)),
+    undefined=StrictUndefined,
+)
+
+HTML = {"content": {"text/html": {}}}
+
+# Why something was refused (``reason`` of the domain error), in words for the person.
+REFUSALS = {
+    "deadline_passed": "Die Anmeldefrist ist abgelaufen. Bitte wenden Sie sich an die "
+    "Betriebsakquisiteurin oder den Betriebsakquisiteur in Ihrem Stadtbezirk.",
+    "cancelled": "Das Treffen wurde leider abgesagt.",
+    "closed": "Das Treffen ist bereits vorbei.",
+    "not_open": "Die Anmeldung ist noch nicht geöffnet.",
+    "registered_already": "Sie sind bereits angemeldet.",
+    "unknown_person": "Wir finden Ihre Kontaktdaten nicht. Bitte wenden Sie sich an die "
+    "Betriebsakquisiteurin oder den Betriebsakquisiteur in Ihrem Stadtbezirk.",
+    "unknown_table": "Diesen Thementisch gibt es bei diesem Treffen nicht.",
+    "table_twice": "Bitte vergeben Sie jede Wahl nur einmal.",
+    "cancelled_already": "Ihre Anmeldung ist bereits storniert.",
+    "cancelled_registration": "Ihre Anmeldung ist storniert. Melden Sie sich gern neu an.",
+    "no_offer": "Für Sie ist gerade kein Platz zur Bestätigung frei.",
+    "offer_expired": "Die Frist zur Bestätigung ist abgelaufen; der Platz ging an die nächste "
+    "Person auf der Warteliste.",
+    "no_seat": "Für diese Anmeldung gibt es keinen bestätigten Platz.",
+    "unknown_code": "Diesen Code kennen wir für dieses Treffen nicht.",
+    "registered_decline": "Sie sind für dieses Treffen angemeldet. Wenn Sie nicht kommen "
+    "können, stornieren Sie bitte Ihre Anmeldung: Ihr Platz geht dann an die nächste Person "
+    "auf der Warteliste.",
+    "not_a_teacher": "Eine Gruppe kann nur eine Lehrkraft anmelden.",
+    "unknown_student": "Diese Schülerin oder diesen Schüler können Sie hier nicht anmelden "
+    "(vielleicht schon angemeldet?).",
+    "group_size": f"Bitte geben Sie eine Zahl von 0 bis {MAX_UNNAMED} an.",
+}
+SOMETHING_WRONG = (
+    "Das hat leider nicht geklappt. Bitte versuchen Sie es noch einmal oder wenden Sie sich an "
+    "die Betriebsakquisiteurin oder den Betriebsakquisiteur in Ihrem Stadtbezirk."
+)
+
+
+def refusal(error: DomainError) -> str:
+    return REFUSALS.get(str(error.extra.get("reason")), SOMETHING_WRONG)
+
+
+def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("message", None)
+    context.setdefault("message_kind", "info")
+    context.setdefault("details", [])
+    html = _environment.get_template(template).render(context)
+    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+
+
+async def form_of(request: Request) -> Mapping[str, list[str]]:
+    body = await request.body()
+    try:
+        return parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=200)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+
+
+def seat_lines(meeting: Meeting, registration: Registration) -> list[str]:
+    """Where the registration sits or waits at topic tables (or what it chose or ranked)."""
+    lines = []
+    for seat in registration.table_seats:
+        table = meeting.table(seat.topic_table_id)
+        title = table.title if table else seat.topic_table_id
+        prefix = f"Runde {seat.round}: " if meeting.round_count > 1 else ""
+        state = "Platz sicher" if seat.status == "seated" else "Warteliste"
+        lines.append(f"{prefix}{title} – {state}")
+    if not registration.table_seats and registration.topic_table_ids:
+        ranked = meeting.table_selection == "rank"
+        for n, table_id in enumerate(registration.topic_table_ids, start=1):
+            table = meeting.table(table_id)
+            title = table.title if table else table_id
+            lines.append(f"{n}. Wahl: {title}" if ranked else title)
+    return lines
