@@ -19,7 +19,7 @@ from notifications_alone import (
     text,
 )
 
-from aiq_notifications.domain import BERLIN, reminder_moments
+from aiq_notifications.reminders.rules import reminder_moments
 from aiq_shared.contracts.meetings import MeetingCancelledV1, MeetingPublishedV1, MeetingSummary
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
@@ -28,6 +28,7 @@ from aiq_shared.contracts.registrations import (
     RegistrationTablesChangedV1,
     RegistrationWaitlistedV1,
 )
+from aiq_shared.dates import BERLIN
 from helpers import eventually
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import notifications_alone as alone_harness
 import pytest
 
-from aiq_notifications.domain import reminder_moments
+from aiq_notifications.reminders.rules import reminder_moments
 from aiq_shared.contracts.invitations import InvitationCreatedV1, InvitationDeclinedV1
 from aiq_shared.contracts.meetings import MeetingPublishedV1, MeetingSummary
 from helpers import create_person, deliveries, eventually, mail_to, recipient_known, register
