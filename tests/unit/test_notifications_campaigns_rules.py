@@ -22,3 +22,13 @@ def test_stopped_invitations_are_counted_apart_from_failures() -> None:
     progress = domain.campaign_progress(campaign, sent=3, failed=1, in_flight=0, stopped=5)
     assert (progress.sent, progress.failed, progress.stopped, progress.skipped) == (3, 1, 5, 1)
     assert progress.pending == 0 and progress.done
+
+
+def test_a_skip_counted_before_the_campaigns_start_is_kept_once_it_starts() -> None:
+    before = Campaign.model_validate({"id": "c3", "skipped": 1})  # only the skip arrived
+    assert (before.meeting_id, before.total, before.started_at) == ("", None, None)
+    early = domain.campaign_progress(before, sent=0, failed=0, in_flight=0)
+    assert early.done and early.skipped == 1
+    started = before.model_copy(update={"meeting_id": "m1", "total": 4})
+    progress = domain.campaign_progress(started, sent=2, failed=0, in_flight=1)
+    assert (progress.pending, progress.skipped, progress.done) == (1, 1, False)

@@ -138,3 +138,54 @@ def test_table_interest_follows_a_new_choice_and_leaves_with_a_cancellation() ->
     }
     assert domain.counted_tables("confirmed", chosen_anew) == ["t3", "t1"]
     assert domain.counted_tables("waitlisted", chosen_anew) == []
+
+
+# -- issue 10: rules reachable without a database ---------------------------------------------
+
+
+def test_a_new_registration_counts_on_its_day_and_a_checked_in_one_keeps_its_tables() -> None:
+    confirmed = registration(RegistrationConfirmedV1, topic_table_ids=["t1"])
+    counted = domain.dashboard_increments(
+        "confirmed", confirmed, day=date(2026, 3, 2), standing="long_standing"
+    )
+    assert counted == {
+        "registrations_by_day.2026-03-02": 1,
+        "registered": 1,
+        "partners.long_standing": 1,
+        "table_registrations.t1": 1,
+    }
+    # arriving at the door changes no interest: it still counts for the same table
+    assert domain.dashboard_increments("checked_in", confirmed, counted=["t1"]) == {"checked_in": 1}
+
+
+def test_upcoming_is_from_the_start_of_the_day_in_berlin() -> None:
+    late_evening = datetime(2026, 3, 1, 22, 30, tzinfo=UTC)  # 23:30 in Berlin
+    since = domain.upcoming_since(late_evening)
+    assert (since.date(), since.hour, since.minute) == (date(2026, 3, 1), 0, 0)
+    assert since.utcoffset().total_seconds() == 3600  # type: ignore[union-attr]
+
+
+def test_deliveries_on_the_dashboard_are_sent_pending_failed_or_stopped() -> None:
+    counts = domain.delivery_counts(
+        {"pending": 2, "sending": 1, "sent": 5, "dead": 1, "stopped": 3}
+    )
+    assert (counts.sent, counts.pending, counts.failed, counts.stopped) == (5, 3, 1, 3)
+
+
+def test_the_city_overview_adds_up_a_meetings_districts() -> None:
+    starts = datetime(2026, 3, 19, 15, tzinfo=UTC)
+    docs = [
+        {"district": "Hörde", "meeting_id": "m1", "starts_at": starts, "registered": 2,
+         "partners": {"new": 1}, "table_registrations": {"t1": 2}},
+        {"district": "Eving", "meeting_id": "m1", "starts_at": starts, "registered": 3,
+         "invited": 7, "partners": {"new": 2}, "table_registrations": {"t1": 1, "t2": 1}},
+    ]  # fmt: skip
+    overview = domain.city_overview(docs, ["Hörde", "Eving", "Scharnhorst"], {})
+    [event] = overview.events
+    assert (event.registered, event.invited, event.new_partners) == (5, 7, 3)
+    assert [(t.topic_table_id, t.registrations) for t in event.topic_tables] == [
+        ("t1", 3), ("t2", 1),
+    ]  # fmt: skip
+    assert [(d.district, d.events, d.registered) for d in overview.districts] == [
+        ("Hörde", 1, 2), ("Eving", 1, 3), ("Scharnhorst", 0, 0),
+    ]  # fmt: skip

@@ -44,6 +44,18 @@ def test_german_dates_in_berlin_time() -> None:
     assert emails.FILTERS["uhrzeit"](utc) == "16:00"
 
 
+def test_a_time_without_offset_is_berlin_time_and_dates_come_from_the_shared_formatting() -> None:
+    from aiq_shared.dates import german_date
+
+    naive = datetime(2026, 3, 19, 16, 20)  # as the API reads an agenda entry's time
+    assert emails.FILTERS["uhrzeit"](naive) == "16:20"
+    assert (
+        emails.FILTERS["datum"](naive) == "Donnerstag, 19. März 2026" == german_date(naive.date())
+    )
+    entry = Calendar.from_ical(emails.calendar_entry(MEETING, "aiq.example", stamp=MADE_AT))
+    assert entry.walk("VEVENT")[0].decoded("DTSTAMP") == MADE_AT  # the time it was made
+
+
 def test_html_is_escaped_and_text_is_not() -> None:
     rendered = emails.render(
         "waitlist",

@@ -7,6 +7,8 @@ from aiq_notifications.deliveries.rules import Place
 from aiq_notifications.registrations import rules as domain
 from aiq_notifications.registrations.rules import choice_key, seating_key, seating_of
 from aiq_shared.contracts.registrations import (
+    RegistrationCancelledV1,
+    RegistrationConfirmedV1,
     RegistrationTablesChangedV1,
 )
 
@@ -74,3 +76,40 @@ def test_a_cancellation_is_confirmed_unless_its_meeting_was_cancelled() -> None:
     assert domain.cancellation_kind(None) == "registration_cancelled"  # older events
     assert domain.cancellation_kind("offer_expired") == "offer_expired"
     assert domain.cancellation_kind("meeting_cancelled") is None
+
+
+# -- issue 10: rules reachable without a database ---------------------------------------------
+
+
+def test_a_registration_stands_where_its_last_event_put_it() -> None:
+    assert domain.registration_state("confirmed", "confirmed") == "confirmed"
+    assert domain.registration_state("promoted", "confirmed") == "confirmed"  # moved up
+    assert domain.registration_state("checked_in", "confirmed") == "confirmed"
+    assert domain.registration_state("waitlisted", "waitlisted") == "waitlisted"
+    assert domain.registration_state("cancelled", "cancelled") == "cancelled"
+    # a new choice of tables leaves it where its event says it is
+    assert domain.registration_state("tables_changed", "waitlisted") == "waitlisted"
+    cancelled = RegistrationCancelledV1.model_validate(
+        {**changed().model_dump(), "status": "cancelled", "previous_status": "waitlisted"}
+    )
+    assert domain.previous_state(cancelled) == "waitlisted"
+    assert domain.previous_state(changed()) is None
+
+
+def test_a_change_of_tables_is_told_once_per_choice_or_seating_and_never_when_cancelled() -> None:
+    choice = changed(reason="choice", topic_table_ids=["t2", "t1"])
+    assert domain.tables_kind(choice) == "table_choice"
+    assert domain.tables_subject(choice, "table_choice") == f"r1:{choice_key(choice)}"
+    seated = changed(table_seats=SEATS, reason="table_move_up")
+    assert domain.tables_kind(seated) == "tables"
+    assert domain.tables_subject(seated, "tables") == f"r1:{seating_key(seated)}"
+    assert domain.tables_kind(seated.model_copy(update={"status": "cancelled"})) is None
+
+
+def test_only_a_registration_naming_tables_waits_for_their_titles() -> None:
+    assert domain.needs_table_titles(changed())
+    assert domain.needs_table_titles(changed(topic_table_ids=[], table_seats=SEATS[:1]))
+    plain = RegistrationConfirmedV1.model_validate(
+        {**changed(topic_table_ids=[]).model_dump(), "status": "confirmed"}
+    )
+    assert not domain.needs_table_titles(plain)

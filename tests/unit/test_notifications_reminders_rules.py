@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from aiq_notifications.directory.rules import Invitation
+from aiq_notifications.registrations.rules import KnownRegistration
 from aiq_notifications.reminders.rules import (
+    audience,
     due_reminders,
     non_responders,
     reminder_moments,
@@ -51,3 +54,40 @@ def test_a_reminder_is_due_once_within_its_window_and_never_for_cancelled_meetin
 
 def test_non_responders_are_the_invited_who_did_not_answer() -> None:
     assert non_responders(["a", "b", "c", "b"], ["b"]) == ["a", "c"]
+
+
+# -- issue 10: whom a reminder goes to, reachable without a database ---------------------------
+
+
+def _invited(person_id: str, declined: bool = False) -> Invitation:
+    return Invitation(
+        id=f"inv-{person_id}",
+        meeting_id="m1",
+        person_id=person_id,
+        declined_at=datetime(2026, 3, 2, tzinfo=UTC) if declined else None,
+    )
+
+
+def _registered(person_id: str, state: str, code: str | None = None) -> KnownRegistration:
+    return KnownRegistration(
+        id=f"r-{person_id}", meeting_id="m1", person_id=person_id, state=state, check_in_code=code
+    )
+
+
+def test_the_reminder_goes_to_who_neither_registered_nor_declined() -> None:
+    invitations = {p: _invited(p, declined=p == "dana") for p in ("anna", "ben", "dana", "emre")}
+    registrations = [_registered("anna", "confirmed"), _registered("ben", "cancelled")]
+    # a cancelled registration answered the invitation too: Ben hears no reminder
+    assert audience("reminder", registrations, invitations) == {"emre": None}
+
+
+def test_the_day_before_goes_to_confirmed_registrants_with_their_check_in_codes() -> None:
+    registrations = [
+        _registered("anna", "confirmed", "A-1"),
+        _registered("ben", "waitlisted", "B-1"),
+        _registered("walk-in", "confirmed"),
+    ]
+    assert audience("day_before", registrations, {"carla": _invited("carla")}) == {
+        "anna": "A-1",
+        "walk-in": None,
+    }
