@@ -3,7 +3,6 @@ the campaign and its invitations on Kafka); notifications emails each invitee on
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import notifications_alone as alone_harness
@@ -13,7 +12,15 @@ from aiq_devstack.ports import free_port
 from aiq_shared.contracts.invitations import InvitationCampaignStartedV1, InvitationCreatedV1
 from aiq_shared.contracts.meetings import MeetingCancelledV1
 from aiq_shared.targeting import ContactFilter
-from helpers import create_person, deliveries, eventually, mail_to, publish, recipient_known
+from helpers import (
+    create_person,
+    deliveries,
+    eventually,
+    mail_to,
+    publish,
+    recipient_known,
+    settled,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +89,7 @@ async def test_a_campaign_emails_each_reachable_invitee_once_and_reports_progres
 
     second = await eventually(second_done)
     assert second["skipped"] == 3 and second["sent"] == 0
-    await asyncio.sleep(0.5)
+    await settled(system.contacts, system.events, system.notifications)  # the replay too
     invitations = await deliveries(system, kind="invitation")
     assert sorted(d["person_id"] for d in invitations) == sorted(p["id"] for p in people)
     listed = (
