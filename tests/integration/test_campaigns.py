@@ -166,6 +166,8 @@ async def test_invitations_stopped_by_a_cancellation_are_stopped_not_failed(
             return items if len(tried) == 3 else None
 
         await eventually(waiting, timeout=30)
+        ready = (await alone.client.get("/ready")).json()["checks"]
+        assert ready["deliveries_waiting"] == 3  # /ready tells what is still to be sent
         await alone.publish(
             MeetingCancelledV1(
                 **MEETING,
@@ -189,6 +191,7 @@ async def test_invitations_stopped_by_a_cancellation_are_stopped_not_failed(
             "pending", "sending", "pending", "stopped",
         ]  # fmt: skip
         assert await alone.deliveries(state="dead") == []
+        assert (await alone.client.get("/ready")).json()["checks"]["deliveries_waiting"] == 0
         board = (await alone.client.get("/dashboards/districts/Hörde")).json()
         [event] = [e for e in board["events"] if e["meeting_id"] == "m-campaign"]
         assert event["deliveries"] == {"sent": 0, "pending": 0, "failed": 0, "stopped": 3}

@@ -9,7 +9,7 @@ from email import policy
 from icalendar import Calendar
 
 from aiq_notifications.deliveries import emails, smtp
-from aiq_notifications.deliveries.rules import Place, RenderedEmail, Seating
+from aiq_notifications.deliveries.rules import SUBJECTS, Place, RenderedEmail, Seating, subject
 from aiq_shared.contracts.meetings import MeetingSummary
 from aiq_shared.staff import StaffMember
 
@@ -134,11 +134,11 @@ def test_every_email_offers_one_click_unsubscribe() -> None:
 def test_every_email_can_be_previewed_in_german_with_sample_data() -> None:
     from aiq_notifications.deliveries import previews
 
-    assert set(previews.kinds()) == set(emails.SUBJECTS)
+    assert set(previews.kinds()) == set(SUBJECTS)
     for kind in previews.kinds():
         shown = previews.preview(kind, "aiq.example")
         assert shown is not None
-        assert shown.subject == emails.subject(kind, previews.SAMPLE_MEETING.title)
+        assert shown.subject == subject(kind, previews.SAMPLE_MEETING.title)
         assert "Erika Mustermann" in shown.text and "Erika Mustermann" in shown.html
         assert "Aylin Yılmaz" in shown.text and "Aylin Yılmaz" in shown.html
         if kind == "double_opt_in":  # not about a meeting; no unsubscribe from a request

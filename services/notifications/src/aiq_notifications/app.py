@@ -3,7 +3,7 @@ their routers, consumers and workers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from fastapi import FastAPI
 
@@ -67,7 +67,17 @@ def create_app(
     privacy = Privacy(database, settings, clock, people, deliveries, correspondence)
 
     runtime.indexes(
-        _indexes(people, meetings, invitations, deliveries, dashboards, campaigns, registrations)
+        _indexes(
+            [
+                *people.repositories,
+                *meetings.repositories,
+                *invitations.repositories,
+                *deliveries.repositories,
+                *dashboards.repositories,
+                *campaigns.repositories,
+                *registrations.repositories,
+            ]
+        )
     )
     runtime.handle(topics.CONTACTS, directory_events.contacts_handlers(people))
     runtime.handle(topics.CONTACTS, privacy_events.contacts_handlers(privacy))
@@ -119,16 +129,12 @@ def create_app(
     return app
 
 
-def _indexes(*services: object):  # type: ignore[no-untyped-def]
+def _indexes(repositories: Iterable[Repository]) -> Callable[[Database], Awaitable[None]]:
     """Every repository's indexes, created at start-up."""
-    repositories: Iterable[Repository] = [
-        repository
-        for service in services
-        for repository in service.repositories  # type: ignore[attr-defined]
-    ]
+    wanted = list(repositories)
 
     async def setup(_database: Database) -> None:
-        for repository in repositories:
+        for repository in wanted:
             await repository.ensure_indexes()
 
     return setup

@@ -12,8 +12,8 @@ from __future__ import annotations
 from aiq_notifications.campaigns.repository import CampaignsRepository
 from aiq_notifications.campaigns.rules import Campaign, CampaignProgress, campaign_progress
 from aiq_notifications.dashboards.service import Dashboards
-from aiq_notifications.deliveries import emails
 from aiq_notifications.deliveries.correspondence import Correspondence
+from aiq_notifications.deliveries.rules import subject
 from aiq_notifications.deliveries.service import Deliveries
 from aiq_notifications.directory.service import Invitations, KnownMeetings, People
 from aiq_shared.contracts.invitations import InvitationCampaignStartedV1, InvitationCreatedV1
@@ -68,7 +68,7 @@ class Campaigns:
         tables = [{"title": title} for title in known.get("table_titles", {}).values()]
         rendered = await self._mail.render(
             "invitation",
-            emails.subject("invitation", meeting.title),
+            subject("invitation", meeting.title),
             recipient,
             tx,
             meeting=meeting,

@@ -12,7 +12,7 @@ from datetime import datetime
 from importlib import resources
 
 from aiq_notifications.deliveries import emails
-from aiq_notifications.deliveries.rules import Place, Seating
+from aiq_notifications.deliveries.rules import PURPOSES, Place, Seating, subject
 from aiq_notifications.deliveries.schemas import TemplatePreview
 from aiq_shared.contracts.meetings import MeetingSummary
 from aiq_shared.staff import StaffMember
@@ -109,7 +109,7 @@ _SAMPLES: dict[str, dict[str, object]] = {
     },
     "double_opt_in": {
         "confirm_url": "https://aiq.example.org/notifications/consent/BEISPIEL",
-        "purpose_text": emails.PURPOSES["invitations"],
+        "purpose_text": PURPOSES["invitations"],
     },
 }
 _TEMPLATE_OF: dict[str, str] = {"promotion": "confirmation", "table_choice": "tables"}
@@ -136,7 +136,7 @@ def preview(kind: str, uid_domain: str) -> TemplatePreview | None:
     calendar = kind in ("confirmation", "promotion", "change", "cancellation")
     rendered = emails.render(
         _TEMPLATE_OF.get(kind, kind),
-        emails.subject(kind, SAMPLE_MEETING.title),
+        subject(kind, SAMPLE_MEETING.title),
         ics=(
             emails.calendar_entry(
                 SAMPLE_MEETING,

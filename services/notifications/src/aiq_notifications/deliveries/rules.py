@@ -159,6 +159,34 @@ def new_delivery(
     )
 
 
+# -- what an email is called ------------------------------------------------------------------
+
+SUBJECTS = {
+    "invitation": "Einladung: {title}",
+    "confirmation": "Anmeldung bestätigt: {title}",
+    "waitlist": "Warteliste: {title}",
+    "promotion": "Anmeldung bestätigt: {title}",
+    "change": "Geänderte Veranstaltung: {title}",
+    "cancellation": "Abgesagt: {title}",
+    "reminder": "Erinnerung: Anmeldung zu {title}",
+    "day_before": "Morgen: {title}",
+    "double_opt_in": "Bitte bestätigen: E-Mails von Ausbildung im Quartier",
+    "move_up_offer": "Ein Platz ist frei: {title}",
+    "tables": "Ihre Thementische: {title}",
+    "table_choice": "Thementische gespeichert: {title}",
+    "registration_cancelled": "Absage erhalten: {title}",
+    "offer_expired": "Platzangebot abgelaufen: {title}",
+}
+PURPOSES = {
+    "invitations": "Einladungen zu Treffen und Veranstaltungen von Ausbildung im Quartier",
+    "newsletter": "den Newsletter von Ausbildung im Quartier",
+}
+
+
+def subject(kind: str, title: str) -> str:
+    return SUBJECTS[kind].format(title=title)
+
+
 # -- the transitions -------------------------------------------------------------------------
 
 

@@ -6,9 +6,8 @@ entry withdrawn), and what was still to be sent about a cancelled meeting stoppe
 from __future__ import annotations
 
 from aiq_notifications.dashboards.service import Dashboards
-from aiq_notifications.deliveries import emails
 from aiq_notifications.deliveries.correspondence import Correspondence
-from aiq_notifications.deliveries.rules import DeliveryKind
+from aiq_notifications.deliveries.rules import DeliveryKind, subject
 from aiq_notifications.deliveries.service import Deliveries
 from aiq_notifications.directory.service import KnownMeetings, People
 from aiq_notifications.meetings import rules
@@ -79,7 +78,7 @@ class Meetings:
         **context: object,
     ) -> int:
         summary = MeetingSummary.model_validate(meeting.model_dump())
-        subject = emails.subject(kind, meeting.title)
+        subject_line = subject(kind, meeting.title)
         told = 0
         for registration in await self._registrations.active(meeting.meeting_id, tx):
             recipient = await self._people.recipient(registration.person_id, tx)
@@ -88,7 +87,7 @@ class Meetings:
             with_calendar = rules.with_calendar(registration.state)
             rendered = await self._mail.render(
                 kind,
-                subject,
+                subject_line,
                 recipient,
                 tx,
                 ics=self._mail.calendar_entry(summary, ics_method) if with_calendar else None,

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from aiq_notifications.deliveries.emails import PURPOSES, render_page
+from aiq_notifications.deliveries.emails import render_page
+from aiq_notifications.deliveries.rules import PURPOSES
 from aiq_notifications.privacy.rules import ConsentRequest
 from aiq_notifications.privacy.service import Privacy
 

@@ -11,8 +11,8 @@ counts on the dashboards.
 
 from __future__ import annotations
 
-from aiq_notifications.deliveries import emails
 from aiq_notifications.deliveries.correspondence import Correspondence
+from aiq_notifications.deliveries.rules import PURPOSES, subject
 from aiq_notifications.deliveries.service import Deliveries
 from aiq_notifications.directory.rules import Recipient
 from aiq_notifications.directory.service import People
@@ -79,12 +79,12 @@ class Privacy:
         )
         rendered = await self._mail.render(
             "double_opt_in",
-            emails.subject("double_opt_in", ""),
+            subject("double_opt_in", ""),
             recipient,
             tx,
             with_unsubscribe=False,
             confirm_url=self._mail.link(f"consent/{token}"),
-            purpose_text=emails.PURPOSES[event.purpose],
+            purpose_text=PURPOSES[event.purpose],
         )
         return await self._mail.add(
             "double_opt_in", recipient, None, event.request_id, rendered, tx

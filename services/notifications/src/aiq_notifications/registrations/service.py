@@ -10,9 +10,8 @@ from aiq_notifications.dashboards.rules import (
     partner_standing,
 )
 from aiq_notifications.dashboards.service import Dashboards
-from aiq_notifications.deliveries import emails
 from aiq_notifications.deliveries.correspondence import Correspondence
-from aiq_notifications.deliveries.rules import DeliveryKind, RenderedEmail
+from aiq_notifications.deliveries.rules import DeliveryKind, RenderedEmail, subject
 from aiq_notifications.directory.rules import Recipient
 from aiq_notifications.directory.service import Invitations, KnownMeetings, People
 from aiq_notifications.registrations import rules
@@ -207,7 +206,7 @@ class Registrations:
         """An email about a registration, signed for the organisation it was made for."""
         return await self._mail.render(
             template,
-            emails.subject(kind or template, registration.meeting.title),
+            subject(kind or template, registration.meeting.title),
             recipient,
             tx,
             organisation_id=registration.organisation_id,

@@ -16,8 +16,8 @@ from datetime import datetime
 
 import structlog
 
-from aiq_notifications.deliveries import emails
 from aiq_notifications.deliveries.correspondence import Correspondence
+from aiq_notifications.deliveries.rules import subject
 from aiq_notifications.deliveries.service import Deliveries
 from aiq_notifications.directory.service import Invitations, KnownMeetings, People
 from aiq_notifications.registrations.service import Registrations
@@ -93,7 +93,7 @@ class Reminders:
             invitation = invitations.get(person_id)
             rendered = await self._mail.render(
                 kind,
-                emails.subject(kind, summary.title),
+                subject(kind, summary.title),
                 recipient,
                 tx,
                 meeting=summary,
