@@ -47,21 +47,23 @@ def create_app(
     changes = DashboardChanges()
 
     people = People(database)
-    meetings = KnownMeetings(database, clock)
+    known_meetings = KnownMeetings(database, clock)
     invitations = Invitations(database)
     correspondence = Correspondence(database, settings, clock, people, changes.notify)
     deliveries = Deliveries(database, settings, clock, changes.notify)
     holds = AddressHolds(database, settings)
     dashboards = Dashboards(database, clock, deliveries, changes)
     campaigns = Campaigns(
-        database, people, meetings, invitations, correspondence, deliveries, dashboards
+        database, people, known_meetings, invitations, correspondence, deliveries, dashboards
     )
     registrations = Registrations(
-        database, clock, people, meetings, invitations, dashboards, correspondence
+        database, clock, people, known_meetings, invitations, dashboards, correspondence
     )
-    meeting_news = Meetings(people, meetings, registrations, dashboards, deliveries, correspondence)
+    meetings = Meetings(
+        people, known_meetings, registrations, dashboards, deliveries, correspondence
+    )
     reminders = Reminders(
-        database, settings, people, meetings, invitations, registrations, deliveries,
+        database, settings, people, known_meetings, invitations, registrations, deliveries,
         correspondence,
     )  # fmt: skip
     privacy = Privacy(database, settings, clock, people, deliveries, correspondence)
@@ -70,7 +72,7 @@ def create_app(
         _indexes(
             [
                 *people.repositories,
-                *meetings.repositories,
+                *known_meetings.repositories,
                 *invitations.repositories,
                 *deliveries.repositories,
                 *dashboards.repositories,
@@ -82,8 +84,8 @@ def create_app(
     runtime.handle(topics.CONTACTS, directory_events.contacts_handlers(people))
     runtime.handle(topics.CONTACTS, privacy_events.contacts_handlers(privacy))
     for handlers in (
-        directory_events.meetings_handlers(meetings),
-        meeting_events.events_handlers(meeting_news),
+        directory_events.meetings_handlers(known_meetings),
+        meeting_events.events_handlers(meetings),
         campaign_events.events_handlers(campaigns),
         reminder_events.events_handlers(reminders),
     ):
