@@ -18,6 +18,7 @@ from pymongo import AsyncMongoClient
 
 from aiq_notifications.app import create_app
 from aiq_notifications.settings import NotificationsSettings
+from aiq_shared.clock import SYSTEM_CLOCK, Clock
 from aiq_shared.contracts.base import EventContract
 from aiq_shared.contracts.contacts import OrganisationCreatedV1, PersonCreatedV1
 from aiq_shared.contracts.registrations import RegistrationSnapshot
@@ -69,8 +70,11 @@ class Alone:
 
 
 @contextlib.asynccontextmanager
-async def notifications_alone(settings_for, smtp_server, **overrides: Any) -> AsyncIterator[Alone]:  # type: ignore[no-untyped-def]
-    """``overrides`` may change any setting, those the test servers set too."""
+async def notifications_alone(  # type: ignore[no-untyped-def]
+    settings_for, smtp_server, clock: Clock = SYSTEM_CLOCK, **overrides: Any
+) -> AsyncIterator[Alone]:
+    """``overrides`` may change any setting, those the test servers set too; ``clock`` is the
+    time the service reads (a FrozenClock lets the test choose it)."""
     controller, mail = smtp_server
     settings = settings_for(
         NotificationsSettings,
@@ -79,7 +83,7 @@ async def notifications_alone(settings_for, smtp_server, **overrides: Any) -> As
         delivery_backoff_s=0.2,
         sender_poll_interval_s=0.2,
     ).model_copy(update=overrides)
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     async with (
         LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager,
         service_client(manager.app, settings, "notifications") as client,

@@ -3,7 +3,6 @@ the campaign and its invitations on Kafka); notifications emails each invitee on
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import notifications_alone as alone_harness
@@ -13,7 +12,15 @@ from aiq_devstack.ports import free_port
 from aiq_shared.contracts.invitations import InvitationCampaignStartedV1, InvitationCreatedV1
 from aiq_shared.contracts.meetings import MeetingCancelledV1
 from aiq_shared.targeting import ContactFilter
-from helpers import create_person, deliveries, eventually, mail_to, publish, recipient_known
+from helpers import (
+    create_person,
+    deliveries,
+    eventually,
+    mail_to,
+    publish,
+    recipient_known,
+    settled,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +89,7 @@ async def test_a_campaign_emails_each_reachable_invitee_once_and_reports_progres
 
     second = await eventually(second_done)
     assert second["skipped"] == 3 and second["sent"] == 0
-    await asyncio.sleep(0.5)
+    await settled(system.contacts, system.events, system.notifications)  # the replay too
     invitations = await deliveries(system, kind="invitation")
     assert sorted(d["person_id"] for d in invitations) == sorted(p["id"] for p in people)
     listed = (
@@ -159,6 +166,8 @@ async def test_invitations_stopped_by_a_cancellation_are_stopped_not_failed(
             return items if len(tried) == 3 else None
 
         await eventually(waiting, timeout=30)
+        ready = (await alone.client.get("/ready")).json()["checks"]
+        assert ready["deliveries_waiting"] == 3  # /ready tells what is still to be sent
         await alone.publish(
             MeetingCancelledV1(
                 **MEETING,
@@ -182,6 +191,7 @@ async def test_invitations_stopped_by_a_cancellation_are_stopped_not_failed(
             "pending", "sending", "pending", "stopped",
         ]  # fmt: skip
         assert await alone.deliveries(state="dead") == []
+        assert (await alone.client.get("/ready")).json()["checks"]["deliveries_waiting"] == 0
         board = (await alone.client.get("/dashboards/districts/Hörde")).json()
         [event] = [e for e in board["events"] if e["meeting_id"] == "m-campaign"]
         assert event["deliveries"] == {"sent": 0, "pending": 0, "failed": 0, "stopped": 3}

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
+from notifications_alone import notifications_alone
 
 from aiq_shared.contracts.registrations import RegistrationConfirmedV1
-from helpers import create_person, deliveries, eventually, publish
+from helpers import create_person, deliveries, eventually, publish, settled
 
 pytestmark = pytest.mark.integration
 
@@ -40,8 +39,21 @@ async def test_the_same_event_delivered_twice_yields_one_email(system) -> None:
         return items or None
 
     items = await eventually(sent)
-    await asyncio.sleep(1.0)  # time enough for a second email, were there one
+    # both copies read and handled, nothing left to send: a second email would be here
+    await settled(system.contacts, system.events, system.notifications)
     assert len(await deliveries(system, person_id=person["id"])) == 1
     assert len(items) == 1
     to_anna = [m for m in system.mail.messages if b"anna.twice@" in m]
     assert len(to_anna) == 1
+
+
+async def test_the_consumers_keep_their_names(settings_for, smtp_server) -> None:
+    # a consumer's name is its Kafka consumer group and the key of its dedupe records: under
+    # a new name it would read every topic again from the start, as events never seen
+    async with notifications_alone(settings_for, smtp_server) as alone:
+        checks = (await alone.client.get("/ready")).json()["checks"]
+    assert set(checks["consumers"]) == {
+        "notifications.contacts",
+        "notifications.meetings",
+        "notifications.registrations",
+    }

@@ -4,7 +4,6 @@ hold nobody up. The test plays the contacts and events services (their events on
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import datetime, timedelta
 
@@ -19,7 +18,7 @@ from notifications_alone import (
     text,
 )
 
-from aiq_notifications.domain import BERLIN, reminder_moments
+from aiq_notifications.reminders.rules import reminder_moments
 from aiq_shared.contracts.meetings import MeetingCancelledV1, MeetingPublishedV1, MeetingSummary
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
@@ -28,7 +27,8 @@ from aiq_shared.contracts.registrations import (
     RegistrationTablesChangedV1,
     RegistrationWaitlistedV1,
 )
-from helpers import eventually
+from aiq_shared.dates import BERLIN
+from helpers import eventually, settled
 
 pytestmark = pytest.mark.integration
 
@@ -196,7 +196,7 @@ async def test_tables_are_emailed_once_per_seating_and_waiting_is_not_yours(
 
     await eventually(all_handled)
     mails = await eventually(lambda: _at_least(notifications.mail_to(str(anna.email)), 4))
-    await asyncio.sleep(0.5)  # time enough for a fifth, were there one
+    await settled(notifications.client)  # everything read and sent: a fifth would be here
     mails = notifications.mail_to(str(anna.email))
     by_subject = {m["Subject"]: m for m in mails}
     assert sorted(m["Subject"] for m in mails) == [
@@ -307,7 +307,7 @@ async def test_a_cancellation_is_confirmed_once_and_a_lapsed_offer_is_explained(
     to_anna = await eventually(lambda: _at_least(notifications.mail_to(str(anna.email)), 2))
     to_ben = await eventually(lambda: _at_least(notifications.mail_to(str(ben.email)), 2))
     await eventually(lambda: _at_least(notifications.mail_to(str(emil.email)), 2))
-    await asyncio.sleep(1.0)  # time enough for more, were there any
+    await settled(notifications.client)  # everything read and sent: more would be here
     to_anna, to_ben = notifications.mail_to(str(anna.email)), notifications.mail_to(str(ben.email))
     assert [m["Subject"] for m in to_anna] == [
         "Anmeldung bestätigt: Netzwerktreffen Hörde",

@@ -1,8 +1,9 @@
 """Scheduled reminders on real servers: non-responders before the deadline, registrants the
 day before (with their check-in code), nothing for a cancelled meeting, nothing twice.
 
-The scheduler's rounds are driven with a chosen "now" (``Reminders.send_due``), so the test
-does not wait days; everything else (the database, SMTP, the events) is real.
+The scheduler's rounds are driven with a chosen "now" (``Scheduler.send_due``), or the
+service runs on a clock the test sets (``create_app(settings, clock=...)``), so the test does
+not wait days; everything else (the database, SMTP, the events) is real.
 """
 
 from __future__ import annotations
@@ -12,10 +13,19 @@ from datetime import UTC, datetime, timedelta
 import notifications_alone as alone_harness
 import pytest
 
-from aiq_notifications.domain import reminder_moments
+from aiq_notifications.reminders.rules import reminder_moments
+from aiq_shared.clock import FrozenClock
 from aiq_shared.contracts.invitations import InvitationCreatedV1, InvitationDeclinedV1
 from aiq_shared.contracts.meetings import MeetingPublishedV1, MeetingSummary
-from helpers import create_person, deliveries, eventually, mail_to, recipient_known, register
+from helpers import (
+    create_person,
+    deliveries,
+    eventually,
+    mail_to,
+    recipient_known,
+    register,
+    settled,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -168,3 +178,48 @@ async def test_the_reminder_offers_to_decline_and_a_decline_stops_it(settings_fo
 async def _declined(alone, invitation_id: str) -> bool:
     invitation = await alone.stored("invitations", invitation_id)
     return bool(invitation and invitation.get("declined_at") and invitation.get("decline_url"))
+
+
+async def test_the_scheduler_reminds_when_the_services_clock_reaches_the_moment(
+    settings_for, smtp_server
+) -> None:
+    clock = FrozenClock(MOMENTS["reminder"][0] - timedelta(days=2))
+    async with alone_harness.notifications_alone(
+        settings_for, smtp_server, clock=clock, scheduler_poll_interval_s=0.2
+    ) as alone:
+        meeting = MeetingPublishedV1(
+            meeting_id="m-clock",
+            title="Netzwerktreffen Innenstadt-Nord",
+            starts_at=STARTS,
+            ends_at=STARTS + timedelta(hours=3),
+            registration_deadline=DEADLINE,
+            venue={"name": "Café Durchblick"},
+            capacity=10,
+            districts=["Innenstadt-Nord"],
+            topic_tables=[],
+            status="published",
+        )
+        fay = alone_harness.person("p-fay", "Fay", district="Innenstadt-Nord")
+        await alone.publish(meeting, fay)
+        await alone.knows(fay.person_id)
+        await eventually(lambda: alone.stored("meetings", "m-clock"))
+        await alone.publish(
+            InvitationCreatedV1(
+                invitation_id="inv-fay",
+                campaign_id="c-clock",
+                meeting=MeetingSummary.model_validate(meeting.model_dump()),
+                person_id=fay.person_id,
+                rsvp_url="http://events.example/rsvp/p-fay",
+                expires_at=STARTS,
+                registration_deadline=DEADLINE,
+            )
+        )
+        await eventually(lambda: alone.deliveries(kind="invitation", state="sent"))
+        assert await alone.deliveries(kind="reminder") == []  # two days early
+
+        clock.set(MOMENTS["reminder"][0] + timedelta(minutes=1))  # the leased worker's next tick
+        [reminder] = await eventually(lambda: alone.deliveries(kind="reminder", state="sent"))
+        assert reminder["person_id"] == fay.person_id
+        assert reminder["created_at"] == clock.now().isoformat().replace("+00:00", "Z")
+        await settled(alone.client)  # the scheduler ticked on: still one reminder
+        assert len(await alone.deliveries(kind="reminder")) == 1

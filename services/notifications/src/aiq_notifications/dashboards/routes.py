@@ -1,0 +1,72 @@
+"""HTTP routes of the dashboards (JSON): a district's meetings and the city overview.
+Officers see their districts, coordinators and admins all."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from aiq_notifications.dashboards.schemas import CityOverview, DistrictDashboard
+from aiq_notifications.dashboards.service import Dashboards
+from aiq_shared.auth import CurrentPrincipal, Principal
+from aiq_shared.errors import NotFound
+
+
+def dashboards_of(request: Request) -> Dashboards:
+    return request.app.state.dashboards
+
+
+def districts_of(request: Request) -> list[str]:
+    return request.app.state.runtime.settings.districts
+
+
+def visible_district(
+    district: Annotated[str, Path(max_length=80)], request: Request, principal: CurrentPrincipal
+) -> str:
+    """A known district the caller may see (checked before a page or its stream begins)."""
+    districts = districts_of(request)
+    if district not in districts:
+        raise NotFound(f"no district {district!r}", known_districts=districts)
+    principal.require_district(district)
+    return district
+
+
+def visible_districts(request: Request, principal: Principal) -> list[str]:
+    return principal.visible(districts_of(request))
+
+
+DashboardsDep = Annotated[Dashboards, Depends(dashboards_of)]
+District = Annotated[str, Depends(visible_district)]
+Upcoming = Annotated[
+    bool, Query(description="Only meetings from today on (Berlin time); default: all")
+]
+
+router = APIRouter()
+
+
+@router.get(
+    "/dashboards/districts/{district}",
+    tags=["dashboards"],
+    summary="A district's meetings: invited, registered, waitlisted, checked in, partners, "
+    "registrations over time, topic tables by interest, deliveries",
+    responses={403: {"description": "An officer asked for another district"}},
+)
+async def district_dashboard(
+    district: District, dashboards: DashboardsDep, upcoming: Upcoming = False
+) -> DistrictDashboard:
+    return await dashboards.district_dashboard(district, upcoming)
+
+
+@router.get(
+    "/dashboards/city",
+    tags=["dashboards"],
+    summary="City overview: per district and per meeting, over the districts you may see",
+)
+async def city_dashboard(
+    dashboards: DashboardsDep,
+    principal: CurrentPrincipal,
+    request: Request,
+    upcoming: Upcoming = False,
+) -> CityOverview:
+    return await dashboards.city_overview(visible_districts(request, principal), upcoming)

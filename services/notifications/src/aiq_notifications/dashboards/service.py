@@ -1,0 +1,75 @@
+"""Use cases of the district dashboards: describe a meeting on its districts' dashboards,
+count what an event changed (in the event's transaction), and read a district's dashboard
+or the city overview (with the meetings' deliveries)."""
+
+from __future__ import annotations
+
+from aiq_notifications.dashboards import rules
+from aiq_notifications.dashboards.changes import DashboardChanges
+from aiq_notifications.dashboards.repository import DashboardsRepository
+from aiq_notifications.dashboards.schemas import CityOverview, DeliveryCounts, DistrictDashboard
+from aiq_notifications.deliveries.service import Deliveries
+from aiq_shared.clock import Clock
+from aiq_shared.contracts.meetings import MeetingSnapshot
+from aiq_shared.dates import BERLIN
+from aiq_shared.mongo import Database, Tx
+
+
+class Dashboards:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        deliveries: Deliveries,
+        changes: DashboardChanges,
+    ) -> None:
+        self._dashboards = DashboardsRepository(database)
+        self._clock = clock
+        self._deliveries = deliveries
+        self._changes = changes
+        self.repositories = (self._dashboards,)
+
+    async def describe(self, meeting: MeetingSnapshot, tx: Tx) -> None:
+        """The meeting as its districts' dashboards show it (title, status, start, tables)."""
+        for district in meeting.districts:
+            await self._dashboards.describe_meeting(
+                district, meeting.meeting_id, rules.meeting_fields(meeting), tx.session
+            )
+        tx.after_commit(self._changes.notify)
+
+    async def count(
+        self, district: str, meeting_id: str, increments: dict[str, int], tx: Tx
+    ) -> None:
+        await self._dashboards.count(district, meeting_id, increments, tx.session)
+        tx.after_commit(self._changes.notify)
+
+    async def invited(self, district: str, meeting_id: str, tx: Tx) -> None:
+        await self.count(district, meeting_id, {"invited": 1}, tx)
+
+    async def district_dashboard(self, district: str, upcoming: bool = False) -> DistrictDashboard:
+        now = self._clock.now()
+        docs = await self._dashboards.of_districts(
+            [district], rules.upcoming_since(now) if upcoming else None
+        )
+        today = now.astimezone(BERLIN).date()
+        events = [
+            rules.meeting_counts(
+                doc, await self._delivery_counts(doc["meeting_id"], district), today
+            )
+            for doc in docs
+        ]
+        return DistrictDashboard(district=district, events=events)
+
+    async def city_overview(self, districts: list[str], upcoming: bool = False) -> CityOverview:
+        now = self._clock.now()
+        docs = await self._dashboards.of_districts(
+            districts, rules.upcoming_since(now) if upcoming else None
+        )
+        deliveries = {
+            meeting_id: await self._delivery_counts(meeting_id, None)
+            for meeting_id in {doc["meeting_id"] for doc in docs}
+        }
+        return rules.city_overview(docs, districts, deliveries, now.astimezone(BERLIN).date())
+
+    async def _delivery_counts(self, meeting_id: str, district: str | None) -> DeliveryCounts:
+        return rules.delivery_counts(await self._deliveries.counts_of_meeting(meeting_id, district))

@@ -1,0 +1,129 @@
+"""An email on the wire: the MIME message (assembled by the ``email`` library, so no
+hand-built headers and no header injection) and the SMTP conversation that hands it over.
+
+A refusal is told apart: :class:`PermanentFailure` (5xx: the address will not take it) or
+:class:`TemporaryFailure` (4xx, connection trouble, time-outs: try again later).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from email import policy as email_policy
+from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import aiosmtplib
+import segno
+
+from aiq_notifications.deliveries.emails import QR_CID
+from aiq_notifications.deliveries.rules import RenderedEmail
+from aiq_notifications.settings import NotificationsSettings
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+class TemporaryFailure(Exception):
+    pass
+
+
+def one_line(value: str) -> str:
+    """Names go into headers: line breaks and other control characters become spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())
+
+
+def qr_png(code: str) -> bytes:
+    """The check-in code as a QR code (PNG) that staff scan at the door."""
+    buffer = io.BytesIO()
+    segno.make(code, error="m").save(buffer, kind="png", scale=8, border=4)
+    return buffer.getvalue()
+
+
+class _VerbatimHeader(UnstructuredHeader):
+    """A header written exactly as given, on one line: ``List-Unsubscribe`` must be the plain
+    ``<https://...>`` form (RFC 2369, RFC 8058), which mail programs read as a URL. Folded like
+    other text, a long URL without spaces became RFC 2047 encoded words (``=?utf-8?q?=3Chttp``),
+    and no mail program saw a link. (Lines up to 998 characters are fine for SMTP.)"""
+
+    def fold(self, *, policy: email_policy.Policy) -> str:  # type: ignore[override]
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+_headers = HeaderRegistry()
+_headers.map_to_type("list-unsubscribe", _VerbatimHeader)
+POLICY = email_policy.default.clone(header_factory=_headers)
+
+
+def build_message(
+    *,
+    rendered: RenderedEmail,
+    sender: str,
+    sender_name: str,
+    recipient: str,
+    recipient_name: str,
+    message_id: str,
+    sent_at: datetime,
+    unsubscribe_url: str | None = None,
+    reply_to: str | None = None,
+) -> EmailMessage:
+    message = EmailMessage(policy=POLICY)
+    message["Subject"] = one_line(rendered.subject)
+    message["From"] = Address(display_name=one_line(sender_name), addr_spec=sender)
+    message["To"] = Address(display_name=one_line(recipient_name), addr_spec=recipient)
+    message["Message-ID"] = message_id
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Date"] = format_datetime(sent_at)
+    if unsubscribe_url:
+        # RFC 8058 one-click: mail programs POST "List-Unsubscribe=One-Click" to the URL
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    if rendered.check_in_code:
+        html_part = message.get_payload()[-1]
+        html_part.add_related(
+            qr_png(rendered.check_in_code),
+            maintype="image",
+            subtype="png",
+            cid=f"<{QR_CID}>",
+            filename="einlass-qr.png",
+        )
+    if rendered.ics:
+        message.add_attachment(
+            rendered.ics.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="termin.ics",
+            params={"method": rendered.ics_method},
+        )
+    return message
+
+
+async def send_email(settings: NotificationsSettings, message: EmailMessage) -> None:
+    try:
+        await aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            start_tls=settings.smtp_starttls,
+            use_tls=settings.smtp_tls,
+            timeout=settings.smtp_timeout_s,
+        )
+    except aiosmtplib.SMTPRecipientsRefused as error:
+        codes = [refusal.code for refusal in error.recipients]
+        detail = "; ".join(f"{r.code} {r.message}" for r in error.recipients)
+        if codes and all(code >= 500 for code in codes):
+            raise PermanentFailure(detail) from error
+        raise TemporaryFailure(detail) from error
+    except aiosmtplib.SMTPResponseException as error:
+        if error.code >= 500:
+            raise PermanentFailure(f"{error.code} {error.message}") from error
+        raise TemporaryFailure(f"{error.code} {error.message}") from error
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+        raise TemporaryFailure(repr(error)) from error

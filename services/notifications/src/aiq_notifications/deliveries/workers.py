@@ -1,0 +1,78 @@
+"""The sender, a worker (``runtime.every``, woken when a commit adds a delivery): each tick
+takes one due delivery and hands it to the SMTP server.
+
+Temporary failures (4xx, connection trouble) go back to pending with exponential backoff; a
+permanent refusal (5xx) or the last attempt makes the delivery dead; an address on hold gets
+no SMTP attempt. Sending is limited to ``SEND_RATE_PER_MINUTE``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from aiq_notifications.deliveries.rules import Claimed, RateLimit
+from aiq_notifications.deliveries.service import AddressHolds, Deliveries
+from aiq_notifications.deliveries.smtp import (
+    PermanentFailure,
+    TemporaryFailure,
+    build_message,
+    send_email,
+)
+from aiq_notifications.settings import NotificationsSettings
+from aiq_shared.clock import Clock
+
+
+class Sender:
+    def __init__(
+        self,
+        settings: NotificationsSettings,
+        clock: Clock,
+        deliveries: Deliveries,
+        holds: AddressHolds,
+    ) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._deliveries = deliveries
+        self._holds = holds
+        self._rate = RateLimit(settings.send_rate_per_minute, now=time.monotonic())
+
+    async def tick(self) -> bool:
+        """Send the next due delivery; True if there was one (there may be more)."""
+        delivery = await self._deliveries.claim_next()
+        if delivery is None:
+            return False
+        await self._send(delivery)
+        return True
+
+    async def _send(self, delivery: Claimed) -> None:
+        if not delivery.email or delivery.content is None:
+            await self._deliveries.give_up(delivery, "person erased")
+            return
+        if (held := await self._holds.hold_on(delivery.email)) is not None:
+            await self._deliveries.give_up(delivery, held)
+            return
+        pause = self._rate.wait(time.monotonic())
+        if pause:
+            await asyncio.sleep(pause)
+        content = delivery.content
+        message = build_message(
+            rendered=content,
+            sender=self._settings.mail_from,
+            sender_name=content.sender_name or self._settings.mail_from_name,
+            reply_to=content.reply_to,
+            recipient=delivery.email,
+            recipient_name=content.recipient_name,
+            message_id=delivery.message_id,
+            sent_at=self._clock.now(),
+            unsubscribe_url=content.unsubscribe_url,
+        )
+        try:
+            await send_email(self._settings, message)
+        except PermanentFailure as error:
+            bounces = await self._holds.refused(delivery.email)
+            await self._deliveries.give_up(delivery, f"refused ({bounces}. time): {error}")
+        except TemporaryFailure as error:
+            await self._deliveries.failed_for_now(delivery, str(error))
+        else:
+            await self._deliveries.sent(delivery)

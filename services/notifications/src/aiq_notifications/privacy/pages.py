@@ -1,0 +1,97 @@
+"""The public pages behind an email's links: unsubscribe (also RFC 8058 one-click from mail
+programs) and double opt-in. Each asks before it acts (GET shows, POST does)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from aiq_notifications.deliveries.emails import render_page
+from aiq_notifications.deliveries.rules import PURPOSES
+from aiq_notifications.privacy.rules import ConsentRequest
+from aiq_notifications.privacy.service import Privacy
+
+
+def _privacy(request: Request) -> Privacy:
+    return request.app.state.privacy
+
+
+PrivacyDep = Annotated[Privacy, Depends(_privacy)]
+PAGE = {"content": {"text/html": {}}}
+INVALID = {400: {"description": "Invalid or expired link", **PAGE}}
+
+router = APIRouter()
+
+
+def _unsubscribe_page(state: str, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(render_page("unsubscribe.html.j2", state=state), status_code=status_code)
+
+
+@router.get(
+    "/unsubscribe/{token}",
+    tags=["public"],
+    response_class=HTMLResponse,
+    summary="The page behind an email's unsubscribe link (asks before it acts)",
+    responses=INVALID,
+)
+async def unsubscribe_page(token: str, privacy: PrivacyDep) -> HTMLResponse:
+    if privacy.person_of_link(token) is None:
+        return _unsubscribe_page("invalid", status_code=400)
+    return _unsubscribe_page("ask")
+
+
+@router.post(
+    "/unsubscribe/{token}",
+    tags=["public"],
+    response_class=HTMLResponse,
+    summary="Unsubscribe from invitations (also RFC 8058 one-click from mail programs)",
+    responses=INVALID,
+)
+async def unsubscribe(token: str, privacy: PrivacyDep) -> HTMLResponse:
+    person_id = privacy.person_of_link(token)
+    if person_id is None:
+        return _unsubscribe_page("invalid", status_code=400)
+    await privacy.unsubscribe(person_id)
+    return _unsubscribe_page("done")
+
+
+def _consent_page(
+    state: str, request: ConsentRequest | None = None, status_code: int = 200
+) -> HTMLResponse:
+    context = {}
+    if request is not None:
+        context = {"purpose_text": PURPOSES[request.purpose], "text_version": request.text_version}
+    return HTMLResponse(
+        render_page("consent.html.j2", state=state, **context), status_code=status_code
+    )
+
+
+@router.get(
+    "/consent/{token}",
+    tags=["public"],
+    response_class=HTMLResponse,
+    summary="The page behind a double opt-in email's link (asks before it records)",
+    responses=INVALID,
+)
+async def consent_page(token: str, privacy: PrivacyDep) -> HTMLResponse:
+    request = privacy.request_of_link(token)
+    if request is None:
+        return _consent_page("invalid", status_code=400)
+    return _consent_page("ask", request)
+
+
+@router.post(
+    "/consent/{token}",
+    tags=["public"],
+    response_class=HTMLResponse,
+    summary="Confirm a consent (double opt-in); contacts records it from the event",
+    responses=INVALID,
+)
+async def confirm_consent(token: str, privacy: PrivacyDep) -> HTMLResponse:
+    request = privacy.request_of_link(token)
+    if request is None:
+        return _consent_page("invalid", status_code=400)
+    await privacy.confirm(request)
+    return _consent_page("done", request)
