@@ -102,7 +102,7 @@ async def test_event_written_with_its_change_is_published_and_handled(plumbing) 
 
     async def create(tx):  # type: ignore[no-untyped-def]
         await database["people"].insert_one({"_id": "p1"}, session=tx.session)
-        tx.publish(person("p1"))
+        tx.emit(person("p1"))
 
     await database.transaction(create)
     await eventually(lambda: handled == ["p1"])
@@ -129,7 +129,7 @@ async def test_a_failed_transaction_writes_neither_state_nor_event(plumbing) -> 
 
     async def broken(tx):  # type: ignore[no-untyped-def]
         await database["people"].insert_one({"_id": "p2"}, session=tx.session)
-        tx.publish(person("p2"))
+        tx.emit(person("p2"))
         raise RuntimeError("validation failed half-way")
 
     with pytest.raises(RuntimeError):
@@ -225,7 +225,7 @@ async def test_one_aggregates_events_arrive_in_the_order_they_were_written(plumb
     for change in ids:
 
         async def create(tx, change=change):  # type: ignore[no-untyped-def]
-            tx.publish(person("same").model_copy(update={"last_name": change}))
+            tx.emit(person("same").model_copy(update={"last_name": change}))
 
         await database.transaction(create)
     await eventually(lambda: len([h for h in handled if h.startswith("order-")]) == 30)

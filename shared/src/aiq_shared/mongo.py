@@ -149,8 +149,6 @@ class Tx:
         )
         self.audited.append(to_document(entry))
 
-    publish = emit  # the earlier name; ``emit`` says what it does (an outbox row, not Kafka)
-
 
 class Database:
     """A service's own database plus the unit-of-work around it."""

@@ -40,9 +40,10 @@ from aiq_contacts.segments.repository import SegmentRepository
 from aiq_contacts.segments.service import SegmentService
 from aiq_contacts.settings import ContactsSettings
 from aiq_shared import topics
+from aiq_shared.application import build_app
 from aiq_shared.clock import SYSTEM_CLOCK, Clock
 from aiq_shared.mongo import Database
-from aiq_shared.runtime import ServiceRuntime, build_app
+from aiq_shared.runtime import ServiceRuntime
 
 DESCRIPTION = (
     "Organisations (companies, schools), people, consent (DSGVO), segments and contact "

@@ -36,10 +36,11 @@ from aiq_events.registrations.workers import offer_expiry
 from aiq_events.rsvp import pages as rsvp_pages
 from aiq_events.settings import EventsSettings
 from aiq_shared import topics
+from aiq_shared.application import build_app
 from aiq_shared.clock import SYSTEM_CLOCK, Clock
 from aiq_shared.links import InvalidLink
 from aiq_shared.mongo import Database
-from aiq_shared.runtime import ServiceRuntime, build_app
+from aiq_shared.runtime import ServiceRuntime
 
 
 def create_app(settings: EventsSettings | None = None, clock: Clock = SYSTEM_CLOCK) -> FastAPI:

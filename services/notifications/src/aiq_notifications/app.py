@@ -32,10 +32,11 @@ from aiq_notifications.reminders.service import Reminders
 from aiq_notifications.reminders.workers import Scheduler
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared import topics
+from aiq_shared.application import build_app
 from aiq_shared.clock import SYSTEM_CLOCK, Clock
 from aiq_shared.mongo import Database
 from aiq_shared.repository import Repository
-from aiq_shared.runtime import ServiceRuntime, build_app
+from aiq_shared.runtime import ServiceRuntime
 
 
 def create_app(
