@@ -85,7 +85,7 @@ def field_name(loc: list[Any]) -> str:
 def _message(error: dict[str, Any]) -> str:
     kind = str(error.get("type") or "")
     text = str(error.get("msg") or "")
-    if "email" in text.lower():
+    if kind == "value_error" and "email" in text.lower():
         return EMAIL_HINT
     return BY_TYPE.get(kind, "Bitte prüfen Sie diese Angabe.")
 
