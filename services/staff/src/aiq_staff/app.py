@@ -28,8 +28,19 @@ from aiq_staff.sessions import SessionMiddleware, SessionStore
 from aiq_staff.settings import StaffSettings
 from aiq_staff.web import HERE, SignInNeeded, is_htmx, render, sign_in_redirect
 
-ROUTERS = (signin, home, organisations, people, segments, imports, meetings, invitations,
-           registrations, day, outcomes)  # fmt: skip
+ROUTERS = (
+    signin,
+    home,
+    organisations,
+    people,
+    segments,
+    imports,
+    meetings,
+    invitations,
+    registrations,
+    day,
+    outcomes,
+)
 
 
 def create_app(settings: StaffSettings | None = None, transport=None) -> FastAPI:
@@ -47,8 +58,13 @@ def create_app(settings: StaffSettings | None = None, transport=None) -> FastAPI
         yield
         await app.state.clients.close()
 
-    app = FastAPI(title="AiQ Mitarbeitende", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)  # fmt: skip
+    app = FastAPI(
+        title="AiQ Mitarbeitende",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.settings = settings
     app.state.sessions = SessionStore(settings.session_idle_s, settings.session_max_s)
     app.state.sign_in = signin.SignIn(settings)

@@ -9,8 +9,12 @@ from babel.numbers import format_decimal
 from aiq_shared import dates
 
 KINDS = {"company": "Betrieb", "school": "Schule"}
-PERSON_KINDS = {"contact": "Kontakt", "teacher": "Lehrkraft", "student": "Schüler*in",
-                "guest": "Gast"}  # fmt: skip
+PERSON_KINDS = {
+    "contact": "Kontakt",
+    "teacher": "Lehrkraft",
+    "student": "Schüler*in",
+    "guest": "Gast",
+}
 STATUSES = {"new": "neu", "active": "aktiv", "dormant": "ruhend", "ended": "beendet"}
 INTERACTIONS = {
     "note": "Notiz",
@@ -28,14 +32,30 @@ ATTENDANCE = {
     "checked_in": "eingecheckt",
     "no_show": "nicht erschienen",
 }
-MEETING_STATUSES = {"draft": "Entwurf", "published": "veröffentlicht", "cancelled": "abgesagt",
-                    "closed": "abgeschlossen"}  # fmt: skip
-REGISTRATION_STATUSES = {"confirmed": "bestätigt", "waitlisted": "Warteliste",
-                         "cancelled": "storniert"}  # fmt: skip
-FORMATS = {"network_meeting": "Netzwerktreffen", "speed_week": "Speed-Woche",
-           "school_ag": "Schul-AG", "info_session": "Infoveranstaltung"}  # fmt: skip
-DELIVERY_STATES = {"pending": "wartet", "sending": "wird gesendet", "sent": "gesendet",
-                   "dead": "fehlgeschlagen", "stopped": "angehalten"}  # fmt: skip
+MEETING_STATUSES = {
+    "draft": "Entwurf",
+    "published": "veröffentlicht",
+    "cancelled": "abgesagt",
+    "closed": "abgeschlossen",
+}
+REGISTRATION_STATUSES = {
+    "confirmed": "bestätigt",
+    "waitlisted": "Warteliste",
+    "cancelled": "storniert",
+}
+FORMATS = {
+    "network_meeting": "Netzwerktreffen",
+    "speed_week": "Speed-Woche",
+    "school_ag": "Schul-AG",
+    "info_session": "Infoveranstaltung",
+}
+DELIVERY_STATES = {
+    "pending": "wartet",
+    "sending": "wird gesendet",
+    "sent": "gesendet",
+    "dead": "fehlgeschlagen",
+    "stopped": "angehalten",
+}
 FOLLOW_UP_KINDS = {
     "internship_offer": "Praktikumsangebot",
     "apprenticeship_offer": "Ausbildungsangebot",
@@ -48,17 +68,29 @@ FOLLOW_UP_KINDS = {
 }
 PURPOSES = {"invitations": "Einladungen", "newsletter": "Newsletter"}
 EMAIL_KINDS = {
-    "invitation": "Einladung", "confirmation": "Anmeldebestätigung", "waitlist": "Warteliste",
-    "promotion": "Nachgerückt", "change": "Änderung", "cancellation": "Absage des Treffens",
-    "reminder": "Erinnerung", "day_before": "Erinnerung am Vortag",
-    "double_opt_in": "Einwilligungsanfrage", "move_up_offer": "Platzangebot",
-    "tables": "Thementische", "table_choice": "Tischwahl",
-    "registration_cancelled": "Stornobestätigung", "offer_expired": "Angebot verfallen",
-}  # fmt: skip
+    "invitation": "Einladung",
+    "confirmation": "Anmeldebestätigung",
+    "waitlist": "Warteliste",
+    "promotion": "Nachgerückt",
+    "change": "Änderung",
+    "cancellation": "Absage des Treffens",
+    "reminder": "Erinnerung",
+    "day_before": "Erinnerung am Vortag",
+    "double_opt_in": "Einwilligungsanfrage",
+    "move_up_offer": "Platzangebot",
+    "tables": "Thementische",
+    "table_choice": "Tischwahl",
+    "registration_cancelled": "Stornobestätigung",
+    "offer_expired": "Angebot verfallen",
+}
 AGENDA_KINDS = {
-    "welcome": "Begrüßung", "keynote": "Vortrag", "input": "Impuls",
-    "topic_tables": "Thementische", "informal": "Ausklang", "other": "Sonstiges",
-}  # fmt: skip
+    "welcome": "Begrüßung",
+    "keynote": "Vortrag",
+    "input": "Impuls",
+    "topic_tables": "Thementische",
+    "informal": "Ausklang",
+    "other": "Sonstiges",
+}
 
 
 def _parse(value: str | date | datetime | None) -> date | datetime | None:

@@ -10,13 +10,44 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-ORGANISATION_FIELDS = ("name", "kind", "industry", "size", "district", "officer",
-                       "partner_since", "status", "website")  # fmt: skip
+ORGANISATION_FIELDS = (
+    "name",
+    "kind",
+    "industry",
+    "size",
+    "district",
+    "officer",
+    "partner_since",
+    "status",
+    "website",
+)
 ADDRESS_FIELDS = ("street", "postcode", "city")
-PERSON_FIELDS = ("kind", "first_name", "last_name", "email", "phone", "organisation_id", "role",
-                 "position", "district", "language")  # fmt: skip
-MULTI = frozenset({"district", "industry", "industry_section", "kind", "status", "tag",
-                   "officer", "organisation_kind", "topic_table_ids", "student_person_ids"})  # fmt: skip
+PERSON_FIELDS = (
+    "kind",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "organisation_id",
+    "role",
+    "position",
+    "district",
+    "language",
+)
+MULTI = frozenset(
+    {
+        "district",
+        "industry",
+        "industry_section",
+        "kind",
+        "status",
+        "tag",
+        "officer",
+        "organisation_kind",
+        "topic_table_ids",
+        "student_person_ids",
+    }
+)
 
 
 def values_of(form: Mapping[str, Any] | Any, multi: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -110,9 +141,21 @@ def person_values(person: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-FILTER_PARAMS = ("q", "district", "industry", "industry_section", "kind", "status", "tag",
-                 "officer", "partner_since_from", "partner_since_to", "organisation_kind",
-                 "has_consent", "sort")  # fmt: skip
+FILTER_PARAMS = (
+    "q",
+    "district",
+    "industry",
+    "industry_section",
+    "kind",
+    "status",
+    "tag",
+    "officer",
+    "partner_since_from",
+    "partner_since_to",
+    "organisation_kind",
+    "has_consent",
+    "sort",
+)
 
 
 def list_params(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -146,9 +189,14 @@ def contact_filter(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def filter_values(contact_filter_: Mapping[str, Any]) -> dict[str, Any]:
     """A stored ``ContactFilter`` as the filter form shows it."""
-    names = {"districts": "district", "industries": "industry", "statuses": "status",
-             "person_kinds": "kind", "organisation_kinds": "organisation_kind",
-             "officers": "officer"}  # fmt: skip
+    names = {
+        "districts": "district",
+        "industries": "industry",
+        "statuses": "status",
+        "person_kinds": "kind",
+        "organisation_kinds": "organisation_kind",
+        "officers": "officer",
+    }
     values: dict[str, Any] = {form: contact_filter_.get(api) or [] for api, form in names.items()}
     values["tag"] = [", ".join(contact_filter_.get("tags") or [])]
     for name in ("partner_since_from", "partner_since_to"):

@@ -79,9 +79,13 @@ class SignIn:
         if member is None:
             return None
         token = issue_token(
-            self.settings.auth_secret, member.username, member.role, member.districts,
-            member.name, audience=self.settings.auth_audience,
-        )  # fmt: skip
+            self.settings.auth_secret,
+            member.username,
+            member.role,
+            member.districts,
+            member.name,
+            audience=self.settings.auth_audience,
+        )
         user = User(member.username, member.name, member.role, list(member.districts))
         return user, token, time.time() + 12 * 3600
 
@@ -130,8 +134,9 @@ async def sign_in_page(request: Request, sign_in: SignInDep, weiter: str | None 
         redirect_uri = str(request.url_for("oidc_return"))
         return await sign_in.client.authorize_redirect(request, redirect_uri)
     if not sign_in.settings.development_sign_in:  # production without a provider: never
-        return render(request, "error.html", {"message": "Anmeldung ist nicht eingerichtet."},
-                      status=503)  # fmt: skip
+        return render(
+            request, "error.html", {"message": "Anmeldung ist nicht eingerichtet."}, status=503
+        )
     staff = sign_in.settings.staff_list.members
     return render(request, "sign_in_development.html", {"staff": staff})
 
@@ -173,9 +178,13 @@ async def oidc_return(request: Request, sign_in: SignInDep) -> Response:
         return render(request, "error.html", {"message": message}, status=403)
     target = safe_next(session_of(request).data.pop("next", "/"))
     _start_session(
-        request, user, token["access_token"], token.get("expires_at"),
-        refresh_token=token.get("refresh_token"), id_token=token.get("id_token"),
-    )  # fmt: skip
+        request,
+        user,
+        token["access_token"],
+        token.get("expires_at"),
+        refresh_token=token.get("refresh_token"),
+        id_token=token.get("id_token"),
+    )
     return RedirectResponse(target, status_code=303)
 
 

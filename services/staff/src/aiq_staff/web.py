@@ -29,9 +29,12 @@ HERE = Path(__file__).parent
 templates = Jinja2Blocks(directory=str(HERE / "templates"))
 templates.env.filters.update(formatting.FILTERS)
 templates.env.globals.update(
-    labels=formatting.LABELS, de_span=formatting.de_span, may=navigation.may,
-    label=formatting.label, htmx="/static/htmx-2.0.11.min.js",
-)  # fmt: skip
+    labels=formatting.LABELS,
+    de_span=formatting.de_span,
+    may=navigation.may,
+    label=formatting.label,
+    htmx="/static/htmx-2.0.11.min.js",
+)
 
 
 class SignInNeeded(Exception):
@@ -108,8 +111,7 @@ def render(
         **(context or {}),
     }
     if block is not None and is_htmx(request):
-        return templates.TemplateResponse(request, name, full, status_code=status,
-                                          block_name=block)  # fmt: skip
+        return templates.TemplateResponse(request, name, full, status_code=status, block_name=block)
     return templates.TemplateResponse(request, name, full, status_code=status)
 
 
@@ -119,8 +121,9 @@ def form_error(
     """Show the form again with what was typed and the API's problems next to the fields."""
     problems = form_problems(problem)
     status = problem.status if problem.status in (409, 422) else 400
-    return render(request, name, {**(context or {}), "problems": problems, "values": values},
-                  status=status)  # fmt: skip
+    return render(
+        request, name, {**(context or {}), "problems": problems, "values": values}, status=status
+    )
 
 
 def after_post(path: str, message: str | None = None, request: Request | None = None):

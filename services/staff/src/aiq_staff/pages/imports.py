@@ -37,20 +37,29 @@ async def import_dry_run(request: Request, apis: ApisDep):
     upload = form.get("file")
     limit = request.app.state.settings.import_max_bytes
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return render(request, "import.html", {"step": "upload", "file_error":
-                      "Bitte wählen Sie eine Datei aus."}, status=422)  # fmt: skip
+        return render(
+            request,
+            "import.html",
+            {"step": "upload", "file_error": "Bitte wählen Sie eine Datei aus."},
+            status=422,
+        )
     media_type = media_type_of(upload.filename, upload.content_type)
     content = await upload.read(limit + 1)
     if media_type is None or len(content) > limit:
-        message = ("Bitte eine CSV- oder Excel-Datei (.csv, .xlsx)." if media_type is None
-                   else f"Die Datei ist zu groß (höchstens {limit // 1024 // 1024} MB).")  # fmt: skip
-        return render(request, "import.html", {"step": "upload", "file_error": message},
-                      status=422)  # fmt: skip
+        message = (
+            "Bitte eine CSV- oder Excel-Datei (.csv, .xlsx)."
+            if media_type is None
+            else f"Die Datei ist zu groß (höchstens {limit // 1024 // 1024} MB)."
+        )
+        return render(request, "import.html", {"step": "upload", "file_error": message}, status=422)
     try:
         report = await apis.contacts.start_import(content, media_type, dry_run=True)
     except ApiProblem as problem:
-        context = {"step": "upload", "file_error": form_problems(problem).general,
-                   "detail": problem.detail}  # fmt: skip
+        context = {
+            "step": "upload",
+            "file_error": form_problems(problem).general,
+            "detail": problem.detail,
+        }
         return render(request, "import.html", context, status=422)
     session_of(request).data["import_file"] = (upload.filename, media_type, content)
     context = {"step": "report", "report": report, "filename": upload.filename}

@@ -23,13 +23,23 @@ router = APIRouter(dependencies=[Depends(check_csrf)])
 KINDS = [("company", "Betrieb"), ("school", "Schule")]
 STATUSES = [("new", "neu"), ("active", "aktiv"), ("dormant", "ruhend"), ("ended", "beendet")]
 SIZES = [("1-9", "1–9"), ("10-49", "10–49"), ("50-249", "50–249"), ("250+", "250 und mehr")]
-SORTS = [("name", "Name A–Z"), ("-name", "Name Z–A"), ("-created", "Neueste zuerst"),
-         ("created", "Älteste zuerst")]  # fmt: skip
+SORTS = [
+    ("name", "Name A–Z"),
+    ("-name", "Name Z–A"),
+    ("-created", "Neueste zuerst"),
+    ("created", "Älteste zuerst"),
+]
 ENTRY_KINDS = [("note", "Notiz"), ("call", "Anruf"), ("visit", "Besuch"), ("email", "E-Mail")]
-FOLLOW_UP_KINDS = [("call", "Anruf"), ("visit", "Besuch"), ("internship_offer", "Praktikumsangebot"),
-                   ("apprenticeship_offer", "Ausbildungsangebot"), ("school_ag", "Schul-AG"),
-                   ("ambassador", "Ausbildungsbotschafter*in"), ("speed_week", "Speed-Woche"),
-                   ("other", "Sonstiges")]  # fmt: skip
+FOLLOW_UP_KINDS = [
+    ("call", "Anruf"),
+    ("visit", "Besuch"),
+    ("internship_offer", "Praktikumsangebot"),
+    ("apprenticeship_offer", "Ausbildungsangebot"),
+    ("school_ag", "Schul-AG"),
+    ("ambassador", "Ausbildungsbotschafter*in"),
+    ("speed_week", "Speed-Woche"),
+    ("other", "Sonstiges"),
+]
 
 
 async def _choices(request: Request, apis) -> dict:
@@ -47,8 +57,9 @@ async def _choices(request: Request, apis) -> dict:
 
 
 def _query(params: dict) -> str:
-    return urlencode([(k, v) for k, vs in params.items()
-                      for v in (vs if isinstance(vs, list) else [vs])])  # fmt: skip
+    return urlencode(
+        [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])]
+    )
 
 
 @router.get("/betriebe")
@@ -57,8 +68,12 @@ async def organisation_list(request: Request, apis: ApisDep, cursor: str | None 
     params = forms.list_params(values)
     params.setdefault("sort", "name")
     page = await apis.contacts.organisations({**params, "limit": 25, "cursor": cursor})
-    context = {"page": page, "values": values, "query": _query(params),
-               **await _choices(request, apis)}  # fmt: skip
+    context = {
+        "page": page,
+        "values": values,
+        "query": _query(params),
+        **await _choices(request, apis),
+    }
     response = render(request, "organisations.html", context, block="results")
     if is_htmx(request):
         response.headers["HX-Push-Url"] = f"/betriebe?{_query(params)}"
@@ -98,8 +113,11 @@ async def create_organisation(request: Request, apis: ApisDep):
 @router.get("/betriebe/{organisation_id}/bearbeiten")
 async def edit_organisation(request: Request, organisation_id: str, apis: ApisDep):
     organisation = await apis.contacts.organisation(organisation_id)
-    context = {"values": forms.organisation_values(organisation), "editing": organisation,
-               **await _choices(request, apis)}  # fmt: skip
+    context = {
+        "values": forms.organisation_values(organisation),
+        "editing": organisation,
+        **await _choices(request, apis),
+    }
     return render(request, "organisation_form.html", context)
 
 
@@ -141,7 +159,7 @@ async def _organisation_context(request: Request, apis, organisation_id: str) ->
         "person_choices": [
             (p["id"], f"{p['first_name']} {p.get('last_name') or ''}".strip())
             for p in people["items"]
-        ],  # fmt: skip
+        ],
         "entry_values": {"kind": "note"},
         "follow_up_values": {"owner": apis.user.username, "kind": "call"},
     }
@@ -171,8 +189,11 @@ async def _quick_entry_answer(request, apis, organisation_id, problem=None, **va
 @router.post("/betriebe/{organisation_id}/eintrag")
 async def quick_entry(request: Request, organisation_id: str, apis: ApisDep):
     values = forms.values_of(await request.form())
-    body = {"kind": values.get("kind") or "note", "text": values.get("text") or "",
-            "author": apis.user.username}  # fmt: skip
+    body = {
+        "kind": values.get("kind") or "note",
+        "text": values.get("text") or "",
+        "author": apis.user.username,
+    }
     if values.get("person_id"):
         body["person_id"] = values["person_id"]
     if values.get("occurred_at"):
@@ -180,23 +201,39 @@ async def quick_entry(request: Request, organisation_id: str, apis: ApisDep):
     try:
         await apis.contacts.record_interaction(organisation_id, body)
     except ApiProblem as problem:
-        return await _quick_entry_answer(request, apis, organisation_id, problem,
-                                         entry_values=values, problems_key="entry_problems")  # fmt: skip
+        return await _quick_entry_answer(
+            request,
+            apis,
+            organisation_id,
+            problem,
+            entry_values=values,
+            problems_key="entry_problems",
+        )
     return await _quick_entry_answer(request, apis, organisation_id)
 
 
 @router.post("/betriebe/{organisation_id}/wiedervorlage")
 async def quick_follow_up(request: Request, organisation_id: str, apis: ApisDep):
     values = forms.values_of(await request.form())
-    body = {"kind": values.get("kind") or "other", "title": values.get("title") or "",
-            "organisation_id": organisation_id, "owner": values.get("owner") or None,
-            "due": values.get("due") or None, "person_id": values.get("person_id") or None}  # fmt: skip
+    body = {
+        "kind": values.get("kind") or "other",
+        "title": values.get("title") or "",
+        "organisation_id": organisation_id,
+        "owner": values.get("owner") or None,
+        "due": values.get("due") or None,
+        "person_id": values.get("person_id") or None,
+    }
     try:
         await apis.contacts.open_follow_up(body)
     except ApiProblem as problem:
-        return await _quick_entry_answer(request, apis, organisation_id, problem,
-                                         follow_up_values=values,
-                                         problems_key="follow_up_problems")  # fmt: skip
+        return await _quick_entry_answer(
+            request,
+            apis,
+            organisation_id,
+            problem,
+            follow_up_values=values,
+            problems_key="follow_up_problems",
+        )
     return await _quick_entry_answer(request, apis, organisation_id)
 
 
@@ -205,8 +242,11 @@ async def follow_up_done(request: Request, follow_up_id: str, apis: ApisDep):
     form = await request.form()
     await apis.contacts.follow_up_done(follow_up_id)
     back = str(form.get("back") or "/")
-    return after_post(back if back.startswith("/") and not back.startswith("//") else "/",
-                      "Die Wiedervorlage ist erledigt.", request)  # fmt: skip
+    return after_post(
+        back if back.startswith("/") and not back.startswith("//") else "/",
+        "Die Wiedervorlage ist erledigt.",
+        request,
+    )
 
 
 @router.get("/betriebe/{organisation_id}/zusammenfuehren")
@@ -223,8 +263,7 @@ async def merge(request: Request, organisation_id: str, apis: ApisDep):
     other = str(form.get("mit") or "")
     await apis.contacts.merge(organisation_id, other)
     session_of(request).data.pop(f"duplicates:{organisation_id}", None)
-    return after_post(f"/betriebe/{organisation_id}", "Die Betriebe sind zusammengeführt.",
-                      request)  # fmt: skip
+    return after_post(f"/betriebe/{organisation_id}", "Die Betriebe sind zusammengeführt.", request)
 
 
 def _aware(local: str) -> str:

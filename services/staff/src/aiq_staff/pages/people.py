@@ -22,8 +22,12 @@ PERSON_KINDS = [("contact", "Kontakt"), ("teacher", "Lehrkraft"), ("student", "S
 ORGANISATION_KINDS = [("company", "Betrieb"), ("school", "Schule")]
 CONSENT_FILTER = [("true", "Einladungen erlaubt"), ("false", "keine Einwilligung")]
 PURPOSES = [("invitations", "Einladungen"), ("newsletter", "Newsletter")]
-SOURCES = [("staff", "persönlich / mündlich"), ("form", "Formular (unterschrieben)"),
-           ("email", "per E-Mail"), ("phone", "am Telefon")]  # fmt: skip
+SOURCES = [
+    ("staff", "persönlich / mündlich"),
+    ("form", "Formular (unterschrieben)"),
+    ("email", "per E-Mail"),
+    ("phone", "am Telefon"),
+]
 SORTS = [("name", "Name A–Z"), ("-name", "Name Z–A"), ("-created", "Neueste zuerst")]
 
 
@@ -43,8 +47,9 @@ async def _choices(request: Request, apis) -> dict:
 
 
 def _query(params: dict) -> str:
-    return urlencode([(k, v) for k, vs in params.items()
-                      for v in (vs if isinstance(vs, list) else [vs])])  # fmt: skip
+    return urlencode(
+        [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])]
+    )
 
 
 @router.get("/personen")
@@ -53,8 +58,12 @@ async def people_list(request: Request, apis: ApisDep, cursor: str | None = None
     params = forms.list_params(values)
     params.setdefault("sort", "name")
     page = await apis.contacts.people({**params, "limit": 25, "cursor": cursor})
-    context = {"page": page, "values": values, "query": _query(params),
-               **await _choices(request, apis)}  # fmt: skip
+    context = {
+        "page": page,
+        "values": values,
+        "query": _query(params),
+        **await _choices(request, apis),
+    }
     response = render(request, "people.html", context, block="results")
     if is_htmx(request):
         response.headers["HX-Push-Url"] = f"/personen?{_query(params)}"
@@ -81,9 +90,12 @@ async def _organisation_choices(apis, organisation_id: str | None) -> list[tuple
 @router.get("/personen/neu")
 async def new_person(request: Request, apis: ApisDep, organisation_id: str | None = None):
     values = {"kind": "contact", "organisation_id": organisation_id or "", "language": "de"}
-    context = {"values": values, "editing": None,
-               "organisations": await _organisation_choices(apis, organisation_id),
-               **await _choices(request, apis)}  # fmt: skip
+    context = {
+        "values": values,
+        "editing": None,
+        "organisations": await _organisation_choices(apis, organisation_id),
+        **await _choices(request, apis),
+    }
     return render(request, "person_form.html", context)
 
 
@@ -93,9 +105,12 @@ async def create_person(request: Request, apis: ApisDep):
     try:
         created = await apis.contacts.create_person(forms.person_body(values))
     except ApiProblem as problem:
-        context = {"editing": None, "existing": problem.extra.get("existing_person_id"),
-                   "organisations": await _organisation_choices(apis, values.get("organisation_id")),
-                   **await _choices(request, apis)}  # fmt: skip
+        context = {
+            "editing": None,
+            "existing": problem.extra.get("existing_person_id"),
+            "organisations": await _organisation_choices(apis, values.get("organisation_id")),
+            **await _choices(request, apis),
+        }
         return form_error(request, "person_form.html", problem, values, context)
     name = f"{created['first_name']} {created.get('last_name') or ''}".strip()
     return after_post(f"/personen/{created['id']}", f"{name} ist angelegt.", request)
@@ -104,9 +119,12 @@ async def create_person(request: Request, apis: ApisDep):
 @router.get("/personen/{person_id}/bearbeiten")
 async def edit_person(request: Request, person_id: str, apis: ApisDep):
     person = await apis.contacts.person(person_id)
-    context = {"values": forms.person_values(person), "editing": person,
-               "organisations": await _organisation_choices(apis, person.get("organisation_id")),
-               **await _choices(request, apis)}  # fmt: skip
+    context = {
+        "values": forms.person_values(person),
+        "editing": person,
+        "organisations": await _organisation_choices(apis, person.get("organisation_id")),
+        **await _choices(request, apis),
+    }
     return render(request, "person_form.html", context)
 
 
@@ -117,9 +135,12 @@ async def update_person(request: Request, person_id: str, apis: ApisDep):
         await apis.contacts.update_person(person_id, forms.person_body(values, partial=True))
     except ApiProblem as problem:
         person = await apis.contacts.person(person_id)
-        context = {"editing": person, "existing": problem.extra.get("existing_person_id"),
-                   "organisations": await _organisation_choices(apis, values.get("organisation_id")),
-                   **await _choices(request, apis)}  # fmt: skip
+        context = {
+            "editing": person,
+            "existing": problem.extra.get("existing_person_id"),
+            "organisations": await _organisation_choices(apis, values.get("organisation_id")),
+            **await _choices(request, apis),
+        }
         return form_error(request, "person_form.html", problem, values, context)
     return after_post(f"/personen/{person_id}", "Die Änderungen sind gespeichert.", request)
 
@@ -153,9 +174,13 @@ async def person_page(request: Request, person_id: str, apis: ApisDep):
 @router.post("/personen/{person_id}/einwilligung")
 async def record_consent(request: Request, person_id: str, apis: ApisDep):
     values = forms.values_of(await request.form())
-    body = {"purpose": values.get("purpose") or "invitations",
-            "granted": values.get("granted") == "true", "source": values.get("source") or "staff",
-            "note": values.get("note") or None, "recorded_by": apis.user.username}  # fmt: skip
+    body = {
+        "purpose": values.get("purpose") or "invitations",
+        "granted": values.get("granted") == "true",
+        "source": values.get("source") or "staff",
+        "note": values.get("note") or None,
+        "recorded_by": apis.user.username,
+    }
     try:
         await apis.contacts.record_consent(person_id, body)
     except ApiProblem as problem:
@@ -163,8 +188,9 @@ async def record_consent(request: Request, person_id: str, apis: ApisDep):
         context["consent_values"] = values
         return form_error(request, "person.html", problem, values, context)
     word = "erteilt" if body["granted"] else "widerrufen"
-    return after_post(f"/personen/{person_id}#einwilligung", f"Einwilligung {word}: gespeichert.",
-                      request)  # fmt: skip
+    return after_post(
+        f"/personen/{person_id}#einwilligung", f"Einwilligung {word}: gespeichert.", request
+    )
 
 
 @router.post("/personen/{person_id}/double-opt-in")
@@ -187,8 +213,12 @@ async def data_export(person_id: str, apis: ApisDep):
 @router.get("/personen/{person_id}/loeschen")
 async def erase_confirm(request: Request, person_id: str, apis: ApisDep):
     if not may(apis.user.role, "erase"):
-        return render(request, "error.html", {"message": "Löschen dürfen Koordination und "
-                      "Administration."}, status=403)  # fmt: skip
+        return render(
+            request,
+            "error.html",
+            {"message": "Löschen dürfen Koordination und Administration."},
+            status=403,
+        )
     person = await apis.contacts.person(person_id)
     return render(request, "erase.html", {"person": person})
 
@@ -197,8 +227,12 @@ async def erase_confirm(request: Request, person_id: str, apis: ApisDep):
 async def erase(request: Request, person_id: str, apis: ApisDep):
     form = await request.form()
     if not may(apis.user.role, "erase"):
-        return render(request, "error.html", {"message": "Löschen dürfen Koordination und "
-                      "Administration."}, status=403)  # fmt: skip
+        return render(
+            request,
+            "error.html",
+            {"message": "Löschen dürfen Koordination und Administration."},
+            status=403,
+        )
     if form.get("confirm") != "ja":
         person = await apis.contacts.person(person_id)
         context = {"person": person, "unconfirmed": True}

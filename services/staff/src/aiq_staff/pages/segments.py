@@ -29,8 +29,11 @@ async def filter_choices(request: Request, apis) -> dict:
 
 
 def segment_body(values: dict) -> dict:
-    return {"name": values.get("name") or "", "description": values.get("description") or None,
-            "filter": forms.contact_filter(values)}  # fmt: skip
+    return {
+        "name": values.get("name") or "",
+        "description": values.get("description") or None,
+        "filter": forms.contact_filter(values),
+    }
 
 
 @router.get("/segmente")
@@ -53,19 +56,27 @@ async def create_segment(request: Request, apis: ApisDep):
     except ApiProblem as problem:
         context = {"editing": None, **await filter_choices(request, apis)}
         return form_error(request, "segment_form.html", problem, values, context)
-    return after_post(f"/segmente/{saved['id']}", f"Segment „{saved['name']}“ gespeichert.",
-                      request)  # fmt: skip
+    return after_post(
+        f"/segmente/{saved['id']}", f"Segment „{saved['name']}“ gespeichert.", request
+    )
 
 
 @router.get("/segmente/{segment_id}")
-async def segment_page(request: Request, segment_id: str, apis: ApisDep,
-                       cursor: str | None = None):  # fmt: skip
+async def segment_page(request: Request, segment_id: str, apis: ApisDep, cursor: str | None = None):
     segment = await apis.contacts.segment(segment_id)
     people = await apis.contacts.segment_people(segment_id, cursor)
-    values = {"name": segment["name"], "description": segment.get("description") or "",
-              **forms.filter_values(segment.get("filter") or {})}  # fmt: skip
-    context = {"segment": segment, "page": people, "values": values, "editing": segment,
-               **await filter_choices(request, apis)}  # fmt: skip
+    values = {
+        "name": segment["name"],
+        "description": segment.get("description") or "",
+        **forms.filter_values(segment.get("filter") or {}),
+    }
+    context = {
+        "segment": segment,
+        "page": people,
+        "values": values,
+        "editing": segment,
+        **await filter_choices(request, apis),
+    }
     return render(request, "segment.html", context)
 
 
@@ -77,8 +88,12 @@ async def update_segment(request: Request, segment_id: str, apis: ApisDep):
     except ApiProblem as problem:
         segment = await apis.contacts.segment(segment_id)
         people = await apis.contacts.segment_people(segment_id)
-        context = {"segment": segment, "page": people, "editing": segment,
-                   **await filter_choices(request, apis)}  # fmt: skip
+        context = {
+            "segment": segment,
+            "page": people,
+            "editing": segment,
+            **await filter_choices(request, apis),
+        }
         return form_error(request, "segment.html", problem, values, context)
     return after_post(f"/segmente/{segment_id}", "Segment gespeichert.", request)
 
