@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from aiq_staff import signin
 from aiq_staff.api import ApiProblem, Clients
@@ -81,6 +82,12 @@ def create_app(settings: StaffSettings | None = None, transport=None) -> FastAPI
     @app.get("/ready", include_in_schema=False)
     async def ready() -> JSONResponse:
         return JSONResponse({"status": "ready"})
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, error: HTTPException) -> Response:
+        messages = {404: "Diese Seite gibt es nicht.", 405: "So geht das hier nicht."}
+        message = messages.get(error.status_code, "Das hat nicht geklappt.")
+        return render(request, "error.html", {"message": message}, status=error.status_code)
 
     @app.exception_handler(SignInNeeded)
     async def _sign_in(request: Request, error: SignInNeeded) -> Response:

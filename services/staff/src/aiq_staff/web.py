@@ -91,7 +91,8 @@ def render(
     status: int = 200,
     block: str | None = None,
 ) -> Response:
-    session: Session = session_of(request)
+    # static files have no session (an error page for one still renders)
+    session: Session = request.scope.get("aiq_session") or Session(id="", created=0, seen=0)
     user = session.user
     role = user.role if user else None
     messages = session.data.pop("flash", []) if block is None or not is_htmx(request) else []

@@ -61,7 +61,8 @@ async def _page(request: Request, apis, meeting_id: str, values: dict, problems=
 
 @router.get("/veranstaltungen/{meeting_id}/einladungen")
 async def builder(request: Request, meeting_id: str, apis: ApisDep):
-    context = await _page(request, apis, meeting_id, {})
+    meeting = await apis.events.meeting(meeting_id)
+    context = await _page(request, apis, meeting_id, {"district": meeting["districts"]})
     return render(request, "invitations.html", context)
 
 
