@@ -21,11 +21,13 @@ from aiq_staff.sessions import COOKIE, SessionStore
 from aiq_staff.settings import StaffSettings
 
 STAFF = [
-    StaffMember(username="m.schneider", name="Maria Schneider", email="m@aiq.example",
-                districts=["Hörde"]),
-    StaffMember(username="k.wagner", name="Katrin Wagner", email="k@aiq.example",
-                role="coordinator"),
-]  # fmt: skip
+    StaffMember(
+        username="m.schneider", name="Maria Schneider", email="m@aiq.example", districts=["Hörde"]
+    ),
+    StaffMember(
+        username="k.wagner", name="Katrin Wagner", email="k@aiq.example", role="coordinator"
+    ),
+]
 EMPTY_PAGE = {"items": [], "next_cursor": None, "total": 0}
 
 
@@ -56,8 +58,12 @@ class FakeServices:
 
 
 def settings(**overrides) -> StaffSettings:
-    base = {"contacts_url": "http://contacts", "events_url": "http://events",
-            "notifications_url": "http://notifications", "staff": STAFF}  # fmt: skip
+    base = {
+        "contacts_url": "http://contacts",
+        "events_url": "http://events",
+        "notifications_url": "http://notifications",
+        "staff": STAFF,
+    }
     return StaffSettings(**(base | overrides))
 
 
@@ -100,8 +106,10 @@ async def test_the_development_sign_in_offers_the_staff_list_and_mints_their_tok
     assert len(tokens) == 1  # every call with the person's own token
     principal = verify(tokens.pop().removeprefix("Bearer "), ServiceSettings())
     assert (principal.subject, principal.role, principal.districts) == (
-        "m.schneider", "officer", ["Hörde"],
-    )  # fmt: skip
+        "m.schneider",
+        "officer",
+        ["Hörde"],
+    )
     owners = [r.url.params.get("owner") for r in services.requests if r.url.path == "/follow-ups"]
     assert "m.schneider" in owners  # mine first
 
@@ -178,18 +186,36 @@ async def test_a_validation_problem_is_shown_at_its_field_and_nothing_typed_is_l
     app_and_services,
 ) -> None:
     app, services = app_and_services
-    services.answer("POST", "/organisations", 422, {
-        "title": "Invalid request", "status": 422, "detail": "The request does not match.",
-        "errors": [{"loc": ["body", "website"], "msg": "Input should be a valid URL",
-                    "type": "url_parsing"}],
-    })  # fmt: skip
+    services.answer(
+        "POST",
+        "/organisations",
+        422,
+        {
+            "title": "Invalid request",
+            "status": 422,
+            "detail": "The request does not match.",
+            "errors": [
+                {
+                    "loc": ["body", "website"],
+                    "msg": "Input should be a valid URL",
+                    "type": "url_parsing",
+                }
+            ],
+        },
+    )
     async with client(app) as browser:
         await signed_in(browser)
         form = await browser.get("/betriebe/neu")
-        answer = await browser.post("/betriebe/neu", data={
-            "csrf": csrf_of(form.text), "name": "Metallbau Emscher", "district": "Hörde",
-            "website": "kein link", "address.street": "Hörder Bahnhofstr. 1",
-        })  # fmt: skip
+        answer = await browser.post(
+            "/betriebe/neu",
+            data={
+                "csrf": csrf_of(form.text),
+                "name": "Metallbau Emscher",
+                "district": "Hörde",
+                "website": "kein link",
+                "address.street": "Hörder Bahnhofstr. 1",
+            },
+        )
     assert answer.status_code == 422
     html = answer.text
     assert 'value="Metallbau Emscher"' in html and 'value="Hörder Bahnhofstr. 1"' in html
@@ -248,3 +274,59 @@ def test_sessions_end_when_idle_or_old_and_a_sign_in_gets_a_new_id() -> None:
     for minute in range(1, 6):
         now[0] = 120 + minute * 59
         assert (store.get(long.id) is None) == (minute * 59 > 300)
+
+
+async def test_oidc_sends_the_browser_to_the_provider_with_pkce_and_signs_in_on_return():
+    """The provider is not called here: its metadata and its token answer are given."""
+    app = create_app(
+        settings(oidc_issuer="https://login.example/realms/aiq", oidc_client_secret="s3cret"),
+        transport=httpx.MockTransport(FakeServices()),
+    )
+    client_app = app.state.sign_in.client
+    metadata = {
+        "issuer": "https://login.example/realms/aiq",
+        "authorization_endpoint": "https://login.example/realms/aiq/auth",
+        "token_endpoint": "https://login.example/realms/aiq/token",
+        "jwks_uri": "https://login.example/realms/aiq/certs",
+    }
+
+    async def given_metadata():
+        client_app.server_metadata = metadata
+        return metadata
+
+    claims = {
+        "sub": "4f1c",
+        "preferred_username": "m.schneider",
+        "name": "Maria Schneider",
+        "role": "officer",
+        "districts": ["Hörde"],
+    }
+
+    async def given_token(request):
+        return {
+            "access_token": "from-the-provider",
+            "expires_at": 9_999_999_999,
+            "refresh_token": "r",
+            "id_token": "i",
+            "userinfo": claims,
+        }
+
+    client_app.load_server_metadata = given_metadata
+    client_app.authorize_access_token = given_token
+    async with LifespanManager(app), client(app, "https://staff.aiq.example") as browser:
+        away = await browser.get("/anmelden?weiter=/personen")
+        assert away.status_code == 302
+        target = httpx.URL(away.headers["location"])
+        assert str(target).startswith(metadata["authorization_endpoint"])
+        assert target.params["code_challenge_method"] == "S256"
+        assert target.params["code_challenge"] and target.params["state"]
+        assert target.params["redirect_uri"] == "https://staff.aiq.example/anmelden/rueckkehr"
+        assert "form-action 'self' https://login.example" in away.headers["content-security-policy"]
+        back = await browser.get(f"/anmelden/rueckkehr?code=c&state={target.params['state']}")
+        assert back.status_code == 303 and back.headers["location"] == "/personen"
+        [session] = [s for s in app.state.sessions._sessions.values() if s.user]
+        assert session.access_token == "from-the-provider"
+        assert (session.user.username, session.user.districts) == ("m.schneider", ["Hörde"])
+        claims["role"] = "visitor"
+        refused = await browser.get("/anmelden/rueckkehr?code=c&state=x")
+        assert refused.status_code == 403 and "keine Rolle" in refused.text

@@ -19,16 +19,28 @@ def test_a_422_becomes_german_messages_next_to_the_fields_it_names() -> None:
         "The request does not match the schema.",
         "contacts",
         errors=[
-            {"loc": ["body", "name"], "msg": "String should have at least 1 character",
-             "type": "string_too_short"},
-            {"loc": ["body", "address", "postcode"], "msg": "String should match pattern",
-             "type": "string_pattern_mismatch"},
-            {"loc": ["body", "kind"], "msg": "Input should be 'note', 'call', 'visit' or 'email'",
-             "type": "enum"},
-            {"loc": ["body", "email"], "msg": "value is not a valid email address: ...",
-             "type": "value_error"},
+            {
+                "loc": ["body", "name"],
+                "msg": "String should have at least 1 character",
+                "type": "string_too_short",
+            },
+            {
+                "loc": ["body", "address", "postcode"],
+                "msg": "String should match pattern",
+                "type": "string_pattern_mismatch",
+            },
+            {
+                "loc": ["body", "kind"],
+                "msg": "Input should be 'note', 'call', 'visit' or 'email'",
+                "type": "enum",
+            },
+            {
+                "loc": ["body", "email"],
+                "msg": "value is not a valid email address: ...",
+                "type": "value_error",
+            },
         ],
-    )  # fmt: skip
+    )
     found = form_problems(problem)
     assert found.fields == {
         "name": "Bitte füllen Sie dieses Feld aus.",
@@ -41,8 +53,9 @@ def test_a_422_becomes_german_messages_next_to_the_fields_it_names() -> None:
 
 
 def test_the_services_own_problems_name_their_field_too() -> None:
-    industry = ApiProblem(422, "unknown industry", "contacts",
-                          extra={"suggested_industries": ["Hotellerie", "Hotel"]})  # fmt: skip
+    industry = ApiProblem(
+        422, "unknown industry", "contacts", extra={"suggested_industries": ["Hotellerie", "Hotel"]}
+    )
     assert form_problems(industry).fields["industry"] == (
         "Diese Branche ist nicht bekannt. Meinten Sie: Hotellerie, Hotel?"
     )
@@ -59,17 +72,27 @@ def test_the_services_own_problems_name_their_field_too() -> None:
 
 
 def test_an_organisation_form_becomes_its_body_and_its_values_again() -> None:
-    values = {"name": " Metallbau Emscher ", "district": "Hörde", "industry": "",
-              "address.postcode": "44263", "address.street": "", "tags": "ausbildung; AG, ",
-              "website": ""}  # fmt: skip
+    values = {
+        "name": " Metallbau Emscher ",
+        "district": "Hörde",
+        "industry": "",
+        "address.postcode": "44263",
+        "address.street": "",
+        "tags": "ausbildung; AG, ",
+        "website": "",
+    }
     body = forms.organisation_body(forms.values_of(values))
-    assert body == {"name": "Metallbau Emscher", "district": "Hörde",
-                    "address": {"street": None, "postcode": "44263", "city": None},
-                    "tags": ["ausbildung", "AG"]}  # fmt: skip
+    assert body == {
+        "name": "Metallbau Emscher",
+        "district": "Hörde",
+        "address": {"street": None, "postcode": "44263", "city": None},
+        "tags": ["ausbildung", "AG"],
+    }
     patch = forms.organisation_body({"name": "X", "district": "Hörde"}, partial=True)
     assert patch["website"] is None and patch["address"] is None and patch["tags"] == []
-    again = forms.organisation_values({"name": "X", "address": {"postcode": "44263"},
-                                       "tags": ["a", "b"], "district": "Hörde"})  # fmt: skip
+    again = forms.organisation_values(
+        {"name": "X", "address": {"postcode": "44263"}, "tags": ["a", "b"], "district": "Hörde"}
+    )
     assert again["address.postcode"] == "44263" and again["tags"] == "a, b"
 
 
@@ -80,24 +103,36 @@ def test_filters_repeat_and_empty_ones_are_left_out() -> None:
 
     query = Query(q="bäck", district=["Hörde", "Eving"], status=[""], tag="a, b", sort="name")
     values = forms.filters_of(query)
-    assert forms.list_params(values) == {"q": "bäck", "district": ["Hörde", "Eving"],
-                                         "tag": ["a", "b"], "sort": "name"}  # fmt: skip
-    assert forms.contact_filter({"district": ["Hörde"], "has_consent": "true",
-                                 "tag": ["x, y"]}) == {"districts": ["Hörde"], "tags": ["x", "y"],
-                                                       "has_consent": True}  # fmt: skip
+    assert forms.list_params(values) == {
+        "q": "bäck",
+        "district": ["Hörde", "Eving"],
+        "tag": ["a", "b"],
+        "sort": "name",
+    }
+    assert forms.contact_filter(
+        {"district": ["Hörde"], "has_consent": "true", "tag": ["x, y"]}
+    ) == {"districts": ["Hörde"], "tags": ["x", "y"], "has_consent": True}
     stored = {"districts": ["Eving"], "tags": ["x"], "has_consent": False}
     assert forms.contact_filter(forms.filter_values(stored)) == stored
 
 
 def test_a_meeting_form_drops_empty_rows_and_numbers_the_rest_as_the_body_does() -> None:
     values = {
-        "title": "Netzwerktreffen", "starts_at": "2027-01-14T16:00", "ends_at": "2027-01-14T19:00",
-        "venue.name": "Café Durchblick", "capacity": "60", "districts": ["Hörde"],
-        "topic_tables.0.title": "Speed-Woche", "topic_tables.0.capacity": "8",
-        "topic_tables.1.title": "", "topic_tables.1.capacity": "",
-        "topic_tables.2.title": "Schul-AGs", "topic_tables.2.capacity": "x",
-        "agenda.0.kind": "welcome", "agenda.0.title": "",  # a kind alone is an empty row
-    }  # fmt: skip
+        "title": "Netzwerktreffen",
+        "starts_at": "2027-01-14T16:00",
+        "ends_at": "2027-01-14T19:00",
+        "venue.name": "Café Durchblick",
+        "capacity": "60",
+        "districts": ["Hörde"],
+        "topic_tables.0.title": "Speed-Woche",
+        "topic_tables.0.capacity": "8",
+        "topic_tables.1.title": "",
+        "topic_tables.1.capacity": "",
+        "topic_tables.2.title": "Schul-AGs",
+        "topic_tables.2.capacity": "x",
+        "agenda.0.kind": "welcome",
+        "agenda.0.title": "",  # a kind alone is an empty row
+    }
     body, shown = meeting_forms.meeting_body(values)
     assert [t["title"] for t in body["topic_tables"]] == ["Speed-Woche", "Schul-AGs"]
     assert body["agenda"] == [] and body["rounds"] == []
@@ -110,8 +145,14 @@ def test_a_meeting_form_drops_empty_rows_and_numbers_the_rest_as_the_body_does()
 
 def test_navigation_and_actions_follow_the_role() -> None:
     labels = [item.label for item in navigation.navigation("officer")]
-    assert labels == ["Mein Bezirk", "Betriebe", "Personen", "Segmente", "Import",
-                      "Veranstaltungen"]  # fmt: skip
+    assert labels == [
+        "Mein Bezirk",
+        "Betriebe",
+        "Personen",
+        "Segmente",
+        "Import",
+        "Veranstaltungen",
+    ]
     assert navigation.navigation(None) == []
     assert not navigation.may("officer", "erase")
     assert navigation.may("coordinator", "erase") and navigation.may("admin", "erase")
@@ -126,9 +167,15 @@ def test_sign_in_goes_back_only_to_a_page_of_this_app() -> None:
 
 
 def test_the_claims_name_role_and_districts() -> None:
-    user = user_from_claims({"sub": "uuid-1", "preferred_username": "m.schneider",
-                             "name": "Maria Schneider", "role": "officer",
-                             "districts": ["Hörde"]})  # fmt: skip
+    user = user_from_claims(
+        {
+            "sub": "uuid-1",
+            "preferred_username": "m.schneider",
+            "name": "Maria Schneider",
+            "role": "officer",
+            "districts": ["Hörde"],
+        }
+    )
     assert (user.username, user.role, user.districts) == ("m.schneider", "officer", ["Hörde"])
     assert user_from_claims({"sub": "x", "role": "superuser"}) is None  # no role: no entry
     assert user_from_claims({"sub": "x", "role": "admin", "districts": "Eving"}).districts == [
@@ -138,10 +185,12 @@ def test_the_claims_name_role_and_districts() -> None:
 
 def test_the_timeline_holds_everything_newest_first_across_time_zones() -> None:
     entries = timeline(
-        [{"kind": "note", "occurred_at": "2026-12-01T10:00:00Z"},
-         {"kind": "meeting_attendance", "occurred_at": "2026-12-01T12:30:00+01:00"}],
+        [
+            {"kind": "note", "occurred_at": "2026-12-01T10:00:00Z"},
+            {"kind": "meeting_attendance", "occurred_at": "2026-12-01T12:30:00+01:00"},
+        ],
         [{"kind": "call", "created_at": "2026-12-01T11:00:00+00:00"}],
-    )  # fmt: skip
+    )
     assert [e.kind for e in entries] == ["meeting_attendance", "follow_up", "note"]
 
 
@@ -154,14 +203,23 @@ def test_my_follow_ups_come_first_and_nobody_twice() -> None:
 def test_seats_per_table_and_round_and_the_waitlist_in_order() -> None:
     meeting = {"topic_tables": [{"id": "t1", "capacity": 2}], "rounds": []}
     regs = [
-        {"id": "a", "status": "confirmed", "seats": 2,
-         "table_seats": [{"topic_table_id": "t1", "round": 1, "status": "seated"}]},
-        {"id": "b", "status": "confirmed", "seats": 1,
-         "table_seats": [{"topic_table_id": "t1", "round": 1, "status": "waitlisted",
-                          "waitlist_seq": 1}]},
+        {
+            "id": "a",
+            "status": "confirmed",
+            "seats": 2,
+            "table_seats": [{"topic_table_id": "t1", "round": 1, "status": "seated"}],
+        },
+        {
+            "id": "b",
+            "status": "confirmed",
+            "seats": 1,
+            "table_seats": [
+                {"topic_table_id": "t1", "round": 1, "status": "waitlisted", "waitlist_seq": 1}
+            ],
+        },
         {"id": "c", "status": "waitlisted", "waitlist_seq": 2},
         {"id": "d", "status": "waitlisted", "waitlist_seq": 1},
-    ]  # fmt: skip
+    ]
     [line] = per_table(meeting, regs)
     assert line["taken"] == 2 and [e["registration"]["id"] for e in line["waiting"]] == ["b"]
     assert [r["id"] for r in waitlist(regs)] == ["d", "c"]
@@ -169,16 +227,33 @@ def test_seats_per_table_and_round_and_the_waitlist_in_order() -> None:
 
 def test_outcomes_per_company_and_their_body() -> None:
     rows = [
-        {"organisation_id": "o1", "organisation_name": "Bäckerei", "display_name": "A",
-         "checked_in": False},
-        {"organisation_id": "o1", "organisation_name": "Bäckerei", "display_name": "B",
-         "checked_in": True},
+        {
+            "organisation_id": "o1",
+            "organisation_name": "Bäckerei",
+            "display_name": "A",
+            "checked_in": False,
+        },
+        {
+            "organisation_id": "o1",
+            "organisation_name": "Bäckerei",
+            "display_name": "B",
+            "checked_in": True,
+        },
         {"organisation_id": None, "display_name": "Gast"},
-    ]  # fmt: skip
-    assert companies_of(rows) == [{"organisation_id": "o1", "name": "Bäckerei",
-                                   "people": ["A", "B"], "attended": True}]  # fmt: skip
-    body = outcome_body({"organisation_id": "o1", "note": "Praktikum", "follow_up.title": "Mai",
-                         "follow_up.due": "2027-05-01"}, "m.schneider")  # fmt: skip
-    assert body["follow_ups"] == [{"kind": "other", "title": "Mai", "due": "2027-05-01",
-                                   "owner": None}]  # fmt: skip
+    ]
+    assert companies_of(rows) == [
+        {"organisation_id": "o1", "name": "Bäckerei", "people": ["A", "B"], "attended": True}
+    ]
+    body = outcome_body(
+        {
+            "organisation_id": "o1",
+            "note": "Praktikum",
+            "follow_up.title": "Mai",
+            "follow_up.due": "2027-05-01",
+        },
+        "m.schneider",
+    )
+    assert body["follow_ups"] == [
+        {"kind": "other", "title": "Mai", "due": "2027-05-01", "owner": None}
+    ]
     assert outcome_body({"organisation_id": "o1"}, "x")["follow_ups"] == []

@@ -34,20 +34,6 @@ PERSON_FIELDS = (
     "district",
     "language",
 )
-MULTI = frozenset(
-    {
-        "district",
-        "industry",
-        "industry_section",
-        "kind",
-        "status",
-        "tag",
-        "officer",
-        "organisation_kind",
-        "topic_table_ids",
-        "student_person_ids",
-    }
-)
 
 
 def values_of(form: Mapping[str, Any] | Any, multi: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -63,6 +49,11 @@ def values_of(form: Mapping[str, Any] | Any, multi: frozenset[str] = frozenset()
             value = form.get(key)
             result[key] = value.strip() if isinstance(value, str) else value
     return result
+
+
+# the filters that repeat ("any of"), and the lists of choices forms post
+MULTI = frozenset({"district", "industry", "industry_section", "kind", "status", "tag", "officer",
+                   "organisation_kind", "topic_table_ids", "student_person_ids"})  # fmt: skip
 
 
 def filters_of(form: Mapping[str, Any] | Any) -> dict[str, Any]:
@@ -82,19 +73,26 @@ def _given(values: Mapping[str, Any], name: str) -> Any:
     return None if value in ("", None, []) else value
 
 
-def organisation_body(values: Mapping[str, Any], partial: bool = False) -> dict[str, Any]:
-    """POST /organisations (empty fields left out) or PATCH (empty optional fields cleared)."""
+def _plain(values: Mapping[str, Any], names, clearable, partial: bool) -> dict[str, Any]:
+    """The fields given; with ``partial`` (a PATCH) the clearable ones left empty as null."""
     body: dict[str, Any] = {}
-    for name in ORGANISATION_FIELDS:
+    for name in names:
         value = _given(values, name)
         if isinstance(value, list):
             value = value[0] if value else None
         if value is not None:
             body[name] = value
-        elif partial and name not in ("name", "district", "kind", "status"):
+        elif partial and name in clearable:
             body[name] = None
-        elif partial and name == "name":
-            body[name] = ""  # the API says it is needed, next to the field
+    return body
+
+
+def organisation_body(values: Mapping[str, Any], partial: bool = False) -> dict[str, Any]:
+    """POST /organisations (empty fields left out) or PATCH (empty optional fields cleared)."""
+    clearable = set(ORGANISATION_FIELDS) - {"name", "district", "kind", "status"}
+    body = _plain(values, ORGANISATION_FIELDS, clearable, partial)
+    if partial and "name" not in body:
+        body["name"] = ""  # the API says it is needed, next to the field
     address = {k: _given(values, f"address.{k}") for k in ADDRESS_FIELDS}
     if any(address.values()):
         body["address"] = address
@@ -116,15 +114,8 @@ def organisation_values(organisation: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def person_body(values: Mapping[str, Any], partial: bool = False) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    for name in PERSON_FIELDS:
-        value = _given(values, name)
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if value is not None:
-            body[name] = value
-        elif partial and name in ("last_name", "email", "phone", "role", "position"):
-            body[name] = None
+    clearable = ("last_name", "email", "phone", "role", "position")
+    body = _plain(values, PERSON_FIELDS, clearable, partial)
     tags = words(values.get("tags"))
     if tags or partial:
         body["tags"] = tags

@@ -21,7 +21,7 @@ from aiq_staff.api import ApiProblem
 from aiq_staff.contacts_api import ContactsApi
 from aiq_staff.events_api import EventsApi
 from aiq_staff.notifications_api import NotificationsApi
-from aiq_staff.problems import FormProblems, form_problems
+from aiq_staff.problems import FormProblems, form_problems, page_message
 from aiq_staff.security import session_of
 from aiq_staff.sessions import Session, User
 
@@ -107,6 +107,7 @@ def render(
         "nav": nav,
         "messages": messages,
         "development": request.app.state.settings.development_sign_in,
+        "staff_names": {m.username: m.name for m in request.app.state.settings.staff},
         "problems": FormProblems(),
         "values": {},
         **(context or {}),
@@ -131,6 +132,23 @@ def after_post(path: str, message: str | None = None, request: Request | None = 
     if message and request is not None:
         flash(request, message)
     return RedirectResponse(path, status_code=303)
+
+
+async def act(request: Request, call, back: str, done=None) -> Response:
+    """Run an API call for a button; a refusal becomes a German message on ``back``.
+
+    ``done`` is the success message, or a function of the call's answer giving it. A 401, 403
+    or 404 goes on to the app's error handling (sign in again, a German error page).
+    """
+    try:
+        result = await call
+    except ApiProblem as problem:
+        if problem.status in (401, 403, 404):
+            raise
+        flash(request, page_message(problem), "warning")
+        return RedirectResponse(back, status_code=303)
+    message = done(result) if callable(done) else done
+    return after_post(back, message, request)
 
 
 def sign_in_redirect(next_path: str) -> RedirectResponse:

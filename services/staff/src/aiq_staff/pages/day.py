@@ -15,7 +15,7 @@ from aiq_staff.problems import page_message
 from aiq_staff.reference import reference
 from aiq_staff.seating import per_table
 from aiq_staff.security import check_csrf
-from aiq_staff.web import ApisDep, after_post, flash, render
+from aiq_staff.web import ApisDep, act, after_post, flash, render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 WALK_IN_KINDS = [
@@ -117,12 +117,9 @@ async def walk_in(request: Request, meeting_id: str, apis: ApisDep):
     values = forms.values_of(await request.form())
     body = {k: values.get(k) or None for k in ("first_name", "last_name", "district", "kind")}
     body["kind"] = body["kind"] or "guest"
-    back = f"/veranstaltungen/{meeting_id}/einlass"
-    try:
-        created = await apis.events.walk_in(meeting_id, body)
-    except ApiProblem as problem:
-        if problem.status in (401, 403, 404):
-            raise
-        flash(request, page_message(problem), "warning")
-        return after_post(back)
-    return after_post(back, f"Willkommen: {created['display_name']} ist spontan dabei.", request)
+    return await act(
+        request,
+        apis.events.walk_in(meeting_id, body),
+        f"/veranstaltungen/{meeting_id}/einlass",
+        lambda created: f"Willkommen: {created['display_name']} ist spontan dabei.",
+    )

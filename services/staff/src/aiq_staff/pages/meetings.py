@@ -12,10 +12,9 @@ from aiq_staff.api import ApiProblem
 from aiq_staff.formatting import local_input
 from aiq_staff.meeting_forms import AGENDA_ROWS, ROUND_ROWS, TABLE_ROWS, change_body, meeting_body
 from aiq_staff.meeting_forms import meeting_values as values_of_meeting
-from aiq_staff.problems import page_message
 from aiq_staff.reference import reference
 from aiq_staff.security import check_csrf
-from aiq_staff.web import ApisDep, after_post, flash, form_error, render
+from aiq_staff.web import ApisDep, act, after_post, flash, form_error, render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 FORMATS = [
@@ -184,11 +183,5 @@ async def meeting_action(request: Request, meeting_id: str, action: str, apis: A
         flash(request, "Bitte bestätigen Sie mit dem Häkchen.", "warning")
         return after_post(f"/veranstaltungen/{meeting_id}#aktionen")
     api_action, body, message = ACTIONS[action]
-    try:
-        await apis.events.act(meeting_id, api_action, body)
-    except ApiProblem as problem:
-        if problem.status in (401, 403, 404):
-            raise
-        flash(request, page_message(problem), "warning")
-        return after_post(f"/veranstaltungen/{meeting_id}")
-    return after_post(f"/veranstaltungen/{meeting_id}", message, request)
+    call = apis.events.act(meeting_id, api_action, body)
+    return await act(request, call, f"/veranstaltungen/{meeting_id}", message)

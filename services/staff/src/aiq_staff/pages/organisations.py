@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 
 from aiq_shared.dates import in_berlin
 from aiq_staff import forms
 from aiq_staff.api import ApiProblem
-from aiq_staff.pages.downloads import passed_on
+from aiq_staff.pages.listing import export, list_page
 from aiq_staff.problems import form_problems
 from aiq_staff.reference import districts_for, reference
 from aiq_staff.security import check_csrf, session_of
@@ -56,35 +55,17 @@ async def _choices(request: Request, apis) -> dict:
     }
 
 
-def _query(params: dict) -> str:
-    return urlencode(
-        [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])]
-    )
-
-
 @router.get("/betriebe")
 async def organisation_list(request: Request, apis: ApisDep, cursor: str | None = None):
-    values = forms.filters_of(request.query_params)
-    params = forms.list_params(values)
-    params.setdefault("sort", "name")
-    page = await apis.contacts.organisations({**params, "limit": 25, "cursor": cursor})
-    context = {
-        "page": page,
-        "values": values,
-        "query": _query(params),
-        **await _choices(request, apis),
-    }
-    response = render(request, "organisations.html", context, block="results")
-    if is_htmx(request):
-        response.headers["HX-Push-Url"] = f"/betriebe?{_query(params)}"
-    return response
+    choices = await _choices(request, apis)
+    return await list_page(
+        request, apis.contacts.organisations, "organisations.html", choices, cursor
+    )
 
 
 @router.get("/betriebe/export")
 async def organisation_export(request: Request, apis: ApisDep, format: str = "csv"):
-    params = forms.list_params(forms.filters_of(request.query_params))
-    download = await apis.contacts.export("organisations", {**params, "format": format})
-    return passed_on(download, f"betriebe.{format}")
+    return await export(request, apis, "organisations", "betriebe", format)
 
 
 @router.get("/betriebe/neu")
@@ -171,6 +152,19 @@ async def organisation_page(request: Request, organisation_id: str, apis: ApisDe
     return render(request, "organisation.html", context)
 
 
+async def _quick(request, apis, organisation_id, call, **values):
+    """A quick entry: on a problem the history block (or page) again with the values typed."""
+    try:
+        await call
+    except ApiProblem as problem:
+        (name,) = values
+        key = name.replace("_values", "_problems")
+        return await _quick_entry_answer(
+            request, apis, organisation_id, problem, problems_key=key, **values
+        )
+    return await _quick_entry_answer(request, apis, organisation_id)
+
+
 async def _quick_entry_answer(request, apis, organisation_id, problem=None, **values):
     """The history block again (htmx) or the page (no JavaScript), with problems if any."""
     if problem is None and not is_htmx(request):
@@ -198,18 +192,8 @@ async def quick_entry(request: Request, organisation_id: str, apis: ApisDep):
         body["person_id"] = values["person_id"]
     if values.get("occurred_at"):
         body["occurred_at"] = _aware(values["occurred_at"])
-    try:
-        await apis.contacts.record_interaction(organisation_id, body)
-    except ApiProblem as problem:
-        return await _quick_entry_answer(
-            request,
-            apis,
-            organisation_id,
-            problem,
-            entry_values=values,
-            problems_key="entry_problems",
-        )
-    return await _quick_entry_answer(request, apis, organisation_id)
+    call = apis.contacts.record_interaction(organisation_id, body)
+    return await _quick(request, apis, organisation_id, call, entry_values=values)
 
 
 @router.post("/betriebe/{organisation_id}/wiedervorlage")
@@ -223,18 +207,8 @@ async def quick_follow_up(request: Request, organisation_id: str, apis: ApisDep)
         "due": values.get("due") or None,
         "person_id": values.get("person_id") or None,
     }
-    try:
-        await apis.contacts.open_follow_up(body)
-    except ApiProblem as problem:
-        return await _quick_entry_answer(
-            request,
-            apis,
-            organisation_id,
-            problem,
-            follow_up_values=values,
-            problems_key="follow_up_problems",
-        )
-    return await _quick_entry_answer(request, apis, organisation_id)
+    call = apis.contacts.open_follow_up(body)
+    return await _quick(request, apis, organisation_id, call, follow_up_values=values)
 
 
 @router.post("/wiedervorlagen/{follow_up_id}/erledigt")

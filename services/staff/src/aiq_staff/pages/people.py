@@ -4,7 +4,6 @@ double opt-in, the data export, erasure with a confirmation step), create and ed
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 
@@ -12,10 +11,11 @@ from aiq_staff import forms
 from aiq_staff.api import ApiProblem
 from aiq_staff.navigation import may
 from aiq_staff.pages.downloads import passed_on
+from aiq_staff.pages.listing import export, list_page
 from aiq_staff.reference import districts_for, reference
 from aiq_staff.security import check_csrf
 from aiq_staff.timeline import timeline
-from aiq_staff.web import ApisDep, after_post, form_error, is_htmx, render
+from aiq_staff.web import ApisDep, after_post, form_error, render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 PERSON_KINDS = [("contact", "Kontakt"), ("teacher", "Lehrkraft"), ("student", "Schüler*in")]
@@ -46,35 +46,15 @@ async def _choices(request: Request, apis) -> dict:
     }
 
 
-def _query(params: dict) -> str:
-    return urlencode(
-        [(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])]
-    )
-
-
 @router.get("/personen")
 async def people_list(request: Request, apis: ApisDep, cursor: str | None = None):
-    values = forms.filters_of(request.query_params)
-    params = forms.list_params(values)
-    params.setdefault("sort", "name")
-    page = await apis.contacts.people({**params, "limit": 25, "cursor": cursor})
-    context = {
-        "page": page,
-        "values": values,
-        "query": _query(params),
-        **await _choices(request, apis),
-    }
-    response = render(request, "people.html", context, block="results")
-    if is_htmx(request):
-        response.headers["HX-Push-Url"] = f"/personen?{_query(params)}"
-    return response
+    choices = await _choices(request, apis)
+    return await list_page(request, apis.contacts.people, "people.html", choices, cursor)
 
 
 @router.get("/personen/export")
 async def people_export(request: Request, apis: ApisDep, format: str = "csv"):
-    params = forms.list_params(forms.filters_of(request.query_params))
-    download = await apis.contacts.export("people", {**params, "format": format})
-    return passed_on(download, f"personen.{format}")
+    return await export(request, apis, "people", "personen", format)
 
 
 async def _organisation_choices(apis, organisation_id: str | None) -> list[tuple[str, str]]:
@@ -210,15 +190,15 @@ async def data_export(person_id: str, apis: ApisDep):
     return passed_on(download, f"auskunft-{person_id}.json")
 
 
+def _erasure_refused(request: Request):
+    message = "Löschen dürfen Koordination und Administration."
+    return render(request, "error.html", {"message": message}, status=403)
+
+
 @router.get("/personen/{person_id}/loeschen")
 async def erase_confirm(request: Request, person_id: str, apis: ApisDep):
     if not may(apis.user.role, "erase"):
-        return render(
-            request,
-            "error.html",
-            {"message": "Löschen dürfen Koordination und Administration."},
-            status=403,
-        )
+        return _erasure_refused(request)
     person = await apis.contacts.person(person_id)
     return render(request, "erase.html", {"person": person})
 
@@ -227,12 +207,7 @@ async def erase_confirm(request: Request, person_id: str, apis: ApisDep):
 async def erase(request: Request, person_id: str, apis: ApisDep):
     form = await request.form()
     if not may(apis.user.role, "erase"):
-        return render(
-            request,
-            "error.html",
-            {"message": "Löschen dürfen Koordination und Administration."},
-            status=403,
-        )
+        return _erasure_refused(request)
     if form.get("confirm") != "ja":
         person = await apis.contacts.person(person_id)
         context = {"person": person, "unconfirmed": True}

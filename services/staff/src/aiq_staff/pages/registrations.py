@@ -8,12 +8,10 @@ import asyncio
 from fastapi import APIRouter, Depends, Request
 
 from aiq_staff import forms
-from aiq_staff.api import ApiProblem
 from aiq_staff.pages.meetings import tabs
-from aiq_staff.problems import page_message
 from aiq_staff.seating import per_table, waitlist
 from aiq_staff.security import check_csrf
-from aiq_staff.web import ApisDep, after_post, flash, render
+from aiq_staff.web import ApisDep, act, render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 VIEWS = (
@@ -78,17 +76,12 @@ async def register(request: Request, meeting_id: str, apis: ApisDep):
         "person_id": values.get("person_id") or "",
         "topic_table_ids": values.get("topic_table_ids") or [],
     }
-    try:
-        created = await apis.events.register(meeting_id, body)
-    except ApiProblem as problem:
-        if problem.status in (401, 403, 404):
-            raise
-        flash(request, page_message(problem), "warning")
-        return after_post(_back(meeting_id))
-    state = "bestätigt" if created["status"] == "confirmed" else "auf der Warteliste"
-    return after_post(
-        _back(meeting_id), f"{created['display_name']} ist angemeldet ({state}).", request
-    )
+
+    def done(created: dict) -> str:
+        state = "bestätigt" if created["status"] == "confirmed" else "auf der Warteliste"
+        return f"{created['display_name']} ist angemeldet ({state})."
+
+    return await act(request, apis.events.register(meeting_id, body), _back(meeting_id), done)
 
 
 @router.post("/veranstaltungen/{meeting_id}/gruppen")
@@ -103,15 +96,14 @@ async def register_group(request: Request, meeting_id: str, apis: ApisDep):
         "unnamed_students": unnamed,
         "topic_table_ids": values.get("topic_table_ids") or [],
     }
-    try:
-        created = await apis.events.register_group(meeting_id, body)
-    except ApiProblem as problem:
-        if problem.status in (401, 403, 404):
-            raise
-        flash(request, page_message(problem), "warning")
-        return after_post(_back(meeting_id, "gruppen"))
-    message = f"Gruppe von {created['display_name']} angemeldet ({created['seats']} Plätze)."
-    return after_post(_back(meeting_id, "gruppen"), message, request)
+    return await act(
+        request,
+        apis.events.register_group(meeting_id, body),
+        _back(meeting_id, "gruppen"),
+        lambda created: (
+            f"Gruppe von {created['display_name']} angemeldet ({created['seats']} Plätze)."
+        ),
+    )
 
 
 ACTIONS = {
@@ -129,11 +121,5 @@ async def registration_action(
     if action not in ACTIONS:
         return render(request, "error.html", {"message": "Unbekannte Aktion."}, status=404)
     api_action, message = ACTIONS[action]
-    try:
-        await apis.events.registration_action(meeting_id, registration_id, api_action)
-    except ApiProblem as problem:
-        if problem.status in (401, 403, 404):
-            raise
-        flash(request, page_message(problem), "warning")
-        return after_post(_back(meeting_id, view))
-    return after_post(_back(meeting_id, view), message, request)
+    call = apis.events.registration_action(meeting_id, registration_id, api_action)
+    return await act(request, call, _back(meeting_id, view), message)
