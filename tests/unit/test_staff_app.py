@@ -330,3 +330,41 @@ async def test_oidc_sends_the_browser_to_the_provider_with_pkce_and_signs_in_on_
         claims["role"] = "visitor"
         refused = await browser.get("/anmelden/rueckkehr?code=c&state=x")
         assert refused.status_code == 403 and "keine Rolle" in refused.text
+
+
+async def test_the_import_wizard_keeps_the_file_from_the_dry_run_to_the_import(app_and_services):
+    app, services = app_and_services
+    report = {
+        "id": "j1",
+        "dry_run": True,
+        "status": "done",
+        "total_rows": 2,
+        "processed_rows": 2,
+        "valid_rows": 1,
+        "created_organisations": 1,
+        "reused_organisations": 0,
+        "created_people": 1,
+        "errors": [{"row": 3, "errors": ["district: unknown"]}],
+        "created_at": "2026-12-01T10:00:00Z",
+    }
+    services.answer("POST", "/imports", 200, report)
+    services.answer("GET", "/imports/j2", 200, {**report, "id": "j2", "dry_run": False})
+    csv = "organisation_name;district\nMetallbau;Hörde\nX;Nirgendwo\n".encode()
+    async with client(app) as browser:
+        await signed_in(browser)
+        token = csrf_of((await browser.get("/import")).text)
+        dry = await browser.post(
+            "/import", data={"csrf": token}, files={"file": ("betriebe.csv", csv, "text/csv")}
+        )
+        assert dry.status_code == 200 and "district: unknown" in dry.text
+        services.answer("POST", "/imports", 202, {**report, "id": "j2", "status": "queued"})
+        run = await browser.post("/import/ausfuehren", data={"csrf": token})
+        assert run.status_code == 303 and run.headers["location"] == "/import/j2"
+        progress = await browser.get("/import/j2", headers={"HX-Request": "true"})
+        assert progress.status_code == 286  # done: htmx stops polling
+        assert "<html" not in progress.text and "ist fertig" in progress.text
+        again = await browser.post("/import/ausfuehren", data={"csrf": token})
+        assert again.headers["location"] == "/import"  # the file is not kept twice
+    posts = [r for r in services.requests if r.url.path == "/imports" and r.method == "POST"]
+    assert [r.url.params["dry_run"] for r in posts] == ["true", "false"]
+    assert all(r.content == csv and r.headers["content-type"] == "text/csv" for r in posts)
