@@ -67,6 +67,11 @@ FOLLOW_UP_KINDS = {
     "other": "Sonstiges",
 }
 PURPOSES = {"invitations": "Einladungen", "newsletter": "Newsletter"}
+CONSENT_SOURCES = {
+    "staff": "persönlich", "form": "Formular", "email": "per E-Mail", "phone": "am Telefon",
+    "double-opt-in": "Bestätigung per E-Mail (Double-Opt-in)", "import": "Import",
+    "unsubscribe-link": "Abmeldelink in einer E-Mail",
+}  # fmt: skip
 EMAIL_KINDS = {
     "invitation": "Einladung",
     "confirmation": "Anmeldebestätigung",
@@ -173,6 +178,7 @@ LABELS = {
     "delivery_states": DELIVERY_STATES,
     "follow_up_kinds": FOLLOW_UP_KINDS,
     "purposes": PURPOSES,
+    "consent_sources": CONSENT_SOURCES,
     "email_kinds": EMAIL_KINDS,
     "agenda_kinds": AGENDA_KINDS,
 }
