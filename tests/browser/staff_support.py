@@ -42,7 +42,9 @@ def seed(stack: Stack) -> dict:
         organisation = http.post(f"{contacts}/organisations", json=body)
         assert organisation.status_code == 201, organisation.text
         world["organisations"][name] = organisation.json()["id"]
-        email = f"{first.lower()}@{name.split()[0].lower()}.example"
+        # long addresses, as real ones are: the pages must wrap them at 390 px
+        local = f"{first}.{last}.ausbildung".lower().replace("ö", "oe")
+        email = f"{local}@{name.split()[0].lower()}.example"
         person = http.post(
             f"{contacts}/people",
             json={

@@ -124,7 +124,7 @@ async def test_the_hoerde_officers_journey_from_sign_in_to_the_companys_timeline
             assert await page.evaluate("window.notReloaded === true")  # it moved by itself
 
             # the invitee registers through the link in the real email
-            link = link_in_email(stack, "erika@metallbau.example")
+            link = link_in_email(stack, world["people"]["Erika Muster"]["email"])
             invitee = await browser.new_page(viewport={"width": 390, "height": 800})
             await invitee.goto(link)
             await invitee.get_by_label(re.compile("Speed-Woche")).check()
