@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from aiq_devstack.ports import free_port
@@ -35,7 +36,7 @@ def processes_mentioning(text: str) -> list[int]:
 
 
 def test_up_loads_the_demo_prints_the_urls_and_ctrl_c_stops_everything(tmp_path) -> None:
-    ports = {name: free_port() for name in ("CONTACTS", "EVENTS", "NOTIFICATIONS")}
+    ports = {name: free_port() for name in ("STAFF", "CONTACTS", "EVENTS", "NOTIFICATIONS")}
     env = {**os.environ, **{f"AIQ_{name}_PORT": str(port) for name, port in ports.items()}}
     data_dir = tmp_path / "data"
     launcher = subprocess.Popen(
@@ -57,6 +58,10 @@ def test_up_loads_the_demo_prints_the_urls_and_ctrl_c_stops_everything(tmp_path)
         for port in ports.values():
             assert f"http://127.0.0.1:{port}" in text
             assert listening(port)
+        urls = [line for line in output if "http://127.0.0.1:" in line]
+        assert f"http://127.0.0.1:{ports['STAFF']}" in urls[0], text  # the staff app first
+        sign_in = httpx.get(f"http://127.0.0.1:{ports['STAFF']}/anmelden", timeout=10)
+        assert sign_in.status_code == 200 and "Maria Schneider" in sign_in.text
         assert str(data_dir / "mail") in text
         assert "38 organisations, meeting" in text  # the demo data went in through the APIs
         assert processes_mentioning(str(data_dir))  # the databases and the catcher

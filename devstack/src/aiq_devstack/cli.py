@@ -15,7 +15,9 @@ from aiq_devstack import demo
 from aiq_devstack.stack import DEVELOPMENT_AUTH_SECRET, Stack, StackConfig
 from aiq_shared.auth import issue_token
 
-app = typer.Typer(help="AiQ CRM on one machine: broker, databases, mail catcher, three services.")
+app = typer.Typer(
+    help="AiQ CRM on one machine: broker, databases, mail catcher, three services, staff app."
+)
 
 
 @app.command()
@@ -46,6 +48,10 @@ def up(
                 f"  {summary['organisations']} organisations, meeting {summary['meeting_id']}"
             )
         typer.echo("")
+        typer.echo(
+            f"  staff app      {stack.url('staff')}   sign in there (development page: "
+            "choose a staff member)"
+        )
         for service in ("contacts", "events", "notifications"):
             typer.echo(
                 f"  {service:<14} {stack.url(service)}   API docs: {stack.url(service)}/docs"

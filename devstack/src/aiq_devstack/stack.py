@@ -1,6 +1,8 @@
 """The embedded stack: broker, databases, SMTP catcher and the three services as processes.
 
-Used by ``aiq up`` and by the end-to-end tests. Infrastructure given by URL in the
+Used by ``aiq up`` and by the end-to-end tests. After the services the staff web app starts
+(``aiq_staff``, port 8000 or ``AIQ_STAFF_PORT``): it calls the services' APIs and offers the
+development sign-in with the same staff list and key. Infrastructure given by URL in the
 environment is used instead of the embedded server for that part:
 
 - ``AIQ_KAFKA_BOOTSTRAP_SERVERS``: a real Kafka for all services (no tansu then);
@@ -32,6 +34,8 @@ from aiq_shared.auth import Role, issue_token
 from aiq_shared.settings import ServiceSettings
 
 SERVICES = {"contacts": 8001, "events": 8002, "notifications": 8003}
+STAFF_APP = "staff"  # the staff web app: a process like the services, but no database
+STAFF_PORT = 8000
 DEVELOPMENT_AUTH_SECRET = ServiceSettings.model_fields["auth_secret"].default
 PREFERRED = {
     "kafka": 19092,
@@ -73,6 +77,8 @@ class StackConfig:
     data_dir: Path
     memory: bool = False  # databases in memory (tests); default keeps them on disk
     service_ports: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
+    staff_port: int = STAFF_PORT
+    staff_app: bool = True  # start the staff web app after the services
     group_prefix: str = "aiq"
     fast_consumer_groups: bool = True  # short session timeouts: groups join in ~1 s
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -91,6 +97,7 @@ class StackConfig:
         return cls(
             data_dir=data_dir,
             service_ports={service: free_port() for service in SERVICES},
+            staff_port=free_port(),
             group_prefix=f"{name}{time.time_ns()}",
             usual_infrastructure_ports=False,
             **kwargs,  # type: ignore[arg-type]
@@ -102,7 +109,8 @@ class StackConfig:
             name: int(os.environ.get(f"AIQ_{name.upper()}_PORT", default))
             for name, default in SERVICES.items()
         }
-        return cls(data_dir=data_dir, service_ports=ports, **kwargs)  # type: ignore[arg-type]
+        staff_port = int(os.environ.get("AIQ_STAFF_PORT", STAFF_PORT))
+        return cls(data_dir=data_dir, service_ports=ports, staff_port=staff_port, **kwargs)  # type: ignore[arg-type]
 
 
 class Stack:
@@ -117,7 +125,14 @@ class Stack:
 
     # -- URLs and tokens --------------------------------------------------------------------
     def url(self, service: str) -> str:
+        if service == STAFF_APP:
+            return f"http://127.0.0.1:{self.config.staff_port}"
         return f"http://127.0.0.1:{self.config.service_ports[service]}"
+
+    @property
+    def apps(self) -> list[str]:
+        """The processes answering HTTP: the services, then the staff app if it runs."""
+        return [*SERVICES, STAFF_APP] if self.config.staff_app else list(SERVICES)
 
     def token(
         self, role: Role = "admin", districts: list[str] | None = None, name: str | None = None
@@ -135,6 +150,8 @@ class Stack:
             self._start_infrastructure()
             for service in SERVICES:
                 self._start_service(service)
+            if self.config.staff_app:
+                self._start_staff_app()
             self.wait_ready(timeout)
         except BaseException:
             self.stop()
@@ -251,11 +268,30 @@ class Stack:
         return result
 
     def _start_service(self, service: str) -> None:
+        if service == STAFF_APP:
+            self._start_staff_app()
+            return
         self._spawn(service, [sys.executable, "-m", f"aiq_{service}"], self.service_env(service))
+
+    def staff_env(self) -> dict[str, str]:
+        env = {
+            "PORT": str(self.config.staff_port),
+            "CONTACTS_URL": self.url("contacts"),
+            "EVENTS_URL": self.url("events"),
+            "NOTIFICATIONS_URL": self.url("notifications"),
+            "AUTH_SECRET": self.config.auth_secret,
+            "STAFF": staff_json(),
+        }
+        result = {f"AIQ_STAFF_{key}": value for key, value in env.items()}
+        result.update(self.config.extra_env)
+        return result
+
+    def _start_staff_app(self) -> None:
+        self._spawn(STAFF_APP, [sys.executable, "-m", "aiq_staff"], self.staff_env())
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
-        pending = set(SERVICES)
+        pending = set(self.apps)
         with httpx.Client(timeout=2) as client:
             while pending:
                 for service in sorted(pending):
@@ -302,13 +338,15 @@ class Stack:
         self._start_service(service)
 
     def stop(self) -> None:
-        """Services first (they drain), then databases, catcher and broker."""
-        services = [c for c in self.children if c.name in SERVICES]
+        """The staff app and the services first (they drain), then databases, catcher and
+        broker."""
+        apps = {*SERVICES, STAFF_APP}
+        services = [c for c in self.children if c.name in apps]
         for child in services:
             if child.process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(child.process.pid, signal.SIGTERM)
-        for child in services + [c for c in reversed(self.children) if c.name not in SERVICES]:
+        for child in services + [c for c in reversed(self.children) if c.name not in apps]:
             self.stop_child(child)
         self.children.clear()
 

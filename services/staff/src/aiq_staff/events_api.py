@@ -1,0 +1,74 @@
+"""The events service's API as the pages use it (docs/events.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiq_staff.api import Download, ServiceApi
+
+
+class EventsApi:
+    def __init__(self, api: ServiceApi) -> None:
+        self.api = api
+
+    async def meetings(self, params: dict[str, Any]) -> dict:
+        return await self.api.get("/events", params)
+
+    async def meeting(self, meeting_id: str) -> dict:
+        return await self.api.get(f"/events/{meeting_id}")
+
+    async def create(self, body: dict) -> dict:
+        return await self.api.post("/events", body)
+
+    async def change(self, meeting_id: str, body: dict) -> dict:
+        return await self.api.patch(f"/events/{meeting_id}", body)
+
+    async def act(self, meeting_id: str, action: str, body: Any = None) -> Any:
+        """``publish``, ``cancel``, ``close``, ``table-assignment``."""
+        return await self.api.post(f"/events/{meeting_id}/{action}", body)
+
+    async def preview(self, meeting_id: str, target: dict, limit: int = 20) -> dict:
+        path = f"/events/{meeting_id}/invitations/preview"
+        return await self.api.post(path, target, {"limit": limit})
+
+    async def invite(self, meeting_id: str, target: dict) -> dict:
+        return await self.api.post(f"/events/{meeting_id}/invitations", target)
+
+    async def invitations(self, meeting_id: str, cursor: str | None = None) -> dict:
+        params = {"limit": 200, "cursor": cursor}
+        return await self.api.get(f"/events/{meeting_id}/invitations", params)
+
+    async def registrations(
+        self, meeting_id: str, status: str | None = None, cursor: str | None = None
+    ) -> dict:
+        params = {"status": status, "limit": 200, "cursor": cursor}
+        return await self.api.get(f"/events/{meeting_id}/registrations", params)
+
+    async def register(self, meeting_id: str, body: dict) -> dict:
+        return await self.api.post(f"/events/{meeting_id}/registrations", body)
+
+    async def register_group(self, meeting_id: str, body: dict) -> dict:
+        return await self.api.post(f"/events/{meeting_id}/group-registrations", body)
+
+    async def registration_action(self, meeting_id: str, registration_id: str, action: str):
+        """``cancel`` or ``accept`` (a move-up offer)."""
+        path = f"/events/{meeting_id}/registrations/{registration_id}/{action}"
+        return await self.api.post(path)
+
+    async def check_in(self, meeting_id: str, code: str) -> dict:
+        return await self.api.post(f"/events/{meeting_id}/check-in", {"code": code})
+
+    async def walk_in(self, meeting_id: str, body: dict) -> dict:
+        return await self.api.post(f"/events/{meeting_id}/walk-ins", body)
+
+    async def outcomes(self, meeting_id: str) -> dict:
+        return await self.api.get(f"/events/{meeting_id}/outcomes", {"limit": 200})
+
+    async def record_outcomes(self, meeting_id: str, outcomes: list[dict]) -> dict:
+        return await self.api.post(f"/events/{meeting_id}/outcomes", {"outcomes": outcomes})
+
+    async def report(self, meeting_id: str) -> dict:
+        return await self.api.get(f"/events/{meeting_id}/report")
+
+    async def report_csv(self, meeting_id: str) -> Download:
+        return await self.api.download(f"/events/{meeting_id}/report", {"format": "csv"})
