@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# AiQ CRM images: one Dockerfile for every service. Build context: the repository root.
+# AiQ CRM images: one Dockerfile for every service and the staff web app. Build context: the repository root.
 #   docker build --build-arg SERVICE=contacts --target contacts -t aiq-crm/contacts:dev .
 # (SERVICE names the workspace package to install, the target its runtime settings; compose
 # and deploy/ set both.) The build and runtime stages are shared; each service's final stage
@@ -27,6 +27,7 @@ COPY shared/pyproject.toml shared/pyproject.toml
 COPY services/contacts/pyproject.toml services/contacts/pyproject.toml
 COPY services/events/pyproject.toml services/events/pyproject.toml
 COPY services/notifications/pyproject.toml services/notifications/pyproject.toml
+COPY services/staff/pyproject.toml services/staff/pyproject.toml
 COPY devstack/pyproject.toml devstack/pyproject.toml
 
 # Third-party dependencies first (cached layer while only sources change).
@@ -73,3 +74,11 @@ EXPOSE 8003
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('AIQ_NOTIFICATIONS_PORT', '8003'), timeout=4)"]
 CMD ["python", "-m", "aiq_notifications"]
+
+FROM runtime AS staff
+ENV AIQ_STAFF_HOST=0.0.0.0 \
+    AIQ_STAFF_PORT=8000
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('AIQ_STAFF_PORT', '8000'), timeout=4)"]
+CMD ["python", "-m", "aiq_staff"]

@@ -25,11 +25,13 @@ REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 
 # compose service -> (settings class, python package)
-SERVICES = {
+BACKENDS = {
     "contacts": ("aiq_contacts.settings:ContactsSettings", "aiq_contacts"),
     "events": ("aiq_events.settings:EventsSettings", "aiq_events"),
     "notifications": ("aiq_notifications.settings:NotificationsSettings", "aiq_notifications"),
 }
+# every image built from the Dockerfile: the three services and the staff web app
+SERVICES = {**BACKENDS, "staff": ("aiq_staff.settings:StaffSettings", "aiq_staff")}
 REQUIRED = {
     "contacts": {"mongo_url", "kafka_bootstrap_servers"},
     "events": {"mongo_url", "kafka_bootstrap_servers"},
@@ -136,7 +138,7 @@ def test_depends_on_waits_for_healthy(compose):
         for dep, spec in depends.items():
             assert dep in services, f"{name} depends on unknown {dep}"
             assert spec.get("condition") == "service_healthy", f"{name} -> {dep}"
-    for name in SERVICES:
+    for name in BACKENDS:
         assert {"mongo", "kafka"} <= set(services[name]["depends_on"]), name
     assert "mailpit" in services["notifications"]["depends_on"]
 
@@ -170,7 +172,7 @@ def test_built_services_use_the_one_dockerfile(compose):
         assert build["target"] == name and build["args"]["SERVICE"] == name, name
 
 
-@pytest.mark.parametrize("name", sorted(SERVICES))
+@pytest.mark.parametrize("name", sorted(BACKENDS))
 def test_service_environment_is_real_settings(compose, name, monkeypatch):
     cls = settings_class(name)
     prefix = env_prefix(cls)

@@ -22,11 +22,14 @@ SETTINGS = {
     "contacts": "aiq_contacts.settings:ContactsSettings",
     "events": "aiq_events.settings:EventsSettings",
     "notifications": "aiq_notifications.settings:NotificationsSettings",
+    "staff": "aiq_staff.settings:StaffSettings",
 }
+BACKENDS = ("contacts", "events", "notifications")
 REQUIRED = {
     "contacts": {"mongo_url", "kafka_bootstrap_servers"},
     "events": {"mongo_url", "kafka_bootstrap_servers"},
     "notifications": {"mongo_url", "kafka_bootstrap_servers", "smtp_host"},
+    "staff": {"contacts_url", "events_url", "notifications_url", "oidc_issuer"},
 }
 
 
@@ -186,7 +189,10 @@ def test_configmap_values_parse(rendered, monkeypatch):
                 patch.setenv(item["name"], value)
             settings = settings_class(name)()
             assert settings.host == "0.0.0.0"
-            assert settings.kafka_topic_partitions >= 1
+            if name in BACKENDS:
+                assert settings.kafka_topic_partitions >= 1
+            else:  # the staff app signs in at the city's provider in production
+                assert settings.oidc_issuer and not settings.development_sign_in
 
 
 def test_fallback_parse_matches_render(rendered):
@@ -202,6 +208,8 @@ def test_scaling_is_bounded_by_the_partitions_and_disruptions_keep_a_replica(ren
     autoscalers = of_kind(rendered, "HorizontalPodAutoscaler")
     budgets = of_kind(rendered, "PodDisruptionBudget")
     for name, deployment in deployments(rendered).items():
+        if name not in BACKENDS:
+            continue  # the staff app keeps sessions in its process: one replica (README)
         target = deployment["metadata"]["name"]
         hpa = autoscalers[target]
         assert hpa["apiVersion"] == "autoscaling/v2"
