@@ -116,3 +116,20 @@ async def test_a_leased_worker_runs_on_one_replica_at_a_time(database) -> None:
     await eventually(lambda: ticked["b"] > 0, timeout=5)
     second.cancel()
     await asyncio.gather(second, return_exceptions=True)
+
+
+async def test_one_pace_for_all_replicas(database) -> None:
+    from datetime import UTC, datetime
+
+    from aiq_shared.clock import FrozenClock
+    from aiq_shared.pacing import SharedPace
+
+    clock = FrozenClock(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
+    # two replicas, 60 a minute (one a second), bursts of 3
+    first, second = (SharedPace(database, "smtp", 60, burst=3, clock=clock) for _ in range(2))
+    waits = [await pace.reserve() for pace in (first, second, first, second, first)]
+    assert [w.total_seconds() for w in waits] == [0, 0, 0, 1, 2]  # a burst, then one a second
+    clock.advance(timedelta(seconds=10))  # a quiet spell: a burst again
+    assert (await second.reserve()).total_seconds() == 0
+    unlimited = SharedPace(database, "other", 0, clock=clock)
+    assert (await unlimited.reserve()).total_seconds() == 0
