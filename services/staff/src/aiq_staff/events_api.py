@@ -1,4 +1,4 @@
-"""The events service's API as the pages use it (docs/events.md)."""
+"""The events service's API as the pages use it, by subject (docs/events.md)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ from typing import Any
 from aiq_staff.api import Download, ServiceApi
 
 
-class EventsApi:
+class MeetingsApi:
+    """Meetings: create, change, publish/cancel/close, the report."""
+
     def __init__(self, api: ServiceApi) -> None:
         self.api = api
 
-    async def meetings(self, params: dict[str, Any]) -> dict:
+    async def list(self, params: dict[str, Any]) -> dict:
         return await self.api.get("/events", params)
 
-    async def meeting(self, meeting_id: str) -> dict:
+    async def get(self, meeting_id: str) -> dict:
         return await self.api.get(f"/events/{meeting_id}")
 
     async def create(self, body: dict) -> dict:
@@ -27,6 +29,19 @@ class EventsApi:
         """``publish``, ``cancel``, ``close``, ``table-assignment``."""
         return await self.api.post(f"/events/{meeting_id}/{action}", body)
 
+    async def report(self, meeting_id: str) -> dict:
+        return await self.api.get(f"/events/{meeting_id}/report")
+
+    async def report_csv(self, meeting_id: str) -> Download:
+        return await self.api.download(f"/events/{meeting_id}/report", {"format": "csv"})
+
+
+class InvitationsApi:
+    """Invitations of a meeting."""
+
+    def __init__(self, api: ServiceApi) -> None:
+        self.api = api
+
     async def preview(self, meeting_id: str, target: dict, limit: int = 20) -> dict:
         path = f"/events/{meeting_id}/invitations/preview"
         return await self.api.post(path, target, {"limit": limit})
@@ -34,11 +49,18 @@ class EventsApi:
     async def invite(self, meeting_id: str, target: dict) -> dict:
         return await self.api.post(f"/events/{meeting_id}/invitations", target)
 
-    async def invitations(self, meeting_id: str, cursor: str | None = None) -> dict:
+    async def list(self, meeting_id: str, cursor: str | None = None) -> dict:
         params = {"limit": 200, "cursor": cursor}
         return await self.api.get(f"/events/{meeting_id}/invitations", params)
 
-    async def registrations(
+
+class RegistrationsApi:
+    """Registrations, group registrations, check-in and walk-ins."""
+
+    def __init__(self, api: ServiceApi) -> None:
+        self.api = api
+
+    async def list(
         self, meeting_id: str, status: str | None = None, cursor: str | None = None
     ) -> dict:
         params = {"status": status, "limit": 200, "cursor": cursor}
@@ -50,7 +72,7 @@ class EventsApi:
     async def register_group(self, meeting_id: str, body: dict) -> dict:
         return await self.api.post(f"/events/{meeting_id}/group-registrations", body)
 
-    async def registration_action(self, meeting_id: str, registration_id: str, action: str):
+    async def act(self, meeting_id: str, registration_id: str, action: str):
         """``cancel`` or ``accept`` (a move-up offer)."""
         path = f"/events/{meeting_id}/registrations/{registration_id}/{action}"
         return await self.api.post(path)
@@ -61,14 +83,29 @@ class EventsApi:
     async def walk_in(self, meeting_id: str, body: dict) -> dict:
         return await self.api.post(f"/events/{meeting_id}/walk-ins", body)
 
-    async def outcomes(self, meeting_id: str) -> dict:
+
+class OutcomesApi:
+    """Outcomes after the meeting."""
+
+    def __init__(self, api: ServiceApi) -> None:
+        self.api = api
+
+    async def list(self, meeting_id: str) -> dict:
         return await self.api.get(f"/events/{meeting_id}/outcomes", {"limit": 200})
 
-    async def record_outcomes(self, meeting_id: str, outcomes: list[dict]) -> dict:
+    async def record(self, meeting_id: str, outcomes: list[dict]) -> dict:
         return await self.api.post(f"/events/{meeting_id}/outcomes", {"outcomes": outcomes})
 
-    async def report(self, meeting_id: str) -> dict:
-        return await self.api.get(f"/events/{meeting_id}/report")
 
-    async def report_csv(self, meeting_id: str) -> Download:
-        return await self.api.download(f"/events/{meeting_id}/report", {"format": "csv"})
+class EventsApi:
+    """The service's API by subject, for one signed-in person's token."""
+
+    def __init__(self, api: ServiceApi) -> None:
+
+        self.meetings = MeetingsApi(api)
+
+        self.invitations = InvitationsApi(api)
+
+        self.registrations = RegistrationsApi(api)
+
+        self.outcomes = OutcomesApi(api)

@@ -21,8 +21,8 @@ async def reference(request, apis) -> Reference:
     cached: Reference | None = getattr(request.app.state, "reference", None)
     if cached is not None and time.monotonic() - cached.fetched < TTL_S:
         return cached
-    catalogue = await apis.contacts.industries()
-    officers = await apis.contacts.officers()
+    catalogue = await apis.contacts.reference.industries()
+    officers = await apis.contacts.reference.officers()
     names = [n for s in catalogue["sections"] for n in s["names"]] + catalogue["unclassified"]
     found = Reference(
         districts=list(request.app.state.settings.districts),

@@ -28,7 +28,7 @@ WALK_IN_KINDS = [
 
 async def _tables_context(apis, meeting_id: str) -> dict:
     meeting, regs = await asyncio.gather(
-        apis.events.meeting(meeting_id), all_registrations(apis, meeting_id)
+        apis.events.meetings.get(meeting_id), all_registrations(apis, meeting_id)
     )
     return {
         "meeting": meeting,
@@ -47,7 +47,7 @@ async def tables(request: Request, meeting_id: str, apis: ApisDep):
 async def assign_tables(request: Request, meeting_id: str, apis: ApisDep):
     """Run the assignment step (deterministic, may run again) and show its explanations."""
     try:
-        result = await apis.events.act(meeting_id, "table-assignment")
+        result = await apis.events.meetings.act(meeting_id, "table-assignment")
     except ApiProblem as problem:
         if problem.status in (401, 403, 404):
             raise
@@ -62,7 +62,7 @@ async def assign_tables(request: Request, meeting_id: str, apis: ApisDep):
 @router.get("/veranstaltungen/{meeting_id}/einlass")
 async def desk(request: Request, meeting_id: str, apis: ApisDep):
     meeting, regs = await asyncio.gather(
-        apis.events.meeting(meeting_id), all_registrations(apis, meeting_id)
+        apis.events.meetings.get(meeting_id), all_registrations(apis, meeting_id)
     )
     confirmed = [r for r in regs if r["status"] == "confirmed"]
     ref = await reference(request, apis)
@@ -95,7 +95,7 @@ async def check_in(request: Request, meeting_id: str, apis: ApisDep):
         flash(request, "Bitte geben Sie den Code ein oder scannen Sie ihn.", "warning")
         return after_post(back)
     try:
-        result = await apis.events.check_in(meeting_id, code)
+        result = await apis.events.registrations.check_in(meeting_id, code)
     except ApiProblem as problem:
         if problem.status in (401, 403):
             raise
@@ -119,7 +119,7 @@ async def walk_in(request: Request, meeting_id: str, apis: ApisDep):
     body["kind"] = body["kind"] or "guest"
     return await act(
         request,
-        apis.events.walk_in(meeting_id, body),
+        apis.events.registrations.walk_in(meeting_id, body),
         f"/veranstaltungen/{meeting_id}/einlass",
         lambda created: f"Willkommen: {created['display_name']} ist spontan dabei.",
     )

@@ -21,7 +21,7 @@ async def organisation_names(apis, ids: set[str]) -> dict[str, str]:
 
     async def one(organisation_id: str) -> tuple[str, str | None]:
         try:
-            return organisation_id, (await apis.contacts.organisation(organisation_id))["name"]
+            return organisation_id, (await apis.contacts.organisations.get(organisation_id))["name"]
         except ApiProblem:
             return organisation_id, None
 
@@ -54,12 +54,12 @@ async def start(request: Request, apis: ApisDep):
     user = apis.user
     districts = None if user.sees_all else user.districts
     mine, everyone, meetings, recent = await asyncio.gather(
-        apis.contacts.follow_ups(
+        apis.contacts.follow_ups.list(
             {"owner": user.username, "status": "open", "sort": "due", "limit": 20}
         ),
-        apis.contacts.follow_ups({"status": "open", "sort": "due", "limit": 40}),
+        apis.contacts.follow_ups.list({"status": "open", "sort": "due", "limit": 40}),
         meetings_for(apis),
-        apis.contacts.organisations({"district": districts, "sort": "-created", "limit": 5}),
+        apis.contacts.organisations.list({"district": districts, "sort": "-created", "limit": 5}),
     )
     own, others = mine_first(mine["items"], everyone["items"], user.username)
     ids = {f["organisation_id"] for f in own + others if f.get("organisation_id")}

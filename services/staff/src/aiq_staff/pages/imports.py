@@ -53,7 +53,7 @@ async def import_dry_run(request: Request, apis: ApisDep):
         )
         return render(request, "import.html", {"step": "upload", "file_error": message}, status=422)
     try:
-        report = await apis.contacts.start_import(content, media_type, dry_run=True)
+        report = await apis.contacts.imports.start(content, media_type, dry_run=True)
     except ApiProblem as problem:
         context = {
             "step": "upload",
@@ -72,13 +72,13 @@ async def import_run(request: Request, apis: ApisDep):
     if held is None:
         return after_post("/import", "Bitte laden Sie die Datei noch einmal hoch.", request)
     _, media_type, content = held
-    job = await apis.contacts.start_import(content, media_type, dry_run=False)
+    job = await apis.contacts.imports.start(content, media_type, dry_run=False)
     return after_post(f"/import/{job['id']}")
 
 
 @router.get("/import/{job_id}")
 async def import_progress(request: Request, job_id: str, apis: ApisDep) -> Response:
-    job = await apis.contacts.import_job(job_id)
+    job = await apis.contacts.imports.job(job_id)
     finished = job["status"] in ("done", "failed")
     response = render(request, "import.html", {"step": "progress", "job": job}, block="progress")
     if finished and is_htmx(request):

@@ -33,13 +33,13 @@ def target_of(values: dict) -> dict:
 
 async def _page(request: Request, apis, meeting_id: str, values: dict, problems=None):
     meeting, segments, invitations = await asyncio.gather(
-        apis.events.meeting(meeting_id),
-        apis.contacts.segments(),
-        apis.events.invitations(meeting_id),
+        apis.events.meetings.get(meeting_id),
+        apis.contacts.segments.list(),
+        apis.events.invitations.list(meeting_id),
     )
     preview, preview_problem = None, None
     try:
-        preview = await apis.events.preview(meeting_id, target_of(values))
+        preview = await apis.events.invitations.preview(meeting_id, target_of(values))
     except ApiProblem as problem:
         if problem.status in (401, 403, 404):
             raise
@@ -61,7 +61,7 @@ async def _page(request: Request, apis, meeting_id: str, values: dict, problems=
 
 @router.get("/veranstaltungen/{meeting_id}/einladungen")
 async def builder(request: Request, meeting_id: str, apis: ApisDep):
-    meeting = await apis.events.meeting(meeting_id)
+    meeting = await apis.events.meetings.get(meeting_id)
     context = await _page(request, apis, meeting_id, {"district": meeting["districts"]})
     return render(request, "invitations.html", context)
 
@@ -76,11 +76,11 @@ async def preview(request: Request, meeting_id: str, apis: ApisDep):
 @router.post("/veranstaltungen/{meeting_id}/einladungen/senden")
 async def send(request: Request, meeting_id: str, apis: ApisDep):
     values = forms.filters_of(await request.form())
-    meeting = await apis.events.meeting(meeting_id)
+    meeting = await apis.events.meetings.get(meeting_id)
     try:
         if meeting["status"] == "draft":
-            await apis.events.act(meeting_id, "publish", {"invite": False})
-        result = await apis.events.invite(meeting_id, target_of(values))
+            await apis.events.meetings.act(meeting_id, "publish", {"invite": False})
+        result = await apis.events.invitations.invite(meeting_id, target_of(values))
     except ApiProblem as problem:
         if problem.status in (401, 403, 404):
             raise
@@ -102,7 +102,7 @@ async def send(request: Request, meeting_id: str, apis: ApisDep):
 
 @router.get("/veranstaltungen/{meeting_id}/kampagnen/{campaign_id}")
 async def campaign(request: Request, meeting_id: str, campaign_id: str, apis: ApisDep):
-    meeting = await apis.events.meeting(meeting_id)
+    meeting = await apis.events.meetings.get(meeting_id)
     progress, note = None, None
     try:
         progress = await apis.notifications.campaign(campaign_id)

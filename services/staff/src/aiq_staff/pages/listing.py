@@ -34,5 +34,5 @@ async def list_page(request: Request, fetch, template: str, choices: dict, curso
 
 async def export(request: Request, apis, what: str, name: str, format: str):
     params = forms.list_params(forms.filters_of(request.query_params))
-    download = await apis.contacts.export(what, {**params, "format": format})
+    download = await apis.contacts.reference.export(what, {**params, "format": format})
     return passed_on(download, f"{name}.{format}")

@@ -78,7 +78,7 @@ async def meeting_list(
 ):
     user = apis.user
     districts = None if user.sees_all else user.districts
-    page = await apis.events.meetings(
+    page = await apis.events.meetings.list(
         {"district": districts, "status": status, "limit": 50, "cursor": cursor}
     )
     meetings = sorted(page["items"], key=lambda m: m["starts_at"], reverse=True)
@@ -110,7 +110,7 @@ async def create_meeting(request: Request, apis: ApisDep):
     values = forms.values_of(await request.form(), frozenset({"districts"}))
     body, shown = meeting_body(values)
     try:
-        created = await apis.events.create(body)
+        created = await apis.events.meetings.create(body)
     except ApiProblem as problem:
         context = {"editing": None, **await _choices(request, apis)}
         return form_error(request, "meeting_form.html", problem, shown, context)
@@ -121,7 +121,7 @@ async def create_meeting(request: Request, apis: ApisDep):
 
 @router.get("/veranstaltungen/{meeting_id}/bearbeiten")
 async def edit_meeting(request: Request, meeting_id: str, apis: ApisDep):
-    meeting = await apis.events.meeting(meeting_id)
+    meeting = await apis.events.meetings.get(meeting_id)
     context = {
         "values": values_of_meeting(meeting, local_input),
         "editing": meeting,
@@ -134,9 +134,9 @@ async def edit_meeting(request: Request, meeting_id: str, apis: ApisDep):
 async def change_meeting(request: Request, meeting_id: str, apis: ApisDep):
     values = forms.values_of(await request.form(), frozenset({"districts"}))
     try:
-        await apis.events.change(meeting_id, change_body(values))
+        await apis.events.meetings.change(meeting_id, change_body(values))
     except ApiProblem as problem:
-        meeting = await apis.events.meeting(meeting_id)
+        meeting = await apis.events.meetings.get(meeting_id)
         context = {"editing": meeting, **await _choices(request, apis)}
         shown = {**values_of_meeting(meeting, local_input), **values}
         return form_error(request, "meeting_form.html", problem, shown, context)
@@ -150,8 +150,8 @@ async def change_meeting(request: Request, meeting_id: str, apis: ApisDep):
 @router.get("/veranstaltungen/{meeting_id}")
 async def meeting_page(request: Request, meeting_id: str, apis: ApisDep):
     meeting, report, campaigns = await asyncio.gather(
-        apis.events.meeting(meeting_id),
-        apis.events.report(meeting_id),
+        apis.events.meetings.get(meeting_id),
+        apis.events.meetings.report(meeting_id),
         apis.notifications.campaigns(meeting_id),
     )
     context = {
@@ -183,5 +183,5 @@ async def meeting_action(request: Request, meeting_id: str, action: str, apis: A
         flash(request, "Bitte bestätigen Sie mit dem Häkchen.", "warning")
         return after_post(f"/veranstaltungen/{meeting_id}#aktionen")
     api_action, body, message = ACTIONS[action]
-    call = apis.events.act(meeting_id, api_action, body)
+    call = apis.events.meetings.act(meeting_id, api_action, body)
     return await act(request, call, f"/veranstaltungen/{meeting_id}", message)

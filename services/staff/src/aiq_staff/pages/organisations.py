@@ -59,7 +59,7 @@ async def _choices(request: Request, apis) -> dict:
 async def organisation_list(request: Request, apis: ApisDep, cursor: str | None = None):
     choices = await _choices(request, apis)
     return await list_page(
-        request, apis.contacts.organisations, "organisations.html", choices, cursor
+        request, apis.contacts.organisations.list, "organisations.html", choices, cursor
     )
 
 
@@ -82,7 +82,7 @@ async def new_organisation(request: Request, apis: ApisDep):
 async def create_organisation(request: Request, apis: ApisDep):
     values = forms.values_of(await request.form())
     try:
-        created = await apis.contacts.create_organisation(forms.organisation_body(values))
+        created = await apis.contacts.organisations.create(forms.organisation_body(values))
     except ApiProblem as problem:
         context = {"editing": None, **await _choices(request, apis)}
         return form_error(request, "organisation_form.html", problem, values, context)
@@ -93,7 +93,7 @@ async def create_organisation(request: Request, apis: ApisDep):
 
 @router.get("/betriebe/{organisation_id}/bearbeiten")
 async def edit_organisation(request: Request, organisation_id: str, apis: ApisDep):
-    organisation = await apis.contacts.organisation(organisation_id)
+    organisation = await apis.contacts.organisations.get(organisation_id)
     context = {
         "values": forms.organisation_values(organisation),
         "editing": organisation,
@@ -107,9 +107,9 @@ async def update_organisation(request: Request, organisation_id: str, apis: Apis
     values = forms.values_of(await request.form())
     body = forms.organisation_body(values, partial=True)
     try:
-        await apis.contacts.update_organisation(organisation_id, body)
+        await apis.contacts.organisations.update(organisation_id, body)
     except ApiProblem as problem:
-        organisation = await apis.contacts.organisation(organisation_id)
+        organisation = await apis.contacts.organisations.get(organisation_id)
         context = {"editing": organisation, **await _choices(request, apis)}
         return form_error(request, "organisation_form.html", problem, values, context)
     return after_post(f"/betriebe/{organisation_id}", "Die Änderungen sind gespeichert.", request)
@@ -192,7 +192,7 @@ async def quick_entry(request: Request, organisation_id: str, apis: ApisDep):
         body["person_id"] = values["person_id"]
     if values.get("occurred_at"):
         body["occurred_at"] = _aware(values["occurred_at"])
-    call = apis.contacts.record_interaction(organisation_id, body)
+    call = apis.contacts.organisations.record_interaction(organisation_id, body)
     return await _quick(request, apis, organisation_id, call, entry_values=values)
 
 
@@ -207,14 +207,14 @@ async def quick_follow_up(request: Request, organisation_id: str, apis: ApisDep)
         "due": values.get("due") or None,
         "person_id": values.get("person_id") or None,
     }
-    call = apis.contacts.open_follow_up(body)
+    call = apis.contacts.follow_ups.open(body)
     return await _quick(request, apis, organisation_id, call, follow_up_values=values)
 
 
 @router.post("/wiedervorlagen/{follow_up_id}/erledigt")
 async def follow_up_done(request: Request, follow_up_id: str, apis: ApisDep):
     form = await request.form()
-    await apis.contacts.follow_up_done(follow_up_id)
+    await apis.contacts.follow_ups.done(follow_up_id)
     back = str(form.get("back") or "/")
     return after_post(
         back if back.startswith("/") and not back.startswith("//") else "/",
@@ -226,7 +226,7 @@ async def follow_up_done(request: Request, follow_up_id: str, apis: ApisDep):
 @router.get("/betriebe/{organisation_id}/zusammenfuehren")
 async def merge_page(request: Request, organisation_id: str, mit: str, apis: ApisDep):
     keep, other = await asyncio.gather(
-        apis.contacts.organisation(organisation_id), apis.contacts.organisation(mit)
+        apis.contacts.organisations.get(organisation_id), apis.contacts.organisations.get(mit)
     )
     return render(request, "merge.html", {"keep": keep, "other": other})
 
@@ -235,7 +235,7 @@ async def merge_page(request: Request, organisation_id: str, mit: str, apis: Api
 async def merge(request: Request, organisation_id: str, apis: ApisDep):
     form = await request.form()
     other = str(form.get("mit") or "")
-    await apis.contacts.merge(organisation_id, other)
+    await apis.contacts.organisations.merge(organisation_id, other)
     session_of(request).data.pop(f"duplicates:{organisation_id}", None)
     return after_post(f"/betriebe/{organisation_id}", "Die Betriebe sind zusammengeführt.", request)
 

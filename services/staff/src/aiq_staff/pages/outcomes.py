@@ -68,9 +68,9 @@ def outcome_body(values: dict, recorded_by: str) -> dict:
 
 async def _outcomes_context(request: Request, apis, meeting_id: str) -> dict:
     meeting, report, outcomes = await asyncio.gather(
-        apis.events.meeting(meeting_id),
-        apis.events.report(meeting_id),
-        apis.events.outcomes(meeting_id),
+        apis.events.meetings.get(meeting_id),
+        apis.events.meetings.report(meeting_id),
+        apis.events.outcomes.list(meeting_id),
     )
     ref = await reference(request, apis)
     by_organisation: dict[str, list[dict]] = {}
@@ -97,7 +97,7 @@ async def outcomes(request: Request, meeting_id: str, apis: ApisDep):
 async def record_outcome(request: Request, meeting_id: str, apis: ApisDep):
     values = forms.values_of(await request.form())
     try:
-        await apis.events.record_outcomes(meeting_id, [outcome_body(values, apis.user.username)])
+        await apis.events.outcomes.record(meeting_id, [outcome_body(values, apis.user.username)])
     except ApiProblem as problem:
         if problem.status in (401, 403, 404):
             raise
@@ -118,7 +118,7 @@ async def record_outcome(request: Request, meeting_id: str, apis: ApisDep):
 @router.get("/veranstaltungen/{meeting_id}/bericht")
 async def report(request: Request, meeting_id: str, apis: ApisDep):
     meeting, data = await asyncio.gather(
-        apis.events.meeting(meeting_id), apis.events.report(meeting_id)
+        apis.events.meetings.get(meeting_id), apis.events.meetings.report(meeting_id)
     )
     context = {"meeting": meeting, "tabs": tabs(meeting_id, "/bericht"), "report": data}
     return render(request, "report.html", context)
@@ -126,7 +126,7 @@ async def report(request: Request, meeting_id: str, apis: ApisDep):
 
 @router.get("/veranstaltungen/{meeting_id}/bericht.csv")
 async def report_csv(meeting_id: str, apis: ApisDep):
-    return passed_on(await apis.events.report_csv(meeting_id), f"bericht-{meeting_id}.csv")
+    return passed_on(await apis.events.meetings.report_csv(meeting_id), f"bericht-{meeting_id}.csv")
 
 
 @router.get("/veranstaltungen/{meeting_id}/emails")
@@ -138,7 +138,8 @@ async def emails(
     cursor: str | None = None,
 ):
     meeting, deliveries = await asyncio.gather(
-        apis.events.meeting(meeting_id), apis.notifications.deliveries(meeting_id, state, cursor)
+        apis.events.meetings.get(meeting_id),
+        apis.notifications.deliveries(meeting_id, state, cursor),
     )
     context = {
         "meeting": meeting,

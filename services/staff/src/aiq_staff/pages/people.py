@@ -49,7 +49,7 @@ async def _choices(request: Request, apis) -> dict:
 @router.get("/personen")
 async def people_list(request: Request, apis: ApisDep, cursor: str | None = None):
     choices = await _choices(request, apis)
-    return await list_page(request, apis.contacts.people, "people.html", choices, cursor)
+    return await list_page(request, apis.contacts.people.list, "people.html", choices, cursor)
 
 
 @router.get("/personen/export")
@@ -61,7 +61,7 @@ async def _organisation_choices(apis, organisation_id: str | None) -> list[tuple
     if not organisation_id:
         return []
     try:
-        organisation = await apis.contacts.organisation(organisation_id)
+        organisation = await apis.contacts.organisations.get(organisation_id)
     except ApiProblem:
         return []
     return [(organisation["id"], organisation["name"])]
@@ -83,7 +83,7 @@ async def new_person(request: Request, apis: ApisDep, organisation_id: str | Non
 async def create_person(request: Request, apis: ApisDep):
     values = forms.values_of(await request.form())
     try:
-        created = await apis.contacts.create_person(forms.person_body(values))
+        created = await apis.contacts.people.create(forms.person_body(values))
     except ApiProblem as problem:
         context = {
             "editing": None,
@@ -98,7 +98,7 @@ async def create_person(request: Request, apis: ApisDep):
 
 @router.get("/personen/{person_id}/bearbeiten")
 async def edit_person(request: Request, person_id: str, apis: ApisDep):
-    person = await apis.contacts.person(person_id)
+    person = await apis.contacts.people.get(person_id)
     context = {
         "values": forms.person_values(person),
         "editing": person,
@@ -112,9 +112,9 @@ async def edit_person(request: Request, person_id: str, apis: ApisDep):
 async def update_person(request: Request, person_id: str, apis: ApisDep):
     values = forms.values_of(await request.form())
     try:
-        await apis.contacts.update_person(person_id, forms.person_body(values, partial=True))
+        await apis.contacts.people.update(person_id, forms.person_body(values, partial=True))
     except ApiProblem as problem:
-        person = await apis.contacts.person(person_id)
+        person = await apis.contacts.people.get(person_id)
         context = {
             "editing": person,
             "existing": problem.extra.get("existing_person_id"),
@@ -127,13 +127,16 @@ async def update_person(request: Request, person_id: str, apis: ApisDep):
 
 async def _person_context(request: Request, apis, person_id: str) -> dict:
     person, consents, history, meetings = await asyncio.gather(
-        apis.contacts.person(person_id),
-        apis.contacts.consents(person_id),
-        apis.contacts.person_history(person_id),
-        apis.contacts.person_meetings(person_id),
+        apis.contacts.people.get(person_id),
+        apis.contacts.consent.list(person_id),
+        apis.contacts.people.history(person_id),
+        apis.contacts.people.meetings(person_id),
     )
     organisations = await asyncio.gather(
-        *(apis.contacts.organisation(m["organisation_id"]) for m in person.get("memberships", []))
+        *(
+            apis.contacts.organisations.get(m["organisation_id"])
+            for m in person.get("memberships", [])
+        )
     )
     return {
         "person": person,
@@ -162,7 +165,7 @@ async def record_consent(request: Request, person_id: str, apis: ApisDep):
         "recorded_by": apis.user.username,
     }
     try:
-        await apis.contacts.record_consent(person_id, body)
+        await apis.contacts.consent.record(person_id, body)
     except ApiProblem as problem:
         context = await _person_context(request, apis, person_id)
         context["consent_values"] = values
@@ -177,7 +180,7 @@ async def record_consent(request: Request, person_id: str, apis: ApisDep):
 async def send_double_opt_in(request: Request, person_id: str, apis: ApisDep):
     form = await request.form()
     purpose = str(form.get("purpose") or "invitations")
-    await apis.contacts.double_opt_in(person_id, purpose)
+    await apis.contacts.consent.double_opt_in(person_id, purpose)
     message = "Die Bitte um Bestätigung ist unterwegs: die Person bekommt eine E-Mail mit Link."
     return after_post(f"/personen/{person_id}#einwilligung", message, request)
 
@@ -185,7 +188,7 @@ async def send_double_opt_in(request: Request, person_id: str, apis: ApisDep):
 @router.get("/personen/{person_id}/auskunft")
 async def data_export(person_id: str, apis: ApisDep):
     """Art. 15: everything the contacts service holds about the person, as a JSON file."""
-    download = await apis.contacts.person_export(person_id)
+    download = await apis.contacts.privacy.export(person_id)
     download.filename = f"auskunft-{person_id}.json"
     return passed_on(download, f"auskunft-{person_id}.json")
 
@@ -199,7 +202,7 @@ def _erasure_refused(request: Request):
 async def erase_confirm(request: Request, person_id: str, apis: ApisDep):
     if not may(apis.user.role, "erase"):
         return _erasure_refused(request)
-    person = await apis.contacts.person(person_id)
+    person = await apis.contacts.people.get(person_id)
     return render(request, "erase.html", {"person": person})
 
 
@@ -209,9 +212,9 @@ async def erase(request: Request, person_id: str, apis: ApisDep):
     if not may(apis.user.role, "erase"):
         return _erasure_refused(request)
     if form.get("confirm") != "ja":
-        person = await apis.contacts.person(person_id)
+        person = await apis.contacts.people.get(person_id)
         context = {"person": person, "unconfirmed": True}
         return render(request, "erase.html", context, status=422)
-    await apis.contacts.erase(person_id)
+    await apis.contacts.privacy.erase(person_id)
     message = "Die Person ist gelöscht; alle Dienste vergessen sie."
     return after_post("/personen", message, request)

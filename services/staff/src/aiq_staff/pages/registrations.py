@@ -26,7 +26,7 @@ async def all_registrations(apis, meeting_id: str) -> list[dict]:
     """Every registration of the meeting (pages of 200)."""
     found, cursor = [], None
     while True:
-        page = await apis.events.registrations(meeting_id, cursor=cursor)
+        page = await apis.events.registrations.list(meeting_id, cursor=cursor)
         found.extend(page["items"])
         cursor = page.get("next_cursor")
         if not cursor:
@@ -38,12 +38,14 @@ async def registrations(
     request: Request, meeting_id: str, apis: ApisDep, ansicht: str = "alle", q: str | None = None
 ):
     meeting, regs = await asyncio.gather(
-        apis.events.meeting(meeting_id), all_registrations(apis, meeting_id)
+        apis.events.meetings.get(meeting_id), all_registrations(apis, meeting_id)
     )
     people = None
     if q:
-        people = await apis.contacts.people({"q": q, "limit": 10, "kind": ["contact", "teacher"]})
-    teachers = await apis.contacts.people({"kind": "teacher", "limit": 100, "sort": "name"})
+        people = await apis.contacts.people.list(
+            {"q": q, "limit": 10, "kind": ["contact", "teacher"]}
+        )
+    teachers = await apis.contacts.people.list({"kind": "teacher", "limit": 100, "sort": "name"})
     context = {
         "meeting": meeting,
         "tabs": tabs(meeting_id, "/anmeldungen"),
@@ -81,7 +83,9 @@ async def register(request: Request, meeting_id: str, apis: ApisDep):
         state = "bestätigt" if created["status"] == "confirmed" else "auf der Warteliste"
         return f"{created['display_name']} ist angemeldet ({state})."
 
-    return await act(request, apis.events.register(meeting_id, body), _back(meeting_id), done)
+    return await act(
+        request, apis.events.registrations.register(meeting_id, body), _back(meeting_id), done
+    )
 
 
 @router.post("/veranstaltungen/{meeting_id}/gruppen")
@@ -98,7 +102,7 @@ async def register_group(request: Request, meeting_id: str, apis: ApisDep):
     }
     return await act(
         request,
-        apis.events.register_group(meeting_id, body),
+        apis.events.registrations.register_group(meeting_id, body),
         _back(meeting_id, "gruppen"),
         lambda created: (
             f"Gruppe von {created['display_name']} angemeldet ({created['seats']} Plätze)."
@@ -121,5 +125,5 @@ async def registration_action(
     if action not in ACTIONS:
         return render(request, "error.html", {"message": "Unbekannte Aktion."}, status=404)
     api_action, message = ACTIONS[action]
-    call = apis.events.registration_action(meeting_id, registration_id, api_action)
+    call = apis.events.registrations.act(meeting_id, registration_id, api_action)
     return await act(request, call, _back(meeting_id, view), message)

@@ -38,7 +38,7 @@ def segment_body(values: dict) -> dict:
 
 @router.get("/segmente")
 async def segment_list(request: Request, apis: ApisDep):
-    page = await apis.contacts.segments()
+    page = await apis.contacts.segments.list()
     return render(request, "segments.html", {"segments": page["items"]})
 
 
@@ -52,7 +52,7 @@ async def new_segment(request: Request, apis: ApisDep):
 async def create_segment(request: Request, apis: ApisDep):
     values = forms.filters_of(await request.form())
     try:
-        saved = await apis.contacts.save_segment(segment_body(values))
+        saved = await apis.contacts.segments.save(segment_body(values))
     except ApiProblem as problem:
         context = {"editing": None, **await filter_choices(request, apis)}
         return form_error(request, "segment_form.html", problem, values, context)
@@ -63,8 +63,8 @@ async def create_segment(request: Request, apis: ApisDep):
 
 @router.get("/segmente/{segment_id}")
 async def segment_page(request: Request, segment_id: str, apis: ApisDep, cursor: str | None = None):
-    segment = await apis.contacts.segment(segment_id)
-    people = await apis.contacts.segment_people(segment_id, cursor)
+    segment = await apis.contacts.segments.get(segment_id)
+    people = await apis.contacts.segments.people(segment_id, cursor)
     values = {
         "name": segment["name"],
         "description": segment.get("description") or "",
@@ -84,10 +84,10 @@ async def segment_page(request: Request, segment_id: str, apis: ApisDep, cursor:
 async def update_segment(request: Request, segment_id: str, apis: ApisDep):
     values = forms.filters_of(await request.form())
     try:
-        await apis.contacts.save_segment(segment_body(values), segment_id)
+        await apis.contacts.segments.save(segment_body(values), segment_id)
     except ApiProblem as problem:
-        segment = await apis.contacts.segment(segment_id)
-        people = await apis.contacts.segment_people(segment_id)
+        segment = await apis.contacts.segments.get(segment_id)
+        people = await apis.contacts.segments.people(segment_id)
         context = {
             "segment": segment,
             "page": people,
@@ -100,5 +100,5 @@ async def update_segment(request: Request, segment_id: str, apis: ApisDep):
 
 @router.post("/segmente/{segment_id}/loeschen")
 async def delete_segment(request: Request, segment_id: str, apis: ApisDep):
-    await apis.contacts.delete_segment(segment_id)
+    await apis.contacts.segments.delete(segment_id)
     return after_post("/segmente", "Segment gelöscht.", request)
