@@ -10,7 +10,10 @@ relay watches for a broker that came back empty: after any Kafka trouble it crea
 topics again before publishing more, and reads back the last record it published; when that
 is gone, everything kept is published again (consumers' dedupe records skip what they had).
 With ``verify_writes`` every batch is read back before it counts as published, since a
-broker that lost its topics may acknowledge writes it never shows.
+broker that lost its topics may acknowledge writes it never shows; and while records are kept,
+the last one published to each partition is looked for again every ``HELD_CHECK_S`` even
+without trouble seen (a restart between two polls, a topic created again after our write), and a
+write landing at or before an offset we wrote earlier tells a partition that became a new log.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ LEASE = "outbox-relay"
 LEASE_TTL = timedelta(seconds=15)
 BATCH = 200
 PENDING: dict[str, Any] = {"published_at": None}
+HELD_CHECK_S = 3.0
 
 
 class NotHeld(KafkaError):
@@ -75,7 +79,9 @@ class OutboxRelay:
         self._leases = Leases(database, process_owner(self))
         self._reader: AIOKafkaConsumer | None = None
         self._broker_unsure = False
-        self._last_published: tuple[TopicPartition, int, bytes | None] | None = None
+        # the last record we wrote to each partition: its offset and event id
+        self._last_written: dict[TopicPartition, tuple[int, bytes | None]] = {}
+        self._held_checked_at = 0.0
         self.published = 0
 
     async def run(self) -> None:
@@ -83,6 +89,7 @@ class OutboxRelay:
         while True:
             try:
                 await self.publish_pending()
+                await self._check_still_held()
             except asyncio.CancelledError:
                 raise
             except (KafkaError, PyMongoError, OSError) as error:
@@ -122,8 +129,10 @@ class OutboxRelay:
                     if not await self._holds(partition, offset, ce_id):
                         raise NotHeld(f"{partition.topic}[{partition.partition}] lacks {offset}")
             await self._forget([r["_id"] for r in records])
-            partition, (offset, ce_id) = next(reversed(last.items()))
-            self._last_published = (partition, offset, ce_id)
+            went_back = self._went_back(written)
+            self._last_written.update(last)
+            if went_back and self._keep_published_s > 0:
+                await self._republish_kept()  # what we wrote there before this batch is gone
             for record in records:
                 metrics.EVENTS_PUBLISHED.labels(record["topic"], record.get("event_type", "")).inc()
             count += len(records)
@@ -142,21 +151,50 @@ class OutboxRelay:
                 headers=headers,
             )
 
+    def _went_back(self, written: list) -> bool:
+        """A write at or before an offset we wrote earlier: that partition is a new log."""
+        for metadata in written:
+            before = self._last_written.get(TopicPartition(metadata.topic, metadata.partition))
+            if before is not None and metadata.offset <= before[0]:
+                return True
+        return False
+
+    async def _all_held(self) -> bool:
+        for partition, (offset, ce_id) in list(self._last_written.items()):
+            if not await self._holds(partition, offset, ce_id):
+                return False
+        return True
+
+    async def _check_still_held(self) -> None:
+        """Every ``HELD_CHECK_S``, with records kept: is the last one written to each
+        partition still there?"""
+        if self._keep_published_s <= 0 or not self._last_written:
+            return
+        now = asyncio.get_running_loop().time()
+        if now - self._held_checked_at < HELD_CHECK_S:
+            return
+        self._held_checked_at = now
+        if not await self._all_held():
+            await self._republish_kept()
+
+    async def _republish_kept(self) -> None:
+        outbox = self._database[OUTBOX]
+        result = await self._database.retrying(
+            lambda: outbox.update_many(
+                {"published_at": {"$ne": None}}, {"$set": {"published_at": None}}
+            )
+        )
+        self._last_written.clear()  # the new logs' offsets start the count again
+        log.warning("outbox.republishing", records=result.modified_count)
+        self._database.outbox_written.set()
+
     async def _after_trouble(self) -> None:
-        """The broker may have come back empty: its topics first; and if the last record we
-        published is gone, everything still kept is published again."""
+        """The broker may have come back empty: its topics first; and if a record we
+        published last is gone, everything still kept is published again."""
         if self._after_kafka_trouble is not None:
             await self._after_kafka_trouble()
-        if self._keep_published_s > 0 and self._last_published is not None:
-            partition, offset, ce_id = self._last_published
-            if not await self._holds(partition, offset, ce_id):
-                outbox = self._database[OUTBOX]
-                result = await self._database.retrying(
-                    lambda: outbox.update_many(
-                        {"published_at": {"$ne": None}}, {"$set": {"published_at": None}}
-                    )
-                )
-                log.warning("outbox.republishing", records=result.modified_count)
+        if self._keep_published_s > 0 and not await self._all_held():
+            await self._republish_kept()
         self._broker_unsure = False
 
     async def _holds(self, partition: TopicPartition, offset: int, ce_id: bytes | None) -> bool:

@@ -118,11 +118,11 @@ async def update_organisation(request: Request, organisation_id: str, apis: Apis
 async def _organisation_context(request: Request, apis, organisation_id: str) -> dict:
     contacts = apis.contacts
     organisation, people, history, meetings, follow_ups = await asyncio.gather(
-        contacts.organisation(organisation_id),
-        contacts.members(organisation_id),
-        contacts.organisation_history(organisation_id),
-        contacts.organisation_meetings(organisation_id),
-        contacts.follow_ups({"organisation_id": organisation_id, "sort": "due", "limit": 100}),
+        contacts.organisations.get(organisation_id),
+        contacts.organisations.members(organisation_id),
+        contacts.organisations.history(organisation_id),
+        contacts.organisations.meetings(organisation_id),
+        contacts.follow_ups.list({"organisation_id": organisation_id, "sort": "due", "limit": 100}),
     )
     ref = await reference(request, apis)
     people_by_id = {p["id"]: p for p in people["items"]}
