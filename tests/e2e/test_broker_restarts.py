@@ -20,10 +20,11 @@ import pytest
 from aiq_devstack.stack import Stack, StackConfig
 from helpers import local, logs_of, mails, upcoming, wait_for
 
-pytestmark = pytest.mark.e2e
-
 OUTAGE_S = float(os.environ.get("AIQ_FAULT_OUTAGE_S", "30"))
 PEOPLE = 60
+# the stack and 60 people (~60 s), two outages with registrations spread over 3 of them, and
+# up to 120 s for the last confirmations
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(int(60 + OUTAGE_S * 4 + 120 + 60))]
 
 
 def test_every_registration_is_confirmed_once_across_two_empty_broker_restarts(tmp_path) -> None:

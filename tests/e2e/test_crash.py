@@ -18,7 +18,8 @@ import pytest
 from aiq_devstack.stack import Stack, StackConfig
 from helpers import logs_of, mails, wait_for
 
-pytestmark = pytest.mark.e2e
+# 240 people through the API, the campaign, a kill and a restart: more than the default 120 s
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 RECIPIENTS = 240
 
