@@ -12,12 +12,16 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaProducer
 from asgi_lifespan import LifespanManager
 from permissions import tokens
+from test_contacts_support import registration
 
 from aiq_contacts.app import create_app
 from aiq_contacts.settings import ContactsSettings
 from aiq_shared.contracts.notifications import ConsentConfirmedV1
+from aiq_shared.contracts.registrations import RegistrationConfirmedV1
+from aiq_shared.envelope import Actor, to_kafka, wrap
 from helpers import eventually, publish, service_client
 
 pytestmark = pytest.mark.integration
@@ -374,3 +378,42 @@ async def test_a_dry_run_is_run_for_real_once_while_its_file_is_kept(settings_fo
         expired = await staff.call("coordinator", "POST", f"/imports/{late['id']}/run")
         assert expired.status_code == 409, expired.text
         assert (await staff.admin.get("/organisations", params={"q": "lauf"})).json()["total"] == 1
+
+
+async def test_a_consumers_write_is_in_the_trail_in_the_name_of_who_caused_the_event(
+    settings_for,
+) -> None:
+    async with contacts(settings_for) as (staff, settings):
+        company = await staff.made("/organisations", {"name": "Kran Nord", "district": "Eving"})
+        person = await staff.made(
+            "/people", {"first_name": "Ali", "last_name": "Arm", "organisation_id": company["id"]}
+        )
+        event = registration(RegistrationConfirmedV1, "r-actor", person)
+        record = to_kafka(
+            wrap(event, source="/aiq/events", actor=Actor(subject="t.yilmaz", name="Tarik Yılmaz"))
+        )
+        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+        await producer.start()
+        try:
+            await producer.send_and_wait(
+                settings.kafka_topic_prefix + event.topic,
+                record.value,
+                key=record.key,
+                headers=record.headers,
+            )
+        finally:
+            await producer.stop()
+
+        async def entry() -> list[dict]:
+            trail = await staff.admin.get("/audit", params={"resource_type": "interaction"})
+            return trail.json()["items"]
+
+        [created] = await eventually(entry, timeout=60)
+        assert (created["action"], created["actor"], created["actor_name"]) == (
+            "created",
+            "t.yilmaz",
+            "Tarik Yılmaz",
+        )
+        assert "attendance" in created["changed_fields"]
+        meetings = await staff.call("officer_elsewhere", "GET", f"/people/{person['id']}/meetings")
+        assert meetings.status_code == 200 and len(meetings.json()) == 1
