@@ -162,7 +162,7 @@ async def test_an_xlsx_file_is_imported_too(contacts_and_events) -> None:
         return job if job["status"] == "done" else None
 
     job = await eventually(finished, timeout=60)
-    assert job["created_organisations"] == 1 and job["created_people"] == 1
+    assert job["created_organisations"] == 1 and job["created_people"] == 1, str(job)
     assert [e["row"] for e in job["errors"]] == [3]  # Olaf has no last name
     zeche = (await contacts.get("/organisations", params={"q": "zeche"})).json()["items"][0]
     assert zeche["partner_since"] == "2021-03-01"

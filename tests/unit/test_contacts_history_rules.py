@@ -113,13 +113,14 @@ def _registration(kind, **fields):  # type: ignore[no-untyped-def]
 
 def test_a_registrations_one_entry_keeps_every_step_and_the_latest_state() -> None:
     first = history.attendance_entry(
-        None, "registered", _registration(RegistrationConfirmedV1), NOW, "e1"
+        None, "registered", _registration(RegistrationConfirmedV1), NOW, "e1", ["Hörde"]
     )
     assert (first.id, first.attendance, first.source_id) == ("e1", "registered", "r1")
+    assert first.districts == ["Hörde"]
     assert first.occurred_at == datetime(2026, 12, 3, 15, tzinfo=UTC)  # the meeting's start
     later = NOW + timedelta(days=1)
     cancelled = _registration(RegistrationCancelledV1, previous_status="confirmed", reason="person")
-    second = history.attendance_entry(first, "cancelled", cancelled, later, "e2")
+    second = history.attendance_entry(first, "cancelled", cancelled, later, "e2", ["Hörde"])
     assert second.id == "e1" and second.attendance == "cancelled"
     assert [(s.attendance, s.at, s.reason) for s in second.steps] == [
         ("registered", NOW, None),
@@ -143,15 +144,16 @@ def test_an_outcome_is_a_note_and_a_follow_up_per_item() -> None:
             {"kind": "school_ag", "title": "AG", "owner": "t.yilmaz"},
         ],
     )
-    note = history.outcome_entry(outcome, None, "i1")  # the person was erased meanwhile
+    note = history.outcome_entry(outcome, None, "i1", ["Hörde"])  # the person was erased
     assert (note.kind, note.attendance, note.person_id, note.text) == (
         "meeting_outcome",
         "checked_in",
         None,
         "Bietet zwei Praktika an",
     )
-    follow_ups = history.outcome_follow_ups(outcome, "p", ["f1", "f2"], NOW)
-    assert [(f.id, f.owner, f.meeting_id) for f in follow_ups] == [
-        ("f1", "m.schneider", "m1"),  # no owner named: whoever recorded it
-        ("f2", "t.yilmaz", "m1"),
+    assert note.districts == ["Hörde"]
+    follow_ups = history.outcome_follow_ups(outcome, "p", ["f1", "f2"], NOW, ["Hörde"])
+    assert [(f.id, f.owner, f.meeting_id, f.districts) for f in follow_ups] == [
+        ("f1", "m.schneider", "m1", ["Hörde"]),  # no owner named: whoever recorded it
+        ("f2", "t.yilmaz", "m1", ["Hörde"]),
     ]

@@ -3,6 +3,8 @@ routers, consumers and workers, in that order."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from aiq_contacts.consent import consumers as consent_consumers
@@ -14,6 +16,7 @@ from aiq_contacts.exports import routes as export_routes
 from aiq_contacts.exports.service import ExportService
 from aiq_contacts.history import consumers as history_consumers
 from aiq_contacts.history import routes as history_routes
+from aiq_contacts.history.lists import HistoryLists
 from aiq_contacts.history.repository import FollowUpRepository, InteractionRepository
 from aiq_contacts.history.service import HistoryService
 from aiq_contacts.imports import routes as import_routes
@@ -88,6 +91,11 @@ def create_app(settings: ContactsSettings | None = None, clock: Clock = SYSTEM_C
     async def ensure_indexes(_database: Database) -> None:
         for repository in repositories:
             await repository.ensure_indexes()
+        # records stored before they kept their districts are placed once (people first:
+        # history entries only about a person take the person's districts)
+        await people.placement.backfill()
+        await history.backfill()
+        await segments.backfill()
 
     runtime.indexes(ensure_indexes)
 
@@ -101,8 +109,14 @@ def create_app(settings: ContactsSettings | None = None, clock: Clock = SYSTEM_C
     )
     consent = ConsentService(database, people, consents, opt_in_requests)
     history = HistoryService(database, interactions, follow_ups, organisations, people, clock)
+    history_lists = HistoryLists(interactions, follow_ups, organisations, people)
+    # an organisation that moves takes its people and its history along; a person visible
+    # elsewhere now, the entries only about them
+    organisations.when_moved(people.placement.organisation_moved)
+    organisations.when_moved(history.organisation_moved)
+    people.placement.when_moved(history.person_moved)
     merges = MergeService(database, organisation_records, organisations, people, history)
-    segments = SegmentService(database, segment_records, people, clock)
+    segments = SegmentService(database, segment_records, people, clock, settings.districts)
     privacy = PrivacyService(
         database,
         StoredResponseRepository(database),
@@ -110,9 +124,18 @@ def create_app(settings: ContactsSettings | None = None, clock: Clock = SYSTEM_C
         people,
         consents,
         history,
+        history_lists,
         clock,
     )
-    imports = ImportService(database, import_jobs, import_rows, organisations, people, clock)
+    imports = ImportService(
+        database,
+        import_jobs,
+        import_rows,
+        organisations,
+        people,
+        clock,
+        timedelta(minutes=settings.import_dry_run_keep_minutes),
+    )
     exports = ExportService(organisations, people)
 
     runtime.handle(topics.NOTIFICATIONS, consent_consumers.notifications_handlers(consent))
@@ -146,6 +169,7 @@ def create_app(settings: ContactsSettings | None = None, clock: Clock = SYSTEM_C
     app.state.consent = consent
     app.state.privacy = privacy
     app.state.history = history
+    app.state.history_lists = history_lists
     app.state.segments = segments
     app.state.imports = imports
     app.state.exports = exports

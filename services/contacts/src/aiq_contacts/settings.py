@@ -18,3 +18,6 @@ class ContactsSettings(ServiceSettings):
     industries: list[str | Industry] = Field(default_factory=default_setting)
     # The version of the consent text people agree to now (shown in the double opt-in email).
     consent_text_version: str = "2026-01"
+    # How long a dry run's file is kept, so that POST /imports/{id}/run can import it without
+    # a second upload (personal data: deleted after that, or once it has run).
+    import_dry_run_keep_minutes: int = Field(default=60, ge=1, le=24 * 60)

@@ -11,6 +11,7 @@ from aiq_contacts.consent import rules
 from aiq_contacts.consent.repository import ConsentRecordRepository, OptInRequestRepository
 from aiq_contacts.consent.schemas import ConsentRecord, OptInRequested
 from aiq_contacts.fields import as_stored
+from aiq_shared.audit import changed_fields
 from aiq_shared.clock import Clock
 from aiq_shared.mongo import Tx
 from aiq_shared.pagination import new_id
@@ -49,12 +50,15 @@ class ConsentRecords:
         return as_stored(self._clock.now())
 
     async def store(self, record: ConsentRecord, tx: Tx, announce: bool = True) -> None:
-        """Keep the record; ``announce``: with ``aiq.consent.changed.v1``."""
+        """Keep the record (audited); ``announce``: with ``aiq.consent.changed.v1``."""
         await self._records.add(record, tx.session)
+        tx.audit("consent_record", record.id, "created", changed_fields(None, record))
         if announce:
             tx.emit(rules.consent_changed(record))
 
     async def history_of(self, person_id: str) -> list[ConsentRecord]:
+        """The person's history (read only through the person, who is loaded through the
+        caller's scope)."""
         return await self._records.history_of(person_id)
 
     async def requests_of(self, person_id: str) -> list[OptInRequested]:

@@ -48,13 +48,13 @@ class OptInRequestRepository(Repository[StoredOptInRequest]):
     async def ask(self, request: OptInRequested, session: Session) -> None:
         await self.add(StoredOptInRequest(id=request.request_id, **request.model_dump()), session)
 
-    async def asked(
+    async def pending(
         self, request_id: str, person_id: str, purpose: str, session: Session
     ) -> StoredOptInRequest | None:
-        """The request, if this service asked this person for this purpose."""
-        return await self.find_one(
-            {"_id": request_id, "person_id": person_id, "purpose": purpose}, session
-        )
+        """The request, if this service asked this person for this purpose and it is not
+        confirmed yet (a request is confirmed once)."""
+        query = {"_id": request_id, "person_id": person_id, "purpose": purpose}
+        return await self.find_one({**query, "status": "pending"}, session)
 
     async def confirm(self, request_id: str, at: datetime, session: Session) -> None:
         await self.update(request_id, {"status": "confirmed", "confirmed_at": at}, session)

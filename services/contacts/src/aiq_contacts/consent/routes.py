@@ -14,6 +14,8 @@ from aiq_contacts.consent.schemas import (
 )
 from aiq_contacts.consent.service import ConsentService
 from aiq_contacts.people.schemas import Person
+from aiq_contacts.roles import STAFF
+from aiq_shared.auth import CurrentScope
 
 router = APIRouter(tags=["consent"])
 
@@ -29,22 +31,28 @@ Consent = Annotated[ConsentService, Depends(_consent)]
     "/people/{person_id}/consents",
     status_code=status.HTTP_201_CREATED,
     summary="Record a consent given or withdrawn (e.g. a signed form)",
+    dependencies=[STAFF],
 )
-async def record_consent(person_id: str, body: ConsentChange, consent: Consent) -> Person:
-    return await consent.record_consent(person_id, body)
+async def record_consent(
+    person_id: str, body: ConsentChange, consent: Consent, scope: CurrentScope
+) -> Person:
+    return await consent.record_consent(person_id, body, scope)
 
 
-@router.get("/people/{person_id}/consents", summary="Consent history")
-async def consent_history(person_id: str, consent: Consent) -> list[ConsentRecord]:
-    return await consent.history(person_id)
+@router.get("/people/{person_id}/consents", summary="Consent history", dependencies=[STAFF])
+async def consent_history(
+    person_id: str, consent: Consent, scope: CurrentScope
+) -> list[ConsentRecord]:
+    return await consent.history(person_id, scope)
 
 
 @router.post(
     "/people/{person_id}/double-opt-in",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Ask the person to confirm a consent by email (double opt-in)",
+    dependencies=[STAFF],
 )
 async def request_double_opt_in(
-    person_id: str, body: DoubleOptInRequest, consent: Consent
+    person_id: str, body: DoubleOptInRequest, consent: Consent, scope: CurrentScope
 ) -> OptInRequested:
-    return await consent.request_double_opt_in(person_id, body.purpose)
+    return await consent.request_double_opt_in(person_id, body.purpose, scope)

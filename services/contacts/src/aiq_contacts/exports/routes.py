@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from aiq_contacts.exports.rules import Table
 from aiq_contacts.exports.service import ExportService
+from aiq_contacts.roles import STAFF
 from aiq_contacts.search.schemas import OrganisationCriteria, PeopleCriteria
+from aiq_shared.auth import CurrentScope
 from aiq_shared.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, write_csv, write_xlsx
 
 router = APIRouter()
@@ -43,23 +45,36 @@ def _table(name: str, fmt: str, table: Table) -> Response:
     "/organisations/export",
     tags=["organisations"],
     summary="The filtered list as a table (CSV or XLSX), in import columns",
+    description="Only the caller's districts.",
     response_class=Response,
     responses=_TABLE_RESPONSE,
+    dependencies=[STAFF],
 )
 async def export_organisations(
-    exports: Exports, format: Format = "csv", *, query: Annotated[OrganisationCriteria, Query()]
+    exports: Exports,
+    scope: CurrentScope,
+    format: Format = "csv",
+    *,
+    query: Annotated[OrganisationCriteria, Query()],
 ) -> Response:
-    return _table("organisationen", format, await exports.organisations(query))
+    return _table("organisationen", format, await exports.organisations(query, scope))
 
 
 @router.get(
     "/people/export",
     tags=["people"],
     summary="The filtered list as a table (CSV or XLSX), in import columns",
+    description="Only people visible in the caller's districts; their organisations "
+    "elsewhere are named by id.",
     response_class=Response,
     responses=_TABLE_RESPONSE,
+    dependencies=[STAFF],
 )
 async def export_people(
-    exports: Exports, format: Format = "csv", *, query: Annotated[PeopleCriteria, Query()]
+    exports: Exports,
+    scope: CurrentScope,
+    format: Format = "csv",
+    *,
+    query: Annotated[PeopleCriteria, Query()],
 ) -> Response:
-    return _table("personen", format, await exports.people(query))
+    return _table("personen", format, await exports.people(query, scope))

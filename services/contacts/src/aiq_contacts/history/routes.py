@@ -1,5 +1,5 @@
-"""HTTP routes of the contact history: interactions, follow-ups, and where an organisation
-or a person stands with each meeting (see docs/contacts.md)."""
+"""HTTP routes of the contact history: interactions, follow-ups, a district's recent history,
+and where an organisation or a person stands with each meeting (see docs/contacts.md)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
+from aiq_contacts.history.lists import HistoryLists
 from aiq_contacts.history.schemas import (
     FollowUp,
+    FollowUpItem,
     FollowUpWrite,
     Interaction,
+    InteractionItem,
     InteractionWrite,
     MeetingAttendance,
 )
 from aiq_contacts.history.service import HistoryService
-from aiq_contacts.search.schemas import CountedPage, FollowUpQuery, HistoryQuery
+from aiq_contacts.roles import STAFF
+from aiq_contacts.search.schemas import (
+    CountedPage,
+    FollowUpQuery,
+    HistoryQuery,
+    InteractionFeedQuery,
+)
+from aiq_shared.auth import CurrentScope
 
 router = APIRouter(tags=["history"])
 
@@ -24,68 +34,99 @@ def _history(request: Request) -> HistoryService:
     return request.app.state.history
 
 
+def _lists(request: Request) -> HistoryLists:
+    return request.app.state.history_lists
+
+
 History = Annotated[HistoryService, Depends(_history)]
+Lists = Annotated[HistoryLists, Depends(_lists)]
 
 
 @router.post(
     "/organisations/{organisation_id}/interactions",
     status_code=status.HTTP_201_CREATED,
     summary="Record a note, call or visit with an organisation",
+    dependencies=[STAFF],
 )
 async def add_organisation_interaction(
-    organisation_id: str, body: InteractionWrite, history: History
+    organisation_id: str, body: InteractionWrite, history: History, scope: CurrentScope
 ) -> Interaction:
-    return await history.add_interaction(body, organisation_id=organisation_id)
+    return await history.add_interaction(body, scope, organisation_id=organisation_id)
 
 
 @router.get(
     "/organisations/{organisation_id}/interactions",
     summary="Contact history of an organisation (notes, calls, visits, meetings)",
+    dependencies=[STAFF],
 )
 async def organisation_interactions(
-    organisation_id: str, history: History, query: Annotated[HistoryQuery, Query()]
+    organisation_id: str,
+    lists: Lists,
+    scope: CurrentScope,
+    query: Annotated[HistoryQuery, Query()],
 ) -> CountedPage[Interaction]:
-    return await history.interactions(query, organisation_id=organisation_id)
+    return await lists.interactions(query, scope, organisation_id=organisation_id)
 
 
 @router.post(
     "/people/{person_id}/interactions",
     status_code=status.HTTP_201_CREATED,
     summary="Record a note, call or visit with a person",
+    dependencies=[STAFF],
 )
 async def add_person_interaction(
-    person_id: str, body: InteractionWrite, history: History
+    person_id: str, body: InteractionWrite, history: History, scope: CurrentScope
 ) -> Interaction:
-    return await history.add_interaction(body, person_id=person_id)
+    return await history.add_interaction(body, scope, person_id=person_id)
 
 
-@router.get("/people/{person_id}/interactions")
+@router.get("/people/{person_id}/interactions", dependencies=[STAFF])
 async def person_interactions(
-    person_id: str, history: History, query: Annotated[HistoryQuery, Query()]
+    person_id: str, lists: Lists, scope: CurrentScope, query: Annotated[HistoryQuery, Query()]
 ) -> CountedPage[Interaction]:
-    return await history.interactions(query, person_id=person_id)
+    return await lists.interactions(query, scope, person_id=person_id)
+
+
+@router.get(
+    "/interactions",
+    summary="The recent history of the caller's districts: ?district=...&sort=-occurred_at",
+    description="Notes, calls, visits, meeting attendance and outcomes of the organisations "
+    "and people in the caller's districts (or in some of them: `district`, repeatable), "
+    "newest first by default, with the names of what each is about.",
+    dependencies=[STAFF],
+)
+async def recent_interactions(
+    lists: Lists, scope: CurrentScope, query: Annotated[InteractionFeedQuery, Query()]
+) -> CountedPage[InteractionItem]:
+    return await lists.recent(query, scope)
 
 
 # -- follow-ups ------------------------------------------------------------------------------
 
 
-@router.post("/follow-ups", status_code=status.HTTP_201_CREATED)
-async def create_follow_up(body: FollowUpWrite, history: History) -> FollowUp:
-    return await history.create_follow_up(body)
+@router.post("/follow-ups", status_code=status.HTTP_201_CREATED, dependencies=[STAFF])
+async def create_follow_up(body: FollowUpWrite, history: History, scope: CurrentScope) -> FollowUp:
+    return await history.create_follow_up(body, scope)
 
 
 @router.get(
-    "/follow-ups", summary="Follow-ups, e.g. an officer's open ones: ?owner=...&status=open"
+    "/follow-ups",
+    summary="Follow-ups, e.g. an officer's open ones: ?owner=...&status=open",
+    description="With the names of the organisation and person each is about; `district` "
+    "(repeatable) narrows them to some of the caller's districts.",
+    dependencies=[STAFF],
 )
 async def list_follow_ups(
-    history: History, query: Annotated[FollowUpQuery, Query()]
-) -> CountedPage[FollowUp]:
-    return await history.follow_ups(query)
+    lists: Lists, scope: CurrentScope, query: Annotated[FollowUpQuery, Query()]
+) -> CountedPage[FollowUpItem]:
+    return await lists.follow_ups(query, scope)
 
 
-@router.post("/follow-ups/{follow_up_id}/done", summary="Mark a follow-up done")
-async def complete_follow_up(follow_up_id: str, history: History) -> FollowUp:
-    return await history.complete_follow_up(follow_up_id)
+@router.post(
+    "/follow-ups/{follow_up_id}/done", summary="Mark a follow-up done", dependencies=[STAFF]
+)
+async def complete_follow_up(follow_up_id: str, history: History, scope: CurrentScope) -> FollowUp:
+    return await history.complete_follow_up(follow_up_id, scope)
 
 
 # -- meetings --------------------------------------------------------------------------------
@@ -97,14 +138,20 @@ async def complete_follow_up(follow_up_id: str, history: History) -> FollowUp:
     description="One item per meeting, the latest first: the organisation's state (its "
     "people's furthest: checked in, registered, moved up, waitlisted, no-show, cancelled) "
     "and each registration's current state and steps.",
+    dependencies=[STAFF],
 )
-async def organisation_meetings(organisation_id: str, history: History) -> list[MeetingAttendance]:
-    return await history.organisation_meetings(organisation_id)
+async def organisation_meetings(
+    organisation_id: str, lists: Lists, scope: CurrentScope
+) -> list[MeetingAttendance]:
+    return await lists.organisation_meetings(organisation_id, scope)
 
 
 @router.get(
     "/people/{person_id}/meetings",
     summary="The meetings a person registered for: the latest state and every step",
+    dependencies=[STAFF],
 )
-async def person_meetings(person_id: str, history: History) -> list[MeetingAttendance]:
-    return await history.person_meetings(person_id)
+async def person_meetings(
+    person_id: str, lists: Lists, scope: CurrentScope
+) -> list[MeetingAttendance]:
+    return await lists.person_meetings(person_id, scope)

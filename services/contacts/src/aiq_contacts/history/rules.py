@@ -1,23 +1,81 @@
-"""The contact history's rules: follow-ups, a registration's attendance as its events arrive
-(late ones too), where an organisation stands with a meeting, a meeting's outcome as history,
-and the events that announce entries. Plain Python, no I/O."""
+"""The contact history's rules: the districts an entry belongs to, follow-ups, a
+registration's attendance as its events arrive (late ones too), where an organisation stands
+with a meeting, a meeting's outcome as history, entries with names, and the events that
+announce entries. Plain Python, no I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from aiq_contacts.history.schemas import (
     Attendance,
     AttendanceStep,
     FollowUp,
+    FollowUpItem,
     Interaction,
+    InteractionItem,
     MeetingAttendance,
     PersonAttendance,
 )
+from aiq_contacts.organisations.schemas import Organisation
+from aiq_contacts.people.schemas import Person
 from aiq_shared.contracts.contacts import FollowUpSnapshot, InteractionRecordedV1
 from aiq_shared.contracts.meetings import MeetingOutcomeRecordedV1
 from aiq_shared.contracts.registrations import RegistrationSnapshot
 from aiq_shared.errors import Unprocessable
+
+
+def entry_districts(
+    organisation: Organisation | None, person: Person | None, fallback: str | None = None
+) -> list[str]:
+    """Where a history entry (an interaction, a follow-up) is visible: an entry about an
+    organisation belongs to the organisation's district (a company visit is the district's
+    business, whoever the contact was); one only about a person, to the districts the person
+    is visible in; one about neither known here (a walk-in without a record), to
+    ``fallback`` (the district its event names)."""
+    if organisation is not None:
+        return [organisation.district]
+    if person is not None:
+        return list(person.districts or [person.district])
+    return [fallback] if fallback else []
+
+
+def organisation_for_entry(
+    person: Person, visible: Mapping[str, Organisation]
+) -> Organisation | None:
+    """The organisation an entry recorded on a person is about: the first of theirs the
+    caller may see (``visible``), so the entry stays visible to her; none if she sees none."""
+    for membership in person.memberships:
+        if membership.organisation_id in visible:
+            return visible[membership.organisation_id]
+    return None
+
+
+def display_name(person: Person) -> str:
+    return " ".join(part for part in (person.first_name, person.last_name) if part)
+
+
+def with_names[E: (FollowUpItem, InteractionItem)](
+    item: type[E],
+    entries: Sequence[Interaction | FollowUp],
+    organisations: Mapping[str, Organisation],
+    people: Mapping[str, Person],
+) -> list[E]:
+    """Entries with the names of their organisation and person (``organisations`` and
+    ``people``: those the caller may see; others stay unnamed)."""
+    named = []
+    for entry in entries:
+        organisation = organisations.get(entry.organisation_id or "")
+        person = people.get(entry.person_id or "")
+        named.append(
+            item(
+                **entry.model_dump(),
+                organisation_name=organisation.name if organisation else None,
+                person_name=display_name(person) if person else None,
+            )
+        )
+    return named
 
 
 def require_subject(organisation_id: str | None, person_id: str | None) -> None:
@@ -48,9 +106,10 @@ def attendance_entry(
     event: RegistrationSnapshot,
     at: datetime,
     new_id: str,
+    districts: list[str],
 ) -> Interaction:
     """A registration's one history entry after one of its events: the current state and
-    every step to it (``existing``: the entry so far, if any)."""
+    every step to it (``existing``: the entry so far, if any), in ``districts``."""
     step = AttendanceStep(attendance=attendance, at=at, reason=getattr(event, "reason", None))
     return Interaction(
         id=existing.id if existing else new_id,
@@ -63,14 +122,15 @@ def attendance_entry(
         attendance=attendance_after(existing.attendance if existing else None, attendance),
         steps=[*(existing.steps if existing else []), step],
         source_id=event.registration_id,
+        districts=districts,
     )
 
 
 def outcome_entry(
-    event: MeetingOutcomeRecordedV1, person_id: str | None, new_id: str
+    event: MeetingOutcomeRecordedV1, person_id: str | None, new_id: str, districts: list[str]
 ) -> Interaction:
     """A meeting's outcome as a note in the history (``person_id``: None once they were
-    erased)."""
+    erased), in ``districts``."""
     return Interaction(
         id=new_id,
         kind="meeting_outcome",
@@ -87,11 +147,16 @@ def outcome_entry(
         if event.attended
         else "no_show",
         source_id=event.outcome_id,
+        districts=districts,
     )
 
 
 def outcome_follow_ups(
-    event: MeetingOutcomeRecordedV1, person_id: str | None, new_ids: list[str], at: datetime
+    event: MeetingOutcomeRecordedV1,
+    person_id: str | None,
+    new_ids: list[str],
+    at: datetime,
+    districts: list[str],
 ) -> list[FollowUp]:
     """A follow-up per item of an outcome, owned by its owner, else by whoever recorded it."""
     return [
@@ -105,6 +170,7 @@ def outcome_follow_ups(
             person_id=person_id,
             created_at=at,
             meeting_id=event.meeting_id,
+            districts=districts,
         )
         for item, follow_up_id in zip(event.follow_ups, new_ids, strict=True)
     ]

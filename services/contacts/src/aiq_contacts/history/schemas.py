@@ -16,6 +16,9 @@ StaffInteractionKind = Literal["note", "call", "visit", "email"]
 Attendance = Literal["registered", "waitlisted", "moved_up", "cancelled", "checked_in", "no_show"]
 FollowUpStatus = Literal["open", "done"]
 FollowUpKind = str  # "internship_offer", "school_ag", "ambassador", "speed_week", ...
+DISTRICTS = (
+    "Read only: the districts the entry is visible in (its organisation's, else its person's)"
+)
 FOLLOW_UP_KINDS = (
     "internship_offer",
     "apprenticeship_offer",
@@ -66,6 +69,7 @@ class Interaction(BaseModel):
     attendance: Attendance | None = None  # a registration's current state (the latest step)
     steps: list[AttendanceStep] = []  # every step of the registration, oldest first
     source_id: str | None = None  # registration or outcome id, for events
+    districts: list[str] = Field(default=[], description=DISTRICTS)
 
 
 class FollowUpWrite(BaseModel):
@@ -88,6 +92,22 @@ class FollowUp(FollowUpWrite):
     created_at: AwareDatetime
     done_at: AwareDatetime | None = None
     meeting_id: str | None = None
+    districts: list[str] = Field(default=[], description=DISTRICTS)
+
+
+class Names(BaseModel):
+    """Who an entry of a list is about, by name (only those the caller may see)."""
+
+    organisation_name: str | None = None
+    person_name: str | None = None
+
+
+class FollowUpItem(FollowUp, Names):
+    """A follow-up in ``GET /follow-ups``, with the names of what it is about."""
+
+
+class InteractionItem(Interaction, Names):
+    """An entry of the district-wide history (``GET /interactions``), with names."""
 
 
 class PersonAttendance(BaseModel):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from aiq_contacts.imports.schemas import ImportJob
 from aiq_contacts.imports.service import ImportService
+from aiq_contacts.roles import COORDINATORS
 from aiq_shared.errors import Unprocessable
 from aiq_shared.spreadsheets import XLSX_MEDIA_TYPE
 
@@ -27,8 +28,9 @@ Imports = Annotated[ImportService, Depends(_imports)]
     status_code=status.HTTP_202_ACCEPTED,
     summary="Import organisations and people from CSV or XLSX",
     description="The body is the file itself (`text/csv` or the XLSX media type). With "
-    "`dry_run=true` nothing is written and the finished report comes back at once; otherwise "
-    "the import runs as a job (202): follow it with GET /imports/{id}.",
+    "`dry_run=true` nothing is written and the finished report comes back at once (its file "
+    "is kept until `runnable_until`: POST /imports/{id}/run imports it); otherwise the import "
+    "runs as a job (202): follow it with GET /imports/{id}. Coordinators and admins.",
     responses={200: {"description": "The finished report of a dry run"}},
     openapi_extra={
         "requestBody": {
@@ -39,6 +41,7 @@ Imports = Annotated[ImportService, Depends(_imports)]
             },
         }
     },
+    dependencies=[COORDINATORS],
 )
 async def start_import(
     request: Request, response: Response, imports: Imports, dry_run: bool = False
@@ -54,6 +57,21 @@ async def start_import(
     return job
 
 
-@router.get("/imports/{job_id}", summary="An import's progress and report")
+@router.get(
+    "/imports/{job_id}", summary="An import's progress and report", dependencies=[COORDINATORS]
+)
 async def get_import(job_id: str, imports: Imports) -> ImportJob:
     return await imports.get(job_id)
+
+
+@router.post(
+    "/imports/{job_id}/run",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Import a finished dry run's file, without uploading it again",
+    description="Once per dry run, while its file is kept (`runnable_until`; 409 after that "
+    "or the second time, 422 for an import that was not a dry run). The answer is the new "
+    "import job (`from_dry_run` names the dry run): follow it with GET /imports/{id}.",
+    dependencies=[COORDINATORS],
+)
+async def run_dry_run(job_id: str, imports: Imports) -> ImportJob:
+    return await imports.run(job_id)

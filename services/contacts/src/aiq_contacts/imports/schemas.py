@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
 class RowError(BaseModel):
@@ -29,3 +29,12 @@ class ImportJob(BaseModel):
     created_at: AwareDatetime
     updated_at: AwareDatetime | None = None
     finished_at: AwareDatetime | None = None
+    started_by: str | None = Field(default=None, description="Who started it (token sub)")
+    started_by_name: str | None = None
+    runnable_until: AwareDatetime | None = Field(
+        default=None,
+        description="A finished dry run: until then POST /imports/{id}/run imports its file "
+        "without uploading it again",
+    )
+    run_as: str | None = Field(default=None, description="A dry run run: the import's id")
+    from_dry_run: str | None = Field(default=None, description="The dry run it was run from")

@@ -15,6 +15,7 @@ from aiq_contacts.search.rules import fold, search_terms
 from aiq_contacts.search.schemas import CountedPage
 from aiq_shared.pagination import Order, PageParams
 from aiq_shared.repository import Session
+from aiq_shared.scope import Scope
 from aiq_shared.targeting import ContactFilter
 
 
@@ -59,8 +60,11 @@ def organisation_query(
 
 
 class OrganisationRepository(ListedRepository[Organisation]):
+    """An organisation belongs to one district, its ``district`` (indexed)."""
+
     collection_name = "organisations"
     model = Organisation
+    districts_field = "district"
 
     def indexes(self) -> Sequence[IndexModel]:
         return [
@@ -81,11 +85,14 @@ class OrganisationRepository(ListedRepository[Organisation]):
         return await self.find({"duplicate_key": duplicate_key(name)}, session, sort=[("_id", 1)])
 
     async def by_ids(
-        self, ids: Collection[str], session: Session = None
+        self, ids: Collection[str], scope: Scope, session: Session = None
     ) -> dict[str, Organisation]:
+        """Those of the organisations that are in ``scope``, by id."""
         if not ids:
             return {}
-        found = await self.find({"_id": {"$in": list(ids)}}, session)
+        found = await self.find(
+            scope.narrow({"_id": {"$in": list(ids)}}, self.districts_field), session
+        )
         return {organisation.id: organisation for organisation in found}
 
     async def listed(
@@ -95,8 +102,10 @@ class OrganisationRepository(ListedRepository[Organisation]):
         sections: Sequence[str],
         params: PageParams,
         order: Order,
+        scope: Scope,
     ) -> CountedPage[Organisation]:
-        return await self.counted_page(organisation_query(criteria, q, sections), params, order)
+        query = organisation_query(criteria, q, sections)
+        return await self.counted_page(query, params, order, scope)
 
     async def exported(
         self,
@@ -105,8 +114,9 @@ class OrganisationRepository(ListedRepository[Organisation]):
         sections: Sequence[str],
         order: Order,
         most: int,
+        scope: Scope,
     ) -> list[Organisation]:
-        return await self.in_order(organisation_query(criteria, q, sections), order, most)
+        return await self.in_order(organisation_query(criteria, q, sections), order, most, scope)
 
     async def selection(
         self, criteria: ContactFilter, sections: Sequence[str] = ()

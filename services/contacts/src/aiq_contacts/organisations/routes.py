@@ -18,7 +18,9 @@ from aiq_contacts.organisations.schemas import (
     OrganisationUpdate,
 )
 from aiq_contacts.organisations.service import OrganisationService
+from aiq_contacts.roles import COORDINATORS, STAFF
 from aiq_contacts.search.schemas import CountedPage, OrganisationQuery
+from aiq_shared.auth import CurrentScope
 from aiq_shared.idempotency import IdempotencyKey
 
 router = APIRouter()
@@ -42,12 +44,17 @@ Merges = Annotated[MergeService, Depends(_merges)]
     tags=["organisations"],
     summary="Create an organisation (company or school)",
     description="Likely duplicates (same normalised name and postcode) are named in "
-    "`possible_duplicates`; the organisation is created all the same.",
+    "`possible_duplicates`; the organisation is created all the same. An officer creates "
+    "in her districts (403 for another).",
+    dependencies=[STAFF],
 )
 async def create_organisation(
-    body: OrganisationCreate, organisations: Organisations, idempotency_key: IdempotencyKey = None
+    body: OrganisationCreate,
+    organisations: Organisations,
+    scope: CurrentScope,
+    idempotency_key: IdempotencyKey = None,
 ) -> OrganisationCreated:
-    return await organisations.create(body, idempotency_key)
+    return await organisations.create(body, scope, idempotency_key)
 
 
 @router.get(
@@ -55,28 +62,37 @@ async def create_organisation(
     tags=["organisations"],
     summary="Search and list organisations",
     description="`q` finds names by word beginnings, ignoring case and accents; "
-    "repeated parameters mean any of them, different parameters all of them.",
+    "repeated parameters mean any of them, different parameters all of them. Only the "
+    "caller's districts.",
+    dependencies=[STAFF],
 )
 async def list_organisations(
-    organisations: Organisations, query: Annotated[OrganisationQuery, Query()]
+    organisations: Organisations, scope: CurrentScope, query: Annotated[OrganisationQuery, Query()]
 ) -> CountedPage[Organisation]:
-    return await organisations.search(query)
+    return await organisations.search(query, scope)
 
 
-@router.get("/organisations/{organisation_id}", tags=["organisations"])
-async def get_organisation(organisation_id: str, organisations: Organisations) -> Organisation:
-    return await organisations.get(organisation_id)
+@router.get("/organisations/{organisation_id}", tags=["organisations"], dependencies=[STAFF])
+async def get_organisation(
+    organisation_id: str, organisations: Organisations, scope: CurrentScope
+) -> Organisation:
+    return await organisations.get(organisation_id, scope)
 
 
 @router.patch(
     "/organisations/{organisation_id}",
     tags=["organisations"],
     summary="Change an organisation (only the fields given)",
+    description="Moving it to a district not among the caller's is a coordinator's (403).",
+    dependencies=[STAFF],
 )
 async def update_organisation(
-    organisation_id: str, body: OrganisationUpdate, organisations: Organisations
+    organisation_id: str,
+    body: OrganisationUpdate,
+    organisations: Organisations,
+    scope: CurrentScope,
 ) -> Organisation:
-    return await organisations.update(organisation_id, body)
+    return await organisations.update(organisation_id, body, scope)
 
 
 @router.post(
@@ -84,12 +100,14 @@ async def update_organisation(
     tags=["organisations"],
     summary="Fold a duplicate into this organisation",
     description="People, interactions and follow-ups of the merged organisation move here; "
-    "empty fields are filled from it, tags united; the merged organisation is deleted.",
+    "empty fields are filled from it, tags united; the merged organisation is deleted. "
+    "Coordinators and admins.",
+    dependencies=[COORDINATORS],
 )
 async def merge_organisations(
-    organisation_id: str, body: MergeRequest, merges: Merges
+    organisation_id: str, body: MergeRequest, merges: Merges, scope: CurrentScope
 ) -> Organisation:
-    return await merges.merge(organisation_id, body.merged_organisation_id)
+    return await merges.merge(organisation_id, body.merged_organisation_id, scope)
 
 
 # -- reference data --------------------------------------------------------------------------
@@ -102,6 +120,7 @@ async def merge_organisations(
     description="An organisation's `industry` is one of these names (setting "
     "`AIQ_CONTACTS_INDUSTRIES`); its section is its `industry_section`, which lists filter "
     "on with `industry_section=C`.",
+    dependencies=[STAFF],
 )
 async def industries(organisations: Organisations) -> Catalogue:
     return organisations.reference.industries.catalogue()
@@ -113,6 +132,7 @@ async def industries(organisations: Organisations) -> Catalogue:
     summary="The officers an organisation's `officer` can be (staff usernames)",
     description="Without an officer given, an organisation gets the first officer listed for "
     "its district.",
+    dependencies=[STAFF],
 )
 async def officers(organisations: Organisations) -> list[OfficerView]:
     return [

@@ -15,7 +15,8 @@ from aiq_contacts.organisations.schemas import (
 )
 from aiq_contacts.search.rules import spelled_out
 from aiq_shared.contracts.contacts import OrganisationCreatedV1, OrganisationUpdatedV1
-from aiq_shared.errors import Unprocessable
+from aiq_shared.errors import Forbidden, Unprocessable
+from aiq_shared.scope import Scope
 
 _LEGAL_FORMS = re.compile(
     r"\b(gmbh|mbh|ag|kg|ohg|ug|gbr|e\.?\s?k|e\.?\s?v|co|haftungsbeschrankt|und|&)\b"
@@ -27,6 +28,17 @@ def require_district(district: str, known: Sequence[str]) -> str:
     if district not in known:
         raise Unprocessable(f"unknown district {district!r}", known_districts=list(known))
     return district
+
+
+def require_within(scope: Scope, districts: str | Sequence[str], what: str) -> None:
+    """A record a caller creates or changes stays in her districts (403 otherwise: she names
+    the district herself, so nothing is probed). A coordinator moves a record elsewhere."""
+    if not scope.covers(districts):
+        wanted = [districts] if isinstance(districts, str) else list(districts)
+        raise Forbidden(
+            f"{what} would be outside your districts ({', '.join(wanted) or 'none'})",
+            your_districts=sorted(scope.districts or ()),
+        )
 
 
 def check_organisation(organisation: OrganisationFields, districts: Sequence[str]) -> None:

@@ -4,7 +4,7 @@ over people."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from aiq_contacts.search.rules import fold, search_terms
 from aiq_contacts.search.schemas import CountedPage
 from aiq_shared.pagination import Order, PageParams
 from aiq_shared.repository import Repository, Session
+from aiq_shared.scope import Scope
 from aiq_shared.targeting import ContactFilter
 
 
@@ -93,11 +94,13 @@ class PeopleSelection(BaseModel):
 
 
 class PersonRepository(ListedRepository[Person]):
+    """A person is visible in ``districts`` (their own and their organisations'; indexed)."""
+
     collection_name = "people"
     model = Person
 
     def indexes(self) -> Sequence[IndexModel]:
-        fields = ("district", "organisation_id", "email", "other_emails", "sort_name")
+        fields = ("district", "districts", "organisation_id", "email", "other_emails", "sort_name")
         return [*(IndexModel(field) for field in fields), IndexModel("memberships.organisation_id")]
 
     def to_document(self, item: Person) -> dict[str, Any]:
@@ -108,12 +111,29 @@ class PersonRepository(ListedRepository[Person]):
         }
 
     async def listed(
-        self, selection: PeopleSelection, params: PageParams, order: Order
+        self, selection: PeopleSelection, params: PageParams, order: Order, scope: Scope
     ) -> CountedPage[Person]:
-        return await self.counted_page(selection.query(), params, order)
+        return await self.counted_page(selection.query(), params, order, scope)
 
-    async def exported(self, selection: PeopleSelection, order: Order, most: int) -> list[Person]:
-        return await self.in_order(selection.query(), order, most)
+    async def exported(
+        self, selection: PeopleSelection, order: Order, most: int, scope: Scope
+    ) -> list[Person]:
+        return await self.in_order(selection.query(), order, most, scope)
+
+    async def by_ids(self, ids: Collection[str], scope: Scope) -> dict[str, Person]:
+        """Those of the people in ``scope``, by id."""
+        if not ids:
+            return {}
+        found = await self.find(scope.narrow({"_id": {"$in": list(ids)}}, self.districts_field))
+        return {person.id: person for person in found}
+
+    async def place(self, person_id: str, districts: list[str], session: Session) -> None:
+        """The districts the person is visible in (after an organisation of theirs moved)."""
+        await self.update(person_id, {"districts": districts}, session)
+
+    async def unplaced(self) -> list[Person]:
+        """People stored before they had ``districts`` (to be placed once, at start-up)."""
+        return await self.find({"districts": {"$exists": False}})
 
     async def members_of(self, organisation_id: str, session: Session = None) -> list[Person]:
         """The people who belong to the organisation (main or other membership)."""

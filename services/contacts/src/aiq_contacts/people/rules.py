@@ -1,7 +1,10 @@
-"""People's rules: what every stored person keeps (students keep little), a person's district,
-changes, and the events that tell other services about a person. Plain Python, no I/O."""
+"""People's rules: what every stored person keeps (students keep little), a person's district
+and the districts they are visible in, changes, and the events that tell other services about
+a person. Plain Python, no I/O."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from aiq_contacts.consent.rules import INVITATIONS, after_change
 from aiq_contacts.consent.schemas import ConsentRecord
@@ -16,6 +19,7 @@ from aiq_shared.errors import Unprocessable
 STUDENT_FIELDS = {"first_name", "kind", "organisation_id", "memberships", "district", "under_16"}
 STUDENT_FIELDS |= {"class_level"}
 STUDENT_FIELDS |= {"guardian_consent", "language", "tags", "id", "email_consent", "consents"}
+STUDENT_FIELDS |= {"districts"}
 
 
 def check_person(person: Person, organisation: Organisation | None) -> Person:
@@ -59,6 +63,17 @@ def person_district(requested: str | None, organisation: Organisation | None) ->
     if organisation is not None:
         return organisation.district
     raise Unprocessable("a person needs a district or an organisation that has one")
+
+
+def visible_in(person: Person, organisations: Mapping[str, Organisation]) -> list[str]:
+    """The districts a person is visible in: their own, then each organisation's they belong
+    to (``organisations``: those of them, by id), in membership order, without repeats."""
+    districts = [person.district]
+    for membership in person.memberships:
+        organisation = organisations.get(membership.organisation_id)
+        if organisation is not None:
+            districts.append(organisation.district)
+    return list(dict.fromkeys(districts))
 
 
 def new_person(

@@ -82,6 +82,11 @@ class Person(BaseModel):
     position: str | None = None
     memberships: list[Membership] = []
     district: str
+    districts: list[str] = Field(
+        default=[],
+        description="Read only: the districts the person is visible in (their own and every "
+        "organisation's they belong to)",
+    )
     language: str = "de"
     tags: list[str] = []
     class_level: int | None = None

@@ -1,11 +1,16 @@
 """The data subject rights (DSGVO): a person's data as JSON (Art. 15) and erasure (Art. 17):
 in one transaction the person is forgotten in every collection of this service, and
-``aiq.person.erased.v1`` tells every other service to forget them too."""
+``aiq.person.erased.v1`` tells every other service to forget them too.
+
+Both reach the person through the caller's scope (404 outside it). An export holds what the
+caller's districts hold (organisations and history entries of other districts stay out); a
+coordinator's holds everything. Erasure is the coordinators' and admins' (roles per route)."""
 
 from __future__ import annotations
 
 from aiq_contacts.consent.records import ConsentRecords
 from aiq_contacts.fields import as_stored
+from aiq_contacts.history.lists import HistoryLists
 from aiq_contacts.history.service import HistoryService
 from aiq_contacts.organisations.service import OrganisationService
 from aiq_contacts.people.service import PersonService
@@ -14,6 +19,7 @@ from aiq_contacts.privacy.schemas import ErasureReceipt, PersonExport
 from aiq_shared.clock import Clock
 from aiq_shared.contracts.contacts import PersonErasedV1
 from aiq_shared.mongo import Database, Tx
+from aiq_shared.scope import Scope
 
 
 class PrivacyService:
@@ -25,6 +31,7 @@ class PrivacyService:
         people: PersonService,
         consents: ConsentRecords,
         history: HistoryService,
+        history_lists: HistoryLists,
         clock: Clock,
     ) -> None:
         self._database = database
@@ -33,13 +40,14 @@ class PrivacyService:
         self._people = people
         self._consents = consents
         self._history = history
+        self._history_lists = history_lists
         self._clock = clock
 
-    async def export_person(self, person_id: str) -> PersonExport:
-        person = await self._people.get(person_id)
+    async def export_person(self, person_id: str, scope: Scope) -> PersonExport:
+        person = await self._people.get(person_id, scope)
         ids = [m.organisation_id for m in person.memberships]
-        found = await self._organisations.by_ids(ids)
-        interactions, follow_ups = await self._history.about_person(person_id)
+        found = await self._organisations.by_ids(ids, scope)
+        interactions, follow_ups = await self._history_lists.about_person(person_id, scope)
         return PersonExport(
             exported_at=as_stored(self._clock.now()),
             person=person,
@@ -51,11 +59,11 @@ class PrivacyService:
             follow_ups=follow_ups,
         )
 
-    async def erase_person(self, person_id: str) -> ErasureReceipt:
+    async def erase_person(self, person_id: str, scope: Scope) -> ErasureReceipt:
         """Art. 17 DSGVO: forget the person in every collection; tell every service."""
 
         async def work(tx: Tx) -> ErasureReceipt:
-            person = await self._people.get(person_id, tx)
+            person = await self._people.get(person_id, scope, tx)
             erased_at = as_stored(self._clock.now())
             await self._people.erase(person, erased_at, tx)
             await self._consents.forget(person.id, tx)

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from aiq_contacts.history.schemas import FollowUpStatus
+from aiq_contacts.history.schemas import FollowUpStatus, InteractionKind
 from aiq_contacts.organisations.industries import Section
 from aiq_shared.contracts.contacts import OrganisationKind, PersonKind, RelationshipStatus
 from aiq_shared.errors import Unprocessable
@@ -33,6 +33,8 @@ ORDERS: dict[str, Order] = {
     "-name": Order("-name", "sort_name", descending=True),
     "due": Order("due", "due_sort"),
     "-due": Order("-due", "due_sort", descending=True),
+    "occurred_at": Order("occurred_at", "occurred_sort"),
+    "-occurred_at": Order("-occurred_at", "occurred_sort", descending=True),
 }
 
 Limit = Annotated[int, Field(ge=1, le=200, description="Items per page")]
@@ -164,6 +166,9 @@ class _FollowUpCriteria(BaseModel):
     status: FollowUpStatus | None = None
     organisation_id: str | None = Field(default=None, max_length=64)
     person_id: str | None = Field(default=None, max_length=64)
+    district: Words = Field(
+        default=[], description="Of these districts (of the caller's; repeat for any of them)"
+    )
 
 
 class FollowUpQuery(Paged, Ordered, _FollowUpCriteria):
@@ -171,4 +176,19 @@ class FollowUpQuery(Paged, Ordered, _FollowUpCriteria):
 
     sort: Literal["created", "-created", "due", "-due"] = Field(
         "created", description="due: soonest first, those without a due date last"
+    )
+
+
+class _FeedCriteria(BaseModel):
+    district: Words = Field(
+        default=[], description="Of these districts (of the caller's; repeat for any of them)"
+    )
+    kind: list[InteractionKind] = Field(default=[], description="note, call, visit, ...")
+
+
+class InteractionFeedQuery(Paged, Ordered, _FeedCriteria):
+    """``GET /interactions``: the recent history of the caller's districts, newest first."""
+
+    sort: Literal["-occurred_at", "occurred_at", "-created", "created"] = Field(
+        "-occurred_at", description="-occurred_at (default): newest first"
     )

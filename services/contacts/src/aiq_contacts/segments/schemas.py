@@ -30,3 +30,8 @@ class Segment(SegmentWrite):
 
     id: str
     updated_at: AwareDatetime
+    districts: list[str] = Field(
+        default=[],
+        description="Read only: the districts it belongs to (its creator's; a coordinator's: "
+        "every district); visible to their officers",
+    )
