@@ -350,8 +350,12 @@ async def test_the_import_wizard_keeps_the_file_from_the_dry_run_to_the_import(a
     services.answer("POST", "/imports", 200, report)
     services.answer("GET", "/imports/j2", 200, {**report, "id": "j2", "dry_run": False})
     csv = "organisation_name;district\nMetallbau;Hörde\nX;Nirgendwo\n".encode()
+    async with client(app) as officer:  # imports are for coordination (issue 11)
+        await signed_in(officer)
+        refused = await officer.get("/import")
+        assert refused.status_code == 403 and "Koordination" in refused.text
     async with client(app) as browser:
-        await signed_in(browser)
+        await signed_in(browser, "k.wagner")
         token = csrf_of((await browser.get("/import")).text)
         dry = await browser.post(
             "/import", data={"csrf": token}, files={"file": ("betriebe.csv", csv, "text/csv")}

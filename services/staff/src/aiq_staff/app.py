@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from aiq_staff import signin
 from aiq_staff.api import ApiProblem, Clients
+from aiq_staff.navigation import REFUSALS
 from aiq_staff.pages import (
     day,
     home,
@@ -27,7 +28,7 @@ from aiq_staff.problems import page_message
 from aiq_staff.security import CsrfRefused, SecurityHeadersMiddleware, session_of
 from aiq_staff.sessions import SessionMiddleware, SessionStore
 from aiq_staff.settings import StaffSettings
-from aiq_staff.web import HERE, SignInNeeded, is_htmx, render, sign_in_redirect
+from aiq_staff.web import HERE, Refused, SignInNeeded, is_htmx, render, sign_in_redirect
 
 ROUTERS = (
     signin,
@@ -101,6 +102,11 @@ def create_app(settings: StaffSettings | None = None, transport=None) -> FastAPI
             "Das Formular war nicht mehr gültig (zum Beispiel nach einer neuen Anmeldung). "
             "Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."
         )
+        return render(request, "error.html", {"message": message}, status=403)
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, refused: Refused) -> Response:
+        message = REFUSALS.get(refused.action, "Dafür fehlt Ihnen die Berechtigung.")
         return render(request, "error.html", {"message": message}, status=403)
 
     @app.exception_handler(ApiProblem)

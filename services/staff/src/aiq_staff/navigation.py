@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ALL = ("officer", "coordinator", "admin")
+COORDINATION = ("coordinator", "admin")
 
 
 @dataclass(frozen=True)
@@ -23,17 +24,27 @@ NAVIGATION = (
     NavItem("/betriebe", "Betriebe"),
     NavItem("/personen", "Personen"),
     NavItem("/segmente", "Segmente"),
-    NavItem("/import", "Import"),
+    NavItem("/import", "Import", COORDINATION),
     NavItem("/veranstaltungen", "Veranstaltungen"),
 )
 
-# Actions some roles may take (others see no button for them).
+# Actions some roles may take (others see no button for them); the services refuse them too.
 PERMISSIONS = {
-    "erase": ("coordinator", "admin"),  # Art. 17 erasure: an irreversible step
-    "merge": ALL,
-    "import": ALL,
+    "erase": COORDINATION,  # Art. 17 erasure: an irreversible step
+    "merge": COORDINATION,
+    "import": COORDINATION,
     "close_meeting": ALL,
     "cancel_meeting": ("coordinator", "admin", "officer"),
+}
+
+
+# what someone without the role is told, should they follow an old link
+REFUSALS = {
+    "erase": "Löschen dürfen Koordination und Administration.",
+    "merge": "Betriebe zusammenführen dürfen Koordination und Administration. "
+    "Bitte wenden Sie sich an die Koordination.",
+    "import": "Importieren dürfen Koordination und Administration. "
+    "Bitte wenden Sie sich an die Koordination.",
 }
 
 

@@ -20,6 +20,7 @@ from aiq_staff import formatting, navigation
 from aiq_staff.api import ApiProblem
 from aiq_staff.contacts_api import ContactsApi
 from aiq_staff.events_api import EventsApi
+from aiq_staff.navigation import may
 from aiq_staff.notifications_api import NotificationsApi
 from aiq_staff.problems import FormProblems, form_problems, page_message
 from aiq_staff.security import session_of
@@ -78,6 +79,24 @@ async def apis(request: Request, user: CurrentUser) -> Apis:
 
 
 ApisDep = Annotated[Apis, Depends(apis)]
+
+
+class Refused(Exception):
+    """An action the signed-in person's role does not allow (answered as a page, 403)."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(action)
+        self.action = action
+
+
+def needs(action: str):  # noqa: ANN201 - a FastAPI dependency
+    """A page dependency: only roles that may take ``action`` (navigation.PERMISSIONS)."""
+
+    async def check(user: CurrentUser) -> None:
+        if not may(user.role, action):
+            raise Refused(action)
+
+    return Depends(check)
 
 
 def flash(request: Request, message: str, kind: str = "success") -> None:

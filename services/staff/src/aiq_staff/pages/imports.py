@@ -10,9 +10,9 @@ from starlette.datastructures import UploadFile
 from aiq_staff.api import ApiProblem
 from aiq_staff.problems import form_problems
 from aiq_staff.security import check_csrf, session_of
-from aiq_staff.web import ApisDep, after_post, is_htmx, render
+from aiq_staff.web import ApisDep, after_post, is_htmx, needs, render
 
-router = APIRouter(dependencies=[Depends(check_csrf)])
+router = APIRouter(dependencies=[Depends(check_csrf), needs("import")])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STOP_POLLING = 286  # htmx stops polling on this status
 

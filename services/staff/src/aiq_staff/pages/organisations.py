@@ -16,7 +16,7 @@ from aiq_staff.problems import form_problems
 from aiq_staff.reference import districts_for, reference
 from aiq_staff.security import check_csrf, session_of
 from aiq_staff.timeline import timeline
-from aiq_staff.web import ApisDep, after_post, form_error, is_htmx, render
+from aiq_staff.web import ApisDep, after_post, form_error, is_htmx, needs, render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 KINDS = [("company", "Betrieb"), ("school", "Schule")]
@@ -223,7 +223,7 @@ async def follow_up_done(request: Request, follow_up_id: str, apis: ApisDep):
     )
 
 
-@router.get("/betriebe/{organisation_id}/zusammenfuehren")
+@router.get("/betriebe/{organisation_id}/zusammenfuehren", dependencies=[needs("merge")])
 async def merge_page(request: Request, organisation_id: str, mit: str, apis: ApisDep):
     keep, other = await asyncio.gather(
         apis.contacts.organisations.get(organisation_id), apis.contacts.organisations.get(mit)
@@ -231,7 +231,7 @@ async def merge_page(request: Request, organisation_id: str, mit: str, apis: Api
     return render(request, "merge.html", {"keep": keep, "other": other})
 
 
-@router.post("/betriebe/{organisation_id}/zusammenfuehren")
+@router.post("/betriebe/{organisation_id}/zusammenfuehren", dependencies=[needs("merge")])
 async def merge(request: Request, organisation_id: str, apis: ApisDep):
     form = await request.form()
     other = str(form.get("mit") or "")

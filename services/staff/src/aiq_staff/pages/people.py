@@ -9,13 +9,12 @@ from fastapi import APIRouter, Depends, Request
 
 from aiq_staff import forms
 from aiq_staff.api import ApiProblem
-from aiq_staff.navigation import may
 from aiq_staff.pages.downloads import passed_on
 from aiq_staff.pages.listing import export, list_page
 from aiq_staff.reference import districts_for, reference
 from aiq_staff.security import check_csrf
 from aiq_staff.timeline import timeline
-from aiq_staff.web import ApisDep, after_post, form_error, render
+from aiq_staff.web import ApisDep, after_post, form_error, needs, render
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 PERSON_KINDS = [("contact", "Kontakt"), ("teacher", "Lehrkraft"), ("student", "Schüler*in")]
@@ -193,24 +192,15 @@ async def data_export(person_id: str, apis: ApisDep):
     return passed_on(download, f"auskunft-{person_id}.json")
 
 
-def _erasure_refused(request: Request):
-    message = "Löschen dürfen Koordination und Administration."
-    return render(request, "error.html", {"message": message}, status=403)
-
-
-@router.get("/personen/{person_id}/loeschen")
+@router.get("/personen/{person_id}/loeschen", dependencies=[needs("erase")])
 async def erase_confirm(request: Request, person_id: str, apis: ApisDep):
-    if not may(apis.user.role, "erase"):
-        return _erasure_refused(request)
     person = await apis.contacts.people.get(person_id)
     return render(request, "erase.html", {"person": person})
 
 
-@router.post("/personen/{person_id}/loeschen")
+@router.post("/personen/{person_id}/loeschen", dependencies=[needs("erase")])
 async def erase(request: Request, person_id: str, apis: ApisDep):
     form = await request.form()
-    if not may(apis.user.role, "erase"):
-        return _erasure_refused(request)
     if form.get("confirm") != "ja":
         person = await apis.contacts.people.get(person_id)
         context = {"person": person, "unconfirmed": True}
