@@ -332,7 +332,7 @@ async def test_oidc_sends_the_browser_to_the_provider_with_pkce_and_signs_in_on_
         assert refused.status_code == 403 and "keine Rolle" in refused.text
 
 
-async def test_the_import_wizard_keeps_the_file_from_the_dry_run_to_the_import(app_and_services):
+async def test_the_import_wizard_runs_the_dry_run_without_a_second_upload(app_and_services):
     app, services = app_and_services
     report = {
         "id": "j1",
@@ -361,14 +361,18 @@ async def test_the_import_wizard_keeps_the_file_from_the_dry_run_to_the_import(a
             "/import", data={"csrf": token}, files={"file": ("betriebe.csv", csv, "text/csv")}
         )
         assert dry.status_code == 200 and "district: unknown" in dry.text
-        services.answer("POST", "/imports", 202, {**report, "id": "j2", "status": "queued"})
+        queued = {**report, "id": "j2", "status": "queued", "dry_run": False}
+        services.answer("POST", "/imports/j1/run", 202, queued)
         run = await browser.post("/import/ausfuehren", data={"csrf": token})
         assert run.status_code == 303 and run.headers["location"] == "/import/j2"
         progress = await browser.get("/import/j2", headers={"HX-Request": "true"})
         assert progress.status_code == 286  # done: htmx stops polling
         assert "<html" not in progress.text and "ist fertig" in progress.text
         again = await browser.post("/import/ausfuehren", data={"csrf": token})
-        assert again.headers["location"] == "/import"  # the file is not kept twice
+        assert again.headers["location"] == "/import"  # a dry run is run once
+    # the file went up once, for the dry run; the service ran that dry run's file for real
     posts = [r for r in services.requests if r.url.path == "/imports" and r.method == "POST"]
-    assert [r.url.params["dry_run"] for r in posts] == ["true", "false"]
-    assert all(r.content == csv and r.headers["content-type"] == "text/csv" for r in posts)
+    assert [r.url.params["dry_run"] for r in posts] == ["true"]
+    assert posts[0].content == csv and posts[0].headers["content-type"] == "text/csv"
+    runs = [r for r in services.requests if r.url.path == "/imports/j1/run"]
+    assert len(runs) == 1 and runs[0].method == "POST"

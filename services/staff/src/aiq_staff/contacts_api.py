@@ -156,6 +156,10 @@ class ImportsApi:
         )
         return response.json()
 
+    async def run(self, dry_run_id: str) -> dict:
+        """Import a finished dry run's file (kept by the service for a while)."""
+        return await self.api.post(f"/imports/{dry_run_id}/run")
+
     async def job(self, job_id: str) -> dict:
         return await self.api.get(f"/imports/{job_id}")
 

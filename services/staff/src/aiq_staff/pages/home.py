@@ -9,24 +9,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from aiq_staff.api import ApiProblem
 from aiq_staff.security import session_of
 from aiq_staff.web import ApisDep, render
 
 router = APIRouter()
-
-
-async def organisation_names(apis, ids: set[str]) -> dict[str, str]:
-    """Names for the organisations a list names by id (follow-ups carry only the id)."""
-
-    async def one(organisation_id: str) -> tuple[str, str | None]:
-        try:
-            return organisation_id, (await apis.contacts.organisations.get(organisation_id))["name"]
-        except ApiProblem:
-            return organisation_id, None
-
-    pairs = await asyncio.gather(*(one(i) for i in ids))
-    return {i: name for i, name in pairs if name}
 
 
 def mine_first(mine: list[dict], everyone: list[dict], username: str, limit: int = 10):
@@ -62,12 +48,9 @@ async def start(request: Request, apis: ApisDep):
         apis.contacts.organisations.list({"district": districts, "sort": "-created", "limit": 5}),
     )
     own, others = mine_first(mine["items"], everyone["items"], user.username)
-    ids = {f["organisation_id"] for f in own + others if f.get("organisation_id")}
-    names = await organisation_names(apis, ids)
-    context = {
+    context = {  # follow-ups carry their organisation's and person's names
         "own": own,
         "others": others,
-        "names": names,
         "meetings": meetings,
         "recent": recent["items"],
         "districts": user.districts if not user.sees_all else [],

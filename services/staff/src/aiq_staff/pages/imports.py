@@ -61,18 +61,25 @@ async def import_dry_run(request: Request, apis: ApisDep):
             "detail": problem.detail,
         }
         return render(request, "import.html", context, status=422)
-    session_of(request).data["import_file"] = (upload.filename, media_type, content)
+    # the service keeps the dry run's file: only its job is remembered here
+    session_of(request).data["import_dry_run"] = (upload.filename, report["id"])
     context = {"step": "report", "report": report, "filename": upload.filename}
     return render(request, "import.html", context)
 
 
 @router.post("/import/ausfuehren")
 async def import_run(request: Request, apis: ApisDep):
-    held = session_of(request).data.pop("import_file", None)
+    held = session_of(request).data.pop("import_dry_run", None)
     if held is None:
         return after_post("/import", "Bitte laden Sie die Datei noch einmal hoch.", request)
-    _, media_type, content = held
-    job = await apis.contacts.imports.start(content, media_type, dry_run=False)
+    _, dry_run_id = held
+    try:
+        job = await apis.contacts.imports.run(dry_run_id)
+    except ApiProblem as problem:
+        if problem.status != 409:
+            raise
+        message = "Die Probe ist abgelaufen. Bitte laden Sie die Datei noch einmal hoch."
+        return after_post("/import", message, request)
     return after_post(f"/import/{job['id']}")
 
 
