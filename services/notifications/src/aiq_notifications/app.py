@@ -16,7 +16,8 @@ from aiq_notifications.dashboards.changes import DashboardChanges
 from aiq_notifications.dashboards.service import Dashboards
 from aiq_notifications.deliveries import routes as delivery_routes
 from aiq_notifications.deliveries.correspondence import Correspondence
-from aiq_notifications.deliveries.service import AddressHolds, Deliveries
+from aiq_notifications.deliveries.holds import AddressHolds
+from aiq_notifications.deliveries.service import Deliveries
 from aiq_notifications.deliveries.workers import Sender
 from aiq_notifications.directory import consumers as directory_events
 from aiq_notifications.directory.service import Invitations, KnownMeetings, People
@@ -50,9 +51,11 @@ def create_app(
     people = People(database)
     known_meetings = KnownMeetings(database, clock)
     invitations = Invitations(database)
-    correspondence = Correspondence(database, settings, clock, people, changes.notify)
-    deliveries = Deliveries(database, settings, clock, changes.notify)
+    correspondence = Correspondence(
+        database, settings, clock, people, known_meetings, changes.notify
+    )
     holds = AddressHolds(database, settings)
+    deliveries = Deliveries(database, settings, clock, holds, changes.notify)
     dashboards = Dashboards(database, clock, deliveries, changes)
     campaigns = Campaigns(
         database, people, known_meetings, invitations, correspondence, deliveries, dashboards
@@ -61,7 +64,7 @@ def create_app(
         database, clock, people, known_meetings, invitations, dashboards, correspondence
     )
     meetings = Meetings(
-        people, known_meetings, registrations, dashboards, deliveries, correspondence
+        people, known_meetings, registrations, dashboards, deliveries, campaigns, correspondence
     )
     reminders = Reminders(
         database, settings, people, known_meetings, invitations, registrations, deliveries,
@@ -79,9 +82,13 @@ def create_app(
                 *dashboards.repositories,
                 *campaigns.repositories,
                 *registrations.repositories,
+                *privacy.repositories,
             ]
         )
     )
+    # documents kept before they carried their districts get them (issue 11), once
+    runtime.indexes(lambda _database: deliveries.backfill_districts(known_meetings.districts_of))
+    runtime.indexes(lambda _database: campaigns.backfill_districts())
     runtime.handle(topics.CONTACTS, directory_events.contacts_handlers(people))
     runtime.handle(topics.CONTACTS, privacy_events.contacts_handlers(privacy))
     for handlers in (

@@ -17,8 +17,9 @@ from email.message import EmailMessage
 import structlog
 
 from aiq_notifications.deliveries.addresses import UndeliverableAddress, on_the_wire
+from aiq_notifications.deliveries.holds import AddressHolds
 from aiq_notifications.deliveries.rules import Claimed, RateLimit
-from aiq_notifications.deliveries.service import AddressHolds, Deliveries
+from aiq_notifications.deliveries.service import Deliveries
 from aiq_notifications.deliveries.smtp import (
     PermanentFailure,
     TemporaryFailure,
@@ -84,8 +85,7 @@ class Sender:
         except UndeliverableAddress as error:
             await self._deliveries.give_up(delivery, str(error))
         except PermanentFailure as error:
-            bounces = await self._holds.refused(delivery.email)
-            await self._deliveries.give_up(delivery, f"refused ({bounces}. time): {error}")
+            await self._deliveries.give_up(delivery, str(error), refused=True)
         except TemporaryFailure as error:
             await self._deliveries.failed_for_now(delivery, str(error))
         except Exception as error:  # a bug must not leave it "sending": retried, then dead
