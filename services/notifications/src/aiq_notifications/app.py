@@ -32,6 +32,8 @@ from aiq_notifications.reminders import consumers as reminder_events
 from aiq_notifications.reminders.service import Reminders
 from aiq_notifications.reminders.workers import Scheduler
 from aiq_notifications.settings import NotificationsSettings
+from aiq_notifications.web import static as static_files
+from aiq_notifications.web.headers import SecurityHeaders
 from aiq_shared import topics
 from aiq_shared.application import build_app
 from aiq_shared.clock import SYSTEM_CLOCK, Clock
@@ -127,8 +129,10 @@ def create_app(
             dashboard_routes.router,
             privacy_pages.router,
             dashboard_pages.router,
+            static_files.router,
         ],
     )
+    app.add_middleware(SecurityHeaders)  # on every answer, pages above all (web/headers.py)
     app.state.deliveries = deliveries
     app.state.address_holds = holds
     app.state.campaigns = campaigns

@@ -24,6 +24,7 @@ from aiq_notifications.dashboards.routes import DashboardsDep, District, distric
 from aiq_notifications.dashboards.rules import chart
 from aiq_notifications.dashboards.service import Dashboards
 from aiq_notifications.deliveries.emails import render_page
+from aiq_notifications.web.static import static_url
 from aiq_shared.auth import CurrentPrincipal, CurrentScope, Principal, signs_in_by_link
 from aiq_shared.scope import Scope
 
@@ -69,6 +70,7 @@ def _page(
             principal=principal,
             districts=principal.scope.visible(districts_of(request)),
             quote=quote,
+            static_url=lambda name: static_url(request, name),
             **extra,
         )
     )

@@ -19,6 +19,7 @@ from aiq_notifications.deliveries.emails import render_page
 from aiq_notifications.deliveries.rules import PURPOSES
 from aiq_notifications.privacy.rules import ConsentRequest
 from aiq_notifications.privacy.service import Privacy
+from aiq_notifications.web.static import static_url
 from aiq_shared.auth import public
 from aiq_shared.ratelimit import rate_limited
 
@@ -36,8 +37,13 @@ LIMITED = [Depends(rate_limited)]
 router = APIRouter()
 
 
-def _unsubscribe_page(state: str, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(render_page("unsubscribe.html.j2", state=state), status_code=status_code)
+def _page(request: Request, template: str, status_code: int, **context: object) -> HTMLResponse:
+    css = static_url(request, "page.css")
+    return HTMLResponse(render_page(template, static_url=css, **context), status_code=status_code)
+
+
+def _unsubscribe_page(request: Request, state: str, status_code: int = 200) -> HTMLResponse:
+    return _page(request, "unsubscribe.html.j2", status_code, state=state)
 
 
 @router.get(
@@ -49,10 +55,10 @@ def _unsubscribe_page(state: str, status_code: int = 200) -> HTMLResponse:
     dependencies=LIMITED,
 )
 @public
-async def unsubscribe_page(token: str, privacy: PrivacyDep) -> HTMLResponse:
+async def unsubscribe_page(token: str, privacy: PrivacyDep, request: Request) -> HTMLResponse:
     if privacy.unsubscribe_link(token) is None:
-        return _unsubscribe_page("invalid", status_code=400)
-    return _unsubscribe_page("ask")
+        return _unsubscribe_page(request, "invalid", status_code=400)
+    return _unsubscribe_page(request, "ask")
 
 
 @router.post(
@@ -64,23 +70,21 @@ async def unsubscribe_page(token: str, privacy: PrivacyDep) -> HTMLResponse:
     dependencies=LIMITED,
 )
 @public
-async def unsubscribe(token: str, privacy: PrivacyDep) -> HTMLResponse:
+async def unsubscribe(token: str, privacy: PrivacyDep, request: Request) -> HTMLResponse:
     link = privacy.unsubscribe_link(token)
     if link is None:
-        return _unsubscribe_page("invalid", status_code=400)
+        return _unsubscribe_page(request, "invalid", status_code=400)
     await privacy.unsubscribe(link)
-    return _unsubscribe_page("done")
+    return _unsubscribe_page(request, "done")
 
 
 def _consent_page(
-    state: str, request: ConsentRequest | None = None, status_code: int = 200
+    request: Request, state: str, link: ConsentRequest | None = None, status_code: int = 200
 ) -> HTMLResponse:
     context = {}
-    if request is not None:
-        context = {"purpose_text": PURPOSES[request.purpose], "text_version": request.text_version}
-    return HTMLResponse(
-        render_page("consent.html.j2", state=state, **context), status_code=status_code
-    )
+    if link is not None:
+        context = {"purpose_text": PURPOSES[link.purpose], "text_version": link.text_version}
+    return _page(request, "consent.html.j2", status_code, state=state, **context)
 
 
 @router.get(
@@ -92,13 +96,13 @@ def _consent_page(
     dependencies=LIMITED,
 )
 @public
-async def consent_page(token: str, privacy: PrivacyDep) -> HTMLResponse:
-    request = privacy.consent_link(token)
-    if request is None:
-        return _consent_page("invalid", status_code=400)
-    if await privacy.consent_link_state(request) == "spent":
-        return _consent_page("spent", status_code=410)
-    return _consent_page("ask", request)
+async def consent_page(token: str, privacy: PrivacyDep, request: Request) -> HTMLResponse:
+    link = privacy.consent_link(token)
+    if link is None:
+        return _consent_page(request, "invalid", status_code=400)
+    if await privacy.consent_link_state(link) == "spent":
+        return _consent_page(request, "spent", status_code=410)
+    return _consent_page(request, "ask", link)
 
 
 @router.post(
@@ -110,10 +114,10 @@ async def consent_page(token: str, privacy: PrivacyDep) -> HTMLResponse:
     dependencies=LIMITED,
 )
 @public
-async def confirm_consent(token: str, privacy: PrivacyDep) -> HTMLResponse:
-    request = privacy.consent_link(token)
-    if request is None:
-        return _consent_page("invalid", status_code=400)
-    if not await privacy.confirm(request):
-        return _consent_page("spent", status_code=410)
-    return _consent_page("done", request)
+async def confirm_consent(token: str, privacy: PrivacyDep, request: Request) -> HTMLResponse:
+    link = privacy.consent_link(token)
+    if link is None:
+        return _consent_page(request, "invalid", status_code=400)
+    if not await privacy.confirm(link):
+        return _consent_page(request, "spent", status_code=410)
+    return _consent_page(request, "done", link)
