@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from aiq_notifications.campaigns import consumers as campaign_events
 from aiq_notifications.campaigns import routes as campaign_routes
+from aiq_notifications.campaigns.readings import READ_EVERY_S, Readings
 from aiq_notifications.campaigns.service import Campaigns
 from aiq_notifications.dashboards import pages as dashboard_pages
 from aiq_notifications.dashboards import routes as dashboard_routes
@@ -115,6 +116,8 @@ def create_app(
     runtime.every(
         "reminders", scheduler.tick, every_s=settings.scheduler_poll_interval_s, leased=True
     )
+    readings = Readings(clock, deliveries, campaigns)
+    runtime.every("readings", readings.tick, every_s=READ_EVERY_S)
     runtime.report("deliveries_waiting", deliveries.waiting)
 
     app = build_app(

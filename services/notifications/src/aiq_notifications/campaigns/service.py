@@ -10,6 +10,8 @@ belongs to its meeting's districts (kept as the meeting changes): only they see 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiq_notifications.campaigns.repository import CampaignsRepository
 from aiq_notifications.campaigns.rules import Campaign, CampaignProgress, campaign_progress
 from aiq_notifications.dashboards.service import Dashboards
@@ -124,6 +126,12 @@ class Campaigns:
             items=[await self._progress_of(scope, c) for c in campaigns.items],
             next_cursor=campaigns.next_cursor,
         )
+
+    async def running(self, since: datetime) -> list[CampaignProgress]:
+        """The campaigns started since ``since`` that are not done (every district's)."""
+        started = await self._campaigns.find({"started_at": {"$gte": since}})
+        progress = [await self._progress_of(Scope.everything(), c) for c in started]
+        return [p for p in progress if not p.done]
 
     async def _progress_of(self, scope: Scope, campaign: Campaign) -> CampaignProgress:
         counts = await self._deliveries.counts_of_campaign(scope, campaign.id)

@@ -83,6 +83,10 @@ class Deliveries:
             scope.narrow({"campaign_id": campaign_id}, "districts")
         )
 
+    async def counts_by_state(self) -> dict[DeliveryState, int]:
+        """Every district's deliveries by state (the readings on /metrics)."""
+        return await self._deliveries.count_by_state({})
+
     async def waiting(self) -> int:
         """Deliveries not done yet (pending or sending): ``/ready`` reports them."""
         return await self._deliveries.count_in(rules.WAITING)
