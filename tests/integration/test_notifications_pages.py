@@ -95,6 +95,19 @@ async def test_every_page_sends_the_security_headers_and_has_no_inline_script(
         unknown = await alone.client.get("/static/../settings.py", headers={"Authorization": ""})
         assert unknown.status_code in (404, 422)
 
+        # ?token= signs in to the pages only, never to the JSON API
+        officer = issue_token(alone.settings.auth_secret, "m.schneider", "officer", ["Hörde"])
+        for api in ("/deliveries", "/campaigns", "/dashboards/city", "/address-holds"):
+            answer = await alone.client.get(
+                api, params={"token": officer}, headers={"Authorization": ""}
+            )
+            assert answer.status_code == 401, f"{api}: {answer.status_code}"
+        page = await alone.client.get(
+            "/dashboard/Hörde", params={"token": officer}, headers={"Authorization": ""}
+        )
+        assert page.status_code == 303 and "token" not in page.headers["location"]
+        assert page.headers["referrer-policy"] == "no-referrer"
+
 
 async def test_each_public_page_answers_429_with_retry_after_beyond_its_limit(
     settings_for, smtp_server
