@@ -41,6 +41,15 @@ def unsubscribe_link(alone: Alone) -> str:
     return f"/unsubscribe/{token}"
 
 
+@pytest.fixture
+async def alone(settings_for, smtp_server):
+    """The service alone, knowing Hanna of Hörde."""
+    async with notifications_alone(settings_for, smtp_server) as service:
+        await service.publish(HANNA)
+        await service.knows(HANNA.person_id)
+        yield service
+
+
 async def pages(alone: Alone) -> list[tuple[str, str, dict[str, str]]]:
     """Every HTML page: (method, path, headers)."""
     officer = issue_token(alone.settings.auth_secret, "m.schneider", "officer", ["Hörde"])
@@ -59,54 +68,49 @@ async def pages(alone: Alone) -> list[tuple[str, str, dict[str, str]]]:
     ]
 
 
-async def test_every_page_sends_the_security_headers_and_has_no_inline_script(
-    settings_for, smtp_server
-) -> None:
-    async with notifications_alone(settings_for, smtp_server) as alone:
-        await alone.publish(HANNA)
-        await alone.knows(HANNA.person_id)
-        for method, path, headers in await pages(alone):
-            answer = await alone.client.request(method, path, headers=headers)
-            where = f"{method} {path[:40]}: {answer.status_code}"
-            assert answer.headers["content-type"].startswith("text/html"), where
-            policy = answer.headers["content-security-policy"]
-            directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
-            assert directives["script-src"] == "'self'", where
-            assert directives["style-src"] == "'self'", where
-            assert directives["frame-ancestors"] == "'none'", where
-            assert "unsafe-inline" not in policy, where
-            assert answer.headers["x-frame-options"] == "DENY", where
-            assert answer.headers["x-content-type-options"] == "nosniff", where
-            assert answer.headers["referrer-policy"] == "no-referrer", where
-            body = answer.text
-            assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", body), f"{where}: inline script"
-            assert "<style" not in body and " style=" not in body, f"{where}: inline style"
-            assert not re.search(r"\son[a-z]+\s*=", body), f"{where}: an inline event handler"
+async def test_every_page_sends_the_security_headers_and_has_no_inline_script(alone: Alone) -> None:
+    for method, path, headers in await pages(alone):
+        answer = await alone.client.request(method, path, headers=headers)
+        where = f"{method} {path[:40]}: {answer.status_code}"
+        assert answer.headers["content-type"].startswith("text/html"), where
+        policy = answer.headers["content-security-policy"]
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+        assert directives["script-src"] == "'self'", where
+        assert directives["style-src"] == "'self'", where
+        assert directives["frame-ancestors"] == "'none'", where
+        assert "unsafe-inline" not in policy, where
+        assert answer.headers["x-frame-options"] == "DENY", where
+        assert answer.headers["x-content-type-options"] == "nosniff", where
+        assert answer.headers["referrer-policy"] == "no-referrer", where
+        body = answer.text
+        assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", body), f"{where}: inline script"
+        assert "<style" not in body and " style=" not in body, f"{where}: inline style"
+        assert not re.search(r"\son[a-z]+\s*=", body), f"{where}: an inline event handler"
 
-        dashboard = await alone.client.get("/dashboard")
-        [script] = re.findall(r'<script src="([^"]+)"', dashboard.text)
-        [sheet] = re.findall(r'<link rel="stylesheet" href="([^"]+)"', dashboard.text)
-        served = await alone.client.get(script, headers={"Authorization": ""})
-        assert served.status_code == 200 and "EventSource" in served.text
-        assert served.headers["content-type"].startswith("text/javascript")
-        assert served.headers["x-content-type-options"] == "nosniff"
-        style = await alone.client.get(sheet, headers={"Authorization": ""})
-        assert style.status_code == 200 and style.headers["content-type"].startswith("text/css")
-        unknown = await alone.client.get("/static/../settings.py", headers={"Authorization": ""})
-        assert unknown.status_code in (404, 422)
+    dashboard = await alone.client.get("/dashboard")
+    [script] = re.findall(r'<script src="([^"]+)"', dashboard.text)
+    [sheet] = re.findall(r'<link rel="stylesheet" href="([^"]+)"', dashboard.text)
+    served = await alone.client.get(script, headers={"Authorization": ""})
+    assert served.status_code == 200 and "EventSource" in served.text
+    assert served.headers["content-type"].startswith("text/javascript")
+    assert served.headers["x-content-type-options"] == "nosniff"
+    style = await alone.client.get(sheet, headers={"Authorization": ""})
+    assert style.status_code == 200 and style.headers["content-type"].startswith("text/css")
+    unknown = await alone.client.get("/static/../settings.py", headers={"Authorization": ""})
+    assert unknown.status_code in (404, 422)
 
-        # ?token= signs in to the pages only, never to the JSON API
-        officer = issue_token(alone.settings.auth_secret, "m.schneider", "officer", ["Hörde"])
-        for api in ("/deliveries", "/campaigns", "/dashboards/city", "/address-holds"):
-            answer = await alone.client.get(
-                api, params={"token": officer}, headers={"Authorization": ""}
-            )
-            assert answer.status_code == 401, f"{api}: {answer.status_code}"
-        page = await alone.client.get(
-            "/dashboard/Hörde", params={"token": officer}, headers={"Authorization": ""}
+    # ?token= signs in to the pages only, never to the JSON API
+    officer = issue_token(alone.settings.auth_secret, "m.schneider", "officer", ["Hörde"])
+    for api in ("/deliveries", "/campaigns", "/dashboards/city", "/address-holds"):
+        answer = await alone.client.get(
+            api, params={"token": officer}, headers={"Authorization": ""}
         )
-        assert page.status_code == 303 and "token" not in page.headers["location"]
-        assert page.headers["referrer-policy"] == "no-referrer"
+        assert answer.status_code == 401, f"{api}: {answer.status_code}"
+    page = await alone.client.get(
+        "/dashboard/Hörde", params={"token": officer}, headers={"Authorization": ""}
+    )
+    assert page.status_code == 303 and "token" not in page.headers["location"]
+    assert page.headers["referrer-policy"] == "no-referrer"
 
 
 async def test_each_public_page_answers_429_with_retry_after_beyond_its_limit(
@@ -170,44 +174,41 @@ async def publish_as(alone: Alone, actor: Actor, *events: EventContract) -> None
 
 
 async def test_the_audit_trail_names_who_caused_each_change_without_personal_values(
-    settings_for, smtp_server
+    alone: Alone,
 ) -> None:
-    async with notifications_alone(settings_for, smtp_server) as alone:
-        await alone.publish(HANNA)
-        await alone.knows(HANNA.person_id)
-        maria = Actor(subject="m.schneider", name="Maria Schneider")
-        await publish_as(alone, maria, registration(RegistrationConfirmedV1, "r-1", HANNA))
-        [sent] = await eventually(lambda: alone.deliveries(person_id=HANNA.person_id, state="sent"))
-        entries = await audit(alone, resource_type="delivery", resource_id=sent["id"])
-        by_maria = [e for e in entries if e["actor"] == "m.schneider"]
-        assert by_maria and {e["actor_name"] for e in by_maria} == {"Maria Schneider"}
-        assert "created" in {e["action"] for e in by_maria}
+    maria = Actor(subject="m.schneider", name="Maria Schneider")
+    await publish_as(alone, maria, registration(RegistrationConfirmedV1, "r-1", HANNA))
+    [sent] = await eventually(lambda: alone.deliveries(person_id=HANNA.person_id, state="sent"))
+    entries = await audit(alone, resource_type="delivery", resource_id=sent["id"])
+    by_maria = [e for e in entries if e["actor"] == "m.schneider"]
+    assert by_maria and {e["actor_name"] for e in by_maria} == {"Maria Schneider"}
+    assert "created" in {e["action"] for e in by_maria}
 
-        # a coordinator lifts a hold: named, the address itself is not in the trail
-        held = "hanna.alt@betrieb.example"
-        await hold(alone, held)
-        katrin = issue_token(
-            alone.settings.auth_secret, "k.wagner", "coordinator", None, "Katrin Wagner"
-        )
-        lifted = await alone.client.delete(
-            f"/address-holds/{held}", headers={"Authorization": f"Bearer {katrin}"}
-        )
-        assert lifted.status_code == 204
-        [entry] = await audit(alone, actor="k.wagner")
-        assert (entry["resource_type"], entry["action"]) == ("address_hold", "lifted")
-        assert entry["actor_name"] == "Katrin Wagner" and entry["changed_fields"]
+    # a coordinator lifts a hold: named, the address itself is not in the trail
+    held = "hanna.alt@betrieb.example"
+    await hold(alone, held)
+    katrin = issue_token(
+        alone.settings.auth_secret, "k.wagner", "coordinator", None, "Katrin Wagner"
+    )
+    lifted = await alone.client.delete(
+        f"/address-holds/{held}", headers={"Authorization": f"Bearer {katrin}"}
+    )
+    assert lifted.status_code == 204
+    [entry] = await audit(alone, actor="k.wagner")
+    assert (entry["resource_type"], entry["action"]) == ("address_hold", "lifted")
+    assert entry["actor_name"] == "Katrin Wagner" and entry["changed_fields"]
 
-        # through a link: the link's purpose is the actor
-        unsubscribed = await alone.client.post(unsubscribe_link(alone), headers={})
-        assert unsubscribed.status_code == 200
-        [withdrawn] = await audit(alone, actor="link:unsubscribe")
-        assert (withdrawn["resource_id"], withdrawn["action"]) == (
-            HANNA.person_id,
-            "consent_withdrawn",
-        )
-        trail = (await alone.client.get("/audit", params={"limit": 200})).text.lower()
-        for value in ("hanna", "betrieb.example", "beispiel", HANNA.email.lower()):
-            assert value not in trail, f"{value!r} in the audit trail"
+    # through a link: the link's purpose is the actor
+    unsubscribed = await alone.client.post(unsubscribe_link(alone), headers={})
+    assert unsubscribed.status_code == 200
+    [withdrawn] = await audit(alone, actor="link:unsubscribe")
+    assert (withdrawn["resource_id"], withdrawn["action"]) == (
+        HANNA.person_id,
+        "consent_withdrawn",
+    )
+    trail = (await alone.client.get("/audit", params={"limit": 200})).text.lower()
+    for value in ("hanna", "betrieb.example", "beispiel", HANNA.email.lower()):
+        assert value not in trail, f"{value!r} in the audit trail"
 
 
 async def hold(alone: Alone, address: str) -> None:
