@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from aiq_notifications.campaigns import consumers as campaign_events
 from aiq_notifications.campaigns import routes as campaign_routes
+from aiq_notifications.campaigns.readings import READ_EVERY_S, Readings
 from aiq_notifications.campaigns.service import Campaigns
 from aiq_notifications.dashboards import pages as dashboard_pages
 from aiq_notifications.dashboards import routes as dashboard_routes
@@ -16,7 +17,8 @@ from aiq_notifications.dashboards.changes import DashboardChanges
 from aiq_notifications.dashboards.service import Dashboards
 from aiq_notifications.deliveries import routes as delivery_routes
 from aiq_notifications.deliveries.correspondence import Correspondence
-from aiq_notifications.deliveries.service import AddressHolds, Deliveries
+from aiq_notifications.deliveries.holds import AddressHolds
+from aiq_notifications.deliveries.service import Deliveries
 from aiq_notifications.deliveries.workers import Sender
 from aiq_notifications.directory import consumers as directory_events
 from aiq_notifications.directory.service import Invitations, KnownMeetings, People
@@ -31,6 +33,8 @@ from aiq_notifications.reminders import consumers as reminder_events
 from aiq_notifications.reminders.service import Reminders
 from aiq_notifications.reminders.workers import Scheduler
 from aiq_notifications.settings import NotificationsSettings
+from aiq_notifications.web import static as static_files
+from aiq_notifications.web.headers import SecurityHeaders
 from aiq_shared import topics
 from aiq_shared.application import build_app
 from aiq_shared.clock import SYSTEM_CLOCK, Clock
@@ -50,9 +54,11 @@ def create_app(
     people = People(database)
     known_meetings = KnownMeetings(database, clock)
     invitations = Invitations(database)
-    correspondence = Correspondence(database, settings, clock, people, changes.notify)
-    deliveries = Deliveries(database, settings, clock, changes.notify)
+    correspondence = Correspondence(
+        database, settings, clock, people, known_meetings, changes.notify
+    )
     holds = AddressHolds(database, settings)
+    deliveries = Deliveries(database, settings, clock, holds, changes.notify)
     dashboards = Dashboards(database, clock, deliveries, changes)
     campaigns = Campaigns(
         database, people, known_meetings, invitations, correspondence, deliveries, dashboards
@@ -61,7 +67,7 @@ def create_app(
         database, clock, people, known_meetings, invitations, dashboards, correspondence
     )
     meetings = Meetings(
-        people, known_meetings, registrations, dashboards, deliveries, correspondence
+        people, known_meetings, registrations, dashboards, deliveries, campaigns, correspondence
     )
     reminders = Reminders(
         database, settings, people, known_meetings, invitations, registrations, deliveries,
@@ -79,9 +85,13 @@ def create_app(
                 *dashboards.repositories,
                 *campaigns.repositories,
                 *registrations.repositories,
+                *privacy.repositories,
             ]
         )
     )
+    # documents kept before they carried their districts get them (issue 11), once
+    runtime.indexes(lambda _database: deliveries.backfill_districts(known_meetings.districts_of))
+    runtime.indexes(lambda _database: campaigns.backfill_districts())
     runtime.handle(topics.CONTACTS, directory_events.contacts_handlers(people))
     runtime.handle(topics.CONTACTS, privacy_events.contacts_handlers(privacy))
     for handlers in (
@@ -106,6 +116,8 @@ def create_app(
     runtime.every(
         "reminders", scheduler.tick, every_s=settings.scheduler_poll_interval_s, leased=True
     )
+    readings = Readings(clock, deliveries, campaigns)
+    runtime.every("readings", readings.tick, every_s=READ_EVERY_S)
     runtime.report("deliveries_waiting", deliveries.waiting)
 
     app = build_app(
@@ -120,8 +132,10 @@ def create_app(
             dashboard_routes.router,
             privacy_pages.router,
             dashboard_pages.router,
+            static_files.router,
         ],
     )
+    app.add_middleware(SecurityHeaders)  # on every answer, pages above all (web/headers.py)
     app.state.deliveries = deliveries
     app.state.address_holds = holds
     app.state.campaigns = campaigns

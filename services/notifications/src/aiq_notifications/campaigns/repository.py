@@ -16,7 +16,7 @@ class CampaignsRepository(Repository[Campaign]):
     model = Campaign
 
     def indexes(self) -> Sequence[IndexModel]:
-        return [IndexModel("meeting_id")]
+        return [IndexModel("meeting_id"), IndexModel([("districts", 1), ("_id", 1)])]
 
     async def start(self, campaign_id: str, fields: dict[str, Any], session: Session) -> None:
         """What the campaign's start tells (an invitation may have counted a skip before)."""
@@ -28,3 +28,14 @@ class CampaignsRepository(Repository[Campaign]):
         await self.collection.update_one(
             {"_id": campaign_id}, {"$inc": {"skipped": 1}}, upsert=True, session=session
         )
+
+    async def meeting_districts(
+        self, meeting_id: str, districts: list[str], session: Session = None
+    ) -> None:
+        """A meeting's campaigns are visible in its districts (kept as they change)."""
+        await self.collection.update_many(
+            {"meeting_id": meeting_id}, {"$set": {"districts": districts}}, session=session
+        )
+
+    async def meetings_without_districts(self) -> list[str]:
+        return await self.collection.distinct("meeting_id", {"districts": {"$exists": False}})

@@ -1,4 +1,6 @@
-"""HTTP routes of campaigns: their progress (sent, pending, failed, skipped, stopped)."""
+"""HTTP routes of campaigns: their progress (sent, pending, failed, skipped, stopped), in the
+caller's districts (a campaign belongs to its meeting's; another district's is a 404). Every
+signed-in role may read them; nobody writes them here (the events service starts them)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from aiq_notifications.campaigns.rules import CampaignProgress
 from aiq_notifications.campaigns.service import Campaigns
+from aiq_shared.auth import CurrentScope
 from aiq_shared.pagination import Page, PageParams, page_params
 
 
@@ -28,10 +31,11 @@ router = APIRouter()
 )
 async def list_campaigns(
     campaigns: CampaignsDep,
+    scope: CurrentScope,
     paging: Paging,
     event_id: Annotated[str | None, Query(max_length=64, description="Meeting id")] = None,
 ) -> Page[CampaignProgress]:
-    return await campaigns.list(paging, event_id)
+    return await campaigns.list(scope, paging, event_id)
 
 
 @router.get(
@@ -40,6 +44,6 @@ async def list_campaigns(
     summary="One campaign's progress, counted from its deliveries (poll it while it runs)",
 )
 async def campaign_progress(
-    campaign_id: Annotated[str, Path(max_length=64)], campaigns: CampaignsDep
+    campaign_id: Annotated[str, Path(max_length=64)], campaigns: CampaignsDep, scope: CurrentScope
 ) -> CampaignProgress:
-    return await campaigns.progress(campaign_id)
+    return await campaigns.progress(scope, campaign_id)

@@ -22,6 +22,7 @@ class Campaign(BaseModel):
     id: str
     meeting_id: str = ""
     meeting_title: str = ""
+    districts: list[str] = []  # its meeting's: who may see it
     total: int | None = None
     skipped: int = 0
     target: dict[str, Any] | None = None

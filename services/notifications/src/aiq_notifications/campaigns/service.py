@@ -4,10 +4,13 @@ into exactly one email and tells how far a campaign has got.
 An invitation's delivery key is ``invitation:<person>:<meeting>``, unique in the database, so
 a campaign replayed after a crash (the consumer re-reads what it had not committed) or a
 second campaign for the same meeting never writes to anyone twice. Progress is counted from
-the deliveries themselves, so it survives restarts without bookkeeping of its own.
+the deliveries themselves, so it survives restarts without bookkeeping of its own. A campaign
+belongs to its meeting's districts (kept as the meeting changes): only they see it.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from aiq_notifications.campaigns.repository import CampaignsRepository
 from aiq_notifications.campaigns.rules import Campaign, CampaignProgress, campaign_progress
@@ -21,6 +24,7 @@ from aiq_shared.errors import NotFound
 from aiq_shared.kafka import RetryLater
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import Page, PageParams
+from aiq_shared.scope import Scope
 
 
 class Campaigns:
@@ -44,15 +48,19 @@ class Campaigns:
         self.repositories = (self._campaigns,)
 
     async def started(self, event: InvitationCampaignStartedV1, tx: Tx) -> None:
+        meeting_id = event.meeting.meeting_id
         fields = {
-            "meeting_id": event.meeting.meeting_id,
+            "meeting_id": meeting_id,
             "meeting_title": event.meeting.title,
+            # the meeting's publication came before on the same partition: it is known
+            "districts": await self._meetings.districts_of(meeting_id, tx),
             "total": event.total,
             "target": event.target.model_dump(mode="json"),
             "segment_id": event.segment_id,
             "started_at": event.started_at,
         }
         await self._campaigns.start(event.campaign_id, fields, tx.session)
+        tx.audit("campaign", event.campaign_id, "started", sorted(fields))  # by who started it
 
     async def invitation_created(self, event: InvitationCreatedV1, tx: Tx) -> bool:
         """Email the invitation unless the person cannot be reached; True if one was added."""
@@ -92,23 +100,41 @@ class Campaigns:
             await self._campaigns.skipped(event.campaign_id, tx.session)
         return created
 
-    async def progress(self, campaign_id: str) -> CampaignProgress:
-        campaign = await self._campaigns.get(campaign_id)
+    async def meeting_districts(self, meeting_id: str, districts: list[str], tx: Tx) -> None:
+        """The meeting's districts (new, or changed): its campaigns are visible in them."""
+        await self._campaigns.meeting_districts(meeting_id, districts, tx.session)
+
+    async def backfill_districts(self) -> None:
+        """Campaigns kept before they had districts get their meeting's (at start-up)."""
+        for meeting_id in await self._campaigns.meetings_without_districts():
+            districts = await self._meetings.districts_of(meeting_id)
+            await self._campaigns.meeting_districts(meeting_id, districts)
+
+    # -- reads (in the caller's scope: the campaign's meeting's districts) ----------------
+    async def progress(self, scope: Scope, campaign_id: str) -> CampaignProgress:
+        campaign = await self._campaigns.find_one(scope.narrow({"_id": campaign_id}, "districts"))
         if campaign is None:
             raise NotFound(f"no campaign {campaign_id}")
-        return await self._progress_of(campaign)
+        return await self._progress_of(scope, campaign)
 
-    async def list(self, page: PageParams, meeting_id: str | None) -> Page[CampaignProgress]:
-        campaigns = await self._campaigns.page(
-            {"meeting_id": meeting_id} if meeting_id else {}, page
-        )
+    async def list(
+        self, scope: Scope, page: PageParams, meeting_id: str | None
+    ) -> Page[CampaignProgress]:
+        query = scope.narrow({"meeting_id": meeting_id} if meeting_id else {}, "districts")
+        campaigns = await self._campaigns.page(query, page)
         return Page(
-            items=[await self._progress_of(c) for c in campaigns.items],
+            items=[await self._progress_of(scope, c) for c in campaigns.items],
             next_cursor=campaigns.next_cursor,
         )
 
-    async def _progress_of(self, campaign: Campaign) -> CampaignProgress:
-        counts = await self._deliveries.counts_of_campaign(campaign.id)
+    async def running(self, since: datetime) -> list[CampaignProgress]:
+        """The campaigns started since ``since`` that are not done (every district's)."""
+        started = await self._campaigns.find({"started_at": {"$gte": since}})
+        progress = [await self._progress_of(Scope.everything(), c) for c in started]
+        return [p for p in progress if not p.done]
+
+    async def _progress_of(self, scope: Scope, campaign: Campaign) -> CampaignProgress:
+        counts = await self._deliveries.counts_of_campaign(scope, campaign.id)
         return campaign_progress(
             campaign,
             sent=counts["sent"],

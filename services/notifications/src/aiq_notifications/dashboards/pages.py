@@ -20,15 +20,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from aiq_notifications.dashboards.changes import DashboardChanges
-from aiq_notifications.dashboards.routes import (
-    DashboardsDep,
-    District,
-    visible_districts,
-)
+from aiq_notifications.dashboards.routes import DashboardsDep, District, districts_of
 from aiq_notifications.dashboards.rules import chart
 from aiq_notifications.dashboards.service import Dashboards
 from aiq_notifications.deliveries.emails import render_page
-from aiq_shared.auth import CurrentPrincipal, Principal
+from aiq_notifications.web.static import static_url
+from aiq_shared.auth import CurrentPrincipal, CurrentScope, Principal, signs_in_by_link
+from aiq_shared.scope import Scope
 
 LOOK_AGAIN_S = 3.0  # for changes committed by another replica
 
@@ -45,13 +43,13 @@ def _sign_in(request: Request) -> Response | None:
     return RedirectResponse(str(request.url.remove_query_params("token")), status_code=303)
 
 
-async def _district_live(dashboards: Dashboards, district: str) -> str:
-    dashboard = await dashboards.district_dashboard(district, upcoming=True)
+async def _district_live(dashboards: Dashboards, scope: Scope, district: str) -> str:
+    dashboard = await dashboards.district_dashboard(scope, district, upcoming=True)
     return render_page("_dashboard_live.html.j2", events=dashboard.events, chart=chart)
 
 
-async def _city_live(dashboards: Dashboards, districts: list[str]) -> str:
-    overview = await dashboards.city_overview(districts, upcoming=True)
+async def _city_live(dashboards: Dashboards, scope: Scope, districts: list[str]) -> str:
+    overview = await dashboards.city_overview(scope, districts, upcoming=True)
     return render_page(
         "_dashboard_live.html.j2",
         events=overview.events,
@@ -70,20 +68,22 @@ def _page(
             live=live,
             stream_url=stream,
             principal=principal,
-            districts=visible_districts(request, principal),
+            districts=principal.scope.visible(districts_of(request)),
             quote=quote,
+            static_url=lambda name: static_url(request, name),
             **extra,
         )
     )
 
 
 @router.get("/dashboard", response_class=HTMLResponse, summary="City overview page (live)")
+@signs_in_by_link
 async def city_page(
     request: Request, dashboards: DashboardsDep, principal: CurrentPrincipal
 ) -> Response:
     if (signed_in := _sign_in(request)) is not None:
         return signed_in
-    live = await _city_live(dashboards, visible_districts(request, principal))
+    live = await _city_live(dashboards, principal.scope, districts_of(request))
     return _page(request, principal, "Stadtübersicht", live, "/dashboard/live", city=True)
 
 
@@ -93,22 +93,23 @@ async def city_page(
     summary="Live updates of the city overview page (HTML fragments)",
 )
 async def city_live(
-    request: Request, dashboards: DashboardsDep, principal: CurrentPrincipal
+    request: Request, dashboards: DashboardsDep, scope: CurrentScope
 ) -> AsyncIterator[ServerSentEvent]:
-    districts = visible_districts(request, principal)
-    async for event in _updates(request, lambda: _city_live(dashboards, districts)):
+    districts = districts_of(request)
+    async for event in _updates(request, lambda: _city_live(dashboards, scope, districts)):
         yield event
 
 
 @router.get(
     "/dashboard/{district}", response_class=HTMLResponse, summary="A district's page (live)"
 )
+@signs_in_by_link
 async def district_page(
     district: District, request: Request, dashboards: DashboardsDep, principal: CurrentPrincipal
 ) -> Response:
     if (signed_in := _sign_in(request)) is not None:
         return signed_in
-    live = await _district_live(dashboards, district)
+    live = await _district_live(dashboards, principal.scope, district)
     return _page(
         request,
         principal,
@@ -125,9 +126,9 @@ async def district_page(
     summary="Live updates of a district's page (HTML fragments)",
 )
 async def district_live(
-    district: District, request: Request, dashboards: DashboardsDep
+    district: District, request: Request, dashboards: DashboardsDep, scope: CurrentScope
 ) -> AsyncIterator[ServerSentEvent]:
-    async for event in _updates(request, lambda: _district_live(dashboards, district)):
+    async for event in _updates(request, lambda: _district_live(dashboards, scope, district)):
         yield event
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from pymongo import IndexModel
 
 from aiq_shared.repository import Repository, Session
+from aiq_shared.scope import Scope
 
 
 class DashboardDocument(BaseModel):
@@ -51,11 +52,12 @@ class DashboardsRepository(Repository[DashboardDocument]):
         )
 
     async def of_districts(
-        self, districts: list[str], since: datetime | None = None
+        self, scope: Scope, districts: list[str], since: datetime | None = None
     ) -> list[dict[str, Any]]:
+        """The meetings of ``districts`` (those in ``scope``), by start."""
         if not districts:  # nobody's: an empty $in breaks the embedded server's planner
             return []
         query: dict[str, Any] = {"district": {"$in": districts}}
         if since is not None:
             query["starts_at"] = {"$gte": since}
-        return await self.collection.find(query).sort("starts_at", 1).to_list()
+        return await self.collection.find(scope.narrow(query)).sort("starts_at", 1).to_list()

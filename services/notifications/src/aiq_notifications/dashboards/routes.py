@@ -1,5 +1,7 @@
 """HTTP routes of the dashboards (JSON): a district's meetings and the city overview.
-Officers see their districts, coordinators and admins all."""
+Officers see their districts, coordinators and admins all (the caller's scope goes into the
+query). Another district's dashboard is a 403, not a 404: the districts are no secret (an
+unknown one's 404 lists them), so there is nothing to hide by pretending it isn't there."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from aiq_notifications.dashboards.schemas import CityOverview, DistrictDashboard
 from aiq_notifications.dashboards.service import Dashboards
-from aiq_shared.auth import CurrentPrincipal, Principal
+from aiq_shared.auth import CurrentPrincipal, CurrentScope
 from aiq_shared.errors import NotFound
 
 
@@ -32,10 +34,6 @@ def visible_district(
     return district
 
 
-def visible_districts(request: Request, principal: Principal) -> list[str]:
-    return principal.visible(districts_of(request))
-
-
 DashboardsDep = Annotated[Dashboards, Depends(dashboards_of)]
 District = Annotated[str, Depends(visible_district)]
 Upcoming = Annotated[
@@ -53,9 +51,9 @@ router = APIRouter()
     responses={403: {"description": "An officer asked for another district"}},
 )
 async def district_dashboard(
-    district: District, dashboards: DashboardsDep, upcoming: Upcoming = False
+    district: District, dashboards: DashboardsDep, scope: CurrentScope, upcoming: Upcoming = False
 ) -> DistrictDashboard:
-    return await dashboards.district_dashboard(district, upcoming)
+    return await dashboards.district_dashboard(scope, district, upcoming)
 
 
 @router.get(
@@ -64,9 +62,6 @@ async def district_dashboard(
     summary="City overview: per district and per meeting, over the districts you may see",
 )
 async def city_dashboard(
-    dashboards: DashboardsDep,
-    principal: CurrentPrincipal,
-    request: Request,
-    upcoming: Upcoming = False,
+    dashboards: DashboardsDep, scope: CurrentScope, request: Request, upcoming: Upcoming = False
 ) -> CityOverview:
-    return await dashboards.city_overview(visible_districts(request, principal), upcoming)
+    return await dashboards.city_overview(scope, districts_of(request), upcoming)

@@ -1,6 +1,7 @@
 """Use cases of the district dashboards: describe a meeting on its districts' dashboards,
 count what an event changed (in the event's transaction), and read a district's dashboard
-or the city overview (with the meetings' deliveries)."""
+or the city overview (with the meetings' deliveries), in the caller's scope: the query asks
+only for the districts it covers."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aiq_shared.clock import Clock
 from aiq_shared.contracts.meetings import MeetingSnapshot
 from aiq_shared.dates import BERLIN
 from aiq_shared.mongo import Database, Tx
+from aiq_shared.scope import Scope
 
 
 class Dashboards:
@@ -46,30 +48,39 @@ class Dashboards:
     async def invited(self, district: str, meeting_id: str, tx: Tx) -> None:
         await self.count(district, meeting_id, {"invited": 1}, tx)
 
-    async def district_dashboard(self, district: str, upcoming: bool = False) -> DistrictDashboard:
+    async def district_dashboard(
+        self, scope: Scope, district: str, upcoming: bool = False
+    ) -> DistrictDashboard:
         now = self._clock.now()
         docs = await self._dashboards.of_districts(
-            [district], rules.upcoming_since(now) if upcoming else None
+            scope, [district], rules.upcoming_since(now) if upcoming else None
         )
         today = now.astimezone(BERLIN).date()
         events = [
             rules.meeting_counts(
-                doc, await self._delivery_counts(doc["meeting_id"], district), today
+                doc, await self._delivery_counts(scope, doc["meeting_id"], district), today
             )
             for doc in docs
         ]
         return DistrictDashboard(district=district, events=events)
 
-    async def city_overview(self, districts: list[str], upcoming: bool = False) -> CityOverview:
+    async def city_overview(
+        self, scope: Scope, districts: list[str], upcoming: bool = False
+    ) -> CityOverview:
+        """The overview of those of ``districts`` (the city's) that ``scope`` covers."""
         now = self._clock.now()
+        visible = scope.visible(districts)
         docs = await self._dashboards.of_districts(
-            districts, rules.upcoming_since(now) if upcoming else None
+            scope, visible, rules.upcoming_since(now) if upcoming else None
         )
         deliveries = {
-            meeting_id: await self._delivery_counts(meeting_id, None)
+            meeting_id: await self._delivery_counts(scope, meeting_id, None)
             for meeting_id in {doc["meeting_id"] for doc in docs}
         }
-        return rules.city_overview(docs, districts, deliveries, now.astimezone(BERLIN).date())
+        return rules.city_overview(docs, visible, deliveries, now.astimezone(BERLIN).date())
 
-    async def _delivery_counts(self, meeting_id: str, district: str | None) -> DeliveryCounts:
-        return rules.delivery_counts(await self._deliveries.counts_of_meeting(meeting_id, district))
+    async def _delivery_counts(
+        self, scope: Scope, meeting_id: str, district: str | None
+    ) -> DeliveryCounts:
+        counts = await self._deliveries.counts_of_meeting(scope, meeting_id, district)
+        return rules.delivery_counts(counts)

@@ -12,11 +12,18 @@ from collections.abc import Callable
 
 from aiq_notifications.deliveries import emails
 from aiq_notifications.deliveries.repository import DeliveriesRepository
-from aiq_notifications.deliveries.rules import Content, DeliveryKind, RenderedEmail, new_delivery
+from aiq_notifications.deliveries.rules import (
+    DELIVERY,
+    Content,
+    DeliveryKind,
+    RenderedEmail,
+    new_delivery,
+)
 from aiq_notifications.directory.rules import Recipient
-from aiq_notifications.directory.service import People
+from aiq_notifications.directory.service import KnownMeetings, People
 from aiq_notifications.privacy.rules import unsubscribe_token
 from aiq_notifications.settings import NotificationsSettings
+from aiq_shared.audit import changed_fields
 from aiq_shared.clock import Clock
 from aiq_shared.contracts.meetings import MeetingSummary
 from aiq_shared.mongo import Database, Tx
@@ -31,11 +38,13 @@ class Correspondence:
         settings: NotificationsSettings,
         clock: Clock,
         people: People,
+        meetings: KnownMeetings,
         changed: Callable[[], None],
     ) -> None:
         self._settings = settings
         self._clock = clock
         self._people = people
+        self._meetings = meetings
         self._changed = changed  # live dashboards count deliveries
         self._deliveries = DeliveriesRepository(database)
         self.deliveries_waiting = asyncio.Event()  # wakes the sender
@@ -95,8 +104,10 @@ class Correspondence:
         tx: Tx,
         campaign_id: str | None = None,
     ) -> bool:
-        """Record the email unless one of this kind about this subject went to them already."""
+        """Record the email unless one of this kind about this subject went to them already
+        (visible in the recipient's district and the meeting's: rules.delivery_districts)."""
         assert recipient.email is not None
+        meeting_districts = await self._meetings.districts_of(meeting_id, tx) if meeting_id else []
         delivery = new_delivery(
             delivery_id=new_id(),
             kind=kind,
@@ -104,6 +115,7 @@ class Correspondence:
             email=recipient.email,
             district=recipient.district,
             meeting_id=meeting_id,
+            meeting_districts=meeting_districts,
             subject_id=subject_id,
             campaign_id=campaign_id,
             message_id_domain=self._settings.message_id_domain,
@@ -111,7 +123,8 @@ class Correspondence:
         )
         content = Content.of(recipient.display_name, rendered)
         created = await self._deliveries.add_once(delivery, content, tx.session)
-        if created:
+        if created:  # in the name of who caused it (the event's actor)
+            tx.audit(DELIVERY, delivery.id, "created", [*changed_fields(None, delivery), "content"])
             tx.after_commit(self.deliveries_waiting.set)
             tx.after_commit(self._changed)
         return created

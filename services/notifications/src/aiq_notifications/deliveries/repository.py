@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from aiq_notifications.deliveries.rules import (
     Move,
     StateChange,
     dead,
+    delivery_districts,
     stopped,
 )
 from aiq_shared.repository import Query, Repository, Session
@@ -35,6 +36,7 @@ class DeliveriesRepository(Repository[Delivery]):
             IndexModel([("meeting_id", 1), ("district", 1), ("state", 1)]),
             IndexModel("person_id"),
             IndexModel([("campaign_id", 1), ("state", 1)]),
+            IndexModel([("districts", 1), ("_id", 1)]),  # the scope of every list
         ]
 
     async def add_once(self, delivery: Delivery, content: Content, session: Session) -> bool:
@@ -72,18 +74,40 @@ class DeliveriesRepository(Repository[Delivery]):
             else Claimed.model_validate({**document, "id": document["_id"]})
         )
 
-    async def move(self, delivery_id: str, move: Move, session: Session = None) -> None:
-        """Write a transition (``rules``): in a transaction, or on its own, retried."""
+    async def move(self, delivery_id: str, move: Move, session: Session) -> None:
+        """Write a transition (``rules``), in the use case's transaction."""
         update = {
             "$set": {"state": move.change.state, **move.fields},
             "$push": {"history": move.change.model_dump()},
         }
-        if session is not None:
-            await self.collection.update_one({"_id": delivery_id}, update, session=session)
-        else:
-            await self.database.retrying(
-                lambda: self.collection.update_one({"_id": delivery_id}, update)
+        await self.collection.update_one({"_id": delivery_id}, update, session=session)
+
+    async def meeting_districts(
+        self,
+        meeting_id: str | None,
+        districts: Iterable[str],
+        session: Session = None,
+        *,
+        only_missing: bool = False,
+    ) -> None:
+        """The meeting's deliveries are visible in its (new) districts and, each, in its
+        recipient's (``only_missing``: only those without districts yet)."""
+        query: dict[str, Any] = {"meeting_id": meeting_id}
+        if only_missing:
+            query["districts"] = {"$exists": False}
+        wanted = list(districts)
+        for recipient_district in await self.collection.distinct(
+            "district", query, session=session
+        ):
+            await self.collection.update_many(
+                {**query, "district": recipient_district},
+                {"$set": {"districts": delivery_districts(recipient_district, wanted)}},
+                session=session,
             )
+
+    async def meetings_without_districts(self) -> list[str | None]:
+        """Meetings (None: no meeting) of deliveries written before they had districts."""
+        return await self.collection.distinct("meeting_id", {"districts": {"$exists": False}})
 
     async def addresses_of(self, person_id: str, session: Session) -> set[str]:
         documents = await self.collection.find(
@@ -91,8 +115,9 @@ class DeliveriesRepository(Repository[Delivery]):
         ).to_list()
         return {d["email"] for d in documents if d.get("email")}
 
-    async def forget_person(self, person_id: str, at: datetime, session: Session) -> None:
-        """Erasure: no address, no content; what was still to be sent never will be."""
+    async def forget_person(self, person_id: str, at: datetime, session: Session) -> list[str]:
+        """Erasure: no address, no content; what was still to be sent never will be. The ids
+        of the person's deliveries."""
         erased = dead("person erased", at)
         await self.collection.update_many(
             {"person_id": person_id, "state": {"$in": ["pending", "sending"]}},
@@ -102,11 +127,23 @@ class DeliveriesRepository(Repository[Delivery]):
             },
             session=session,
         )
+        ids = await self._ids({"person_id": person_id}, session)
         await self.collection.update_many(
             {"person_id": person_id},
             {"$set": {"email": None, "erased": True}, "$unset": {"content": ""}},
             session=session,
         )
+        return ids
+
+    async def subjects_of(self, person_id: str, kind: str, session: Session) -> list[str]:
+        documents = await self.collection.find(
+            {"person_id": person_id, "kind": kind}, {"subject_id": 1}, session=session
+        ).to_list()
+        return [d["subject_id"] for d in documents]
+
+    async def _ids(self, query: Query, session: Session) -> list[str]:
+        documents = await self.collection.find(dict(query), {"_id": 1}, session=session).to_list()
+        return [d["_id"] for d in documents]
 
     async def stop(
         self,
@@ -116,8 +153,9 @@ class DeliveriesRepository(Repository[Delivery]):
         at: datetime,
         session: Session,
         person_id: str | None = None,
-    ) -> None:
-        """What is still to be sent about the meeting (to ``person_id``) never will be."""
+    ) -> list[str]:
+        """What is still to be sent about the meeting (to ``person_id``) never will be: the
+        ids of the deliveries stopped."""
         query: dict[str, Any] = {
             "meeting_id": meeting_id,
             "kind": {"$in": list(kinds)},
@@ -125,14 +163,17 @@ class DeliveriesRepository(Repository[Delivery]):
         }
         if person_id is not None:
             query["person_id"] = person_id
-        await self.collection.update_many(
-            query,
-            {
-                "$set": {"state": "stopped", "stop_reason": reason},
-                "$push": {"history": stopped(reason, at).model_dump()},
-            },
-            session=session,
-        )
+        ids = await self._ids(query, session)
+        if ids:  # (an empty $in breaks the embedded server)
+            await self.collection.update_many(
+                {"_id": {"$in": ids}},
+                {
+                    "$set": {"state": "stopped", "stop_reason": reason},
+                    "$push": {"history": stopped(reason, at).model_dump()},
+                },
+                session=session,
+            )
+        return ids
 
     async def count_by_state(self, query: Query) -> dict[DeliveryState, int]:
         return {state: await self.count({**query, "state": state}) for state in DELIVERY_STATES}
@@ -151,21 +192,17 @@ class AddressHoldsRepository(Repository[HardBounces]):
         held = await self.get(email)
         return 0 if held is None else held.hard_bounces
 
-    async def bounced(self, email: str) -> int:
-        document = await self.database.retrying(
-            lambda: self.collection.find_one_and_update(
-                {"_id": email},
-                {"$inc": {"hard_bounces": 1}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
+    async def bounced(self, email: str, session: Session) -> int:
+        document = await self.collection.find_one_and_update(
+            {"_id": email},
+            {"$inc": {"hard_bounces": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=session,
         )
         return int(document["hard_bounces"])
 
-    async def lift(self, email: str) -> bool:
-        result = await self.database.retrying(lambda: self.collection.delete_one({"_id": email}))
-        return result.deleted_count == 1
-
-    async def clear(self, email: str, session: Session) -> None:
-        """No more hold on the address: it accepted an email, or its person was erased."""
-        await self.delete(email, session)
+    async def clear(self, email: str, session: Session) -> bool:
+        """No more hold on the address (it accepted an email, its person was erased, or the
+        hold was lifted); False if there was none."""
+        return await self.delete(email, session)

@@ -1,5 +1,6 @@
-"""HTTP routes of deliveries: the emails sent or on their way, address holds, the emails there
-are and their previews."""
+"""HTTP routes of deliveries: the emails sent or on their way (in the caller's districts: the
+recipient's and the meeting's), address holds (coordinators and admins: an address belongs
+to no district), the emails there are and their previews (every signed-in role)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from aiq_notifications.deliveries import previews
+from aiq_notifications.deliveries.holds import AddressHolds
 from aiq_notifications.deliveries.rules import Delivery, DeliveryKind, DeliveryState
 from aiq_notifications.deliveries.schemas import AddressHold, TemplateList, TemplatePreview
-from aiq_notifications.deliveries.service import AddressHolds, Deliveries
+from aiq_notifications.deliveries.service import Deliveries
+from aiq_shared.auth import CurrentScope, allow
 from aiq_shared.errors import NotFound
 from aiq_shared.pagination import Page, PageParams, page_params
 
@@ -44,19 +47,21 @@ router = APIRouter()
 @router.get("/deliveries", tags=["deliveries"], summary="Emails sent or on their way")
 async def list_deliveries(
     deliveries: DeliveriesDep,
+    scope: CurrentScope,
     paging: Paging,
     event_id: Annotated[str | None, Query(max_length=64, description="Meeting id")] = None,
     person_id: Id = None,
     kind: DeliveryKind | None = None,
     state: DeliveryState | None = None,
 ) -> Page[Delivery]:
-    return await deliveries.list(paging, event_id, person_id, kind, state)
+    return await deliveries.list(scope, paging, event_id, person_id, kind, state)
 
 
 @router.get(
     "/address-holds",
     tags=["deliveries"],
     summary="Addresses that refused emails permanently, and whether they are on hold",
+    dependencies=[allow("coordinator", "admin")],
 )
 async def address_holds(holds: HoldsDep, paging: HoldPaging) -> Page[AddressHold]:
     return await holds.page(paging)
@@ -67,6 +72,7 @@ async def address_holds(holds: HoldsDep, paging: HoldPaging) -> Page[AddressHold
     tags=["deliveries"],
     status_code=204,
     summary="Lift the hold on an address (after it was corrected, say)",
+    dependencies=[allow("coordinator", "admin")],
 )
 async def lift_address_hold(email: Annotated[str, Path(max_length=320)], holds: HoldsDep) -> None:
     await holds.lift(email)

@@ -2,7 +2,9 @@
 confirmation of a registration, ...). Plain Python, no I/O.
 
 A delivery's ``key`` (kind + recipient + subject) is unique, so the same event handled twice
-cannot make two emails, and its Message-ID is derived from the key. States: pending ->
+cannot make two emails, and its Message-ID is derived from the key. Its ``districts`` say
+who may see it (:func:`delivery_districts`): the recipient's district and the districts of
+the meeting it is about. States: pending ->
 sending -> sent, or back to pending with a backoff after a temporary failure, and dead after
 the last attempt or a permanent refusal; a pending one is stopped when it is no longer wanted
 (see ``MOVES``). The transitions are made here (:class:`Move`); the repository writes them.
@@ -11,6 +13,7 @@ the last attempt or a permanent refusal; a pending one is stopped when it is no 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
@@ -34,6 +37,7 @@ DeliveryKind = Literal[
     "offer_expired",  # a move-up offer lapsed: the registration ended
 ]
 DeliveryState = Literal["pending", "sending", "sent", "dead", "stopped"]
+DELIVERY = "delivery"  # what the audit trail calls one
 DELIVERY_STATES: tuple[DeliveryState, ...] = get_args(DeliveryState)
 
 # The delivery state machine: where a delivery may go from each state. ``dead`` is a failure
@@ -69,7 +73,9 @@ class Delivery(BaseModel):
     kind: DeliveryKind
     person_id: str
     email: str | None  # None once the person was erased
-    district: str
+    district: str  # the recipient's, when it was decided (the dashboards count by it)
+    # who may see it: the recipient's district and the meeting's (delivery_districts)
+    districts: list[str] = []
     meeting_id: str | None = None
     campaign_id: str | None = None
     subject_id: str
@@ -127,6 +133,12 @@ def message_id_for(key: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+def delivery_districts(recipient_district: str, meeting_districts: Iterable[str] = ()) -> list[str]:
+    """Where a delivery is visible: an officer sees the emails to her districts' people and
+    every email about her districts' meetings (a meeting for nine districts: in each)."""
+    return sorted({recipient_district, *meeting_districts})
+
+
 def new_delivery(
     *,
     delivery_id: str,
@@ -135,6 +147,7 @@ def new_delivery(
     email: str,
     district: str,
     meeting_id: str | None,
+    meeting_districts: Iterable[str] = (),
     subject_id: str,
     campaign_id: str | None,
     message_id_domain: str,
@@ -149,6 +162,7 @@ def new_delivery(
         person_id=person_id,
         email=email,
         district=district,
+        districts=delivery_districts(district, meeting_districts),
         meeting_id=meeting_id,
         campaign_id=campaign_id,
         subject_id=subject_id,
@@ -196,6 +210,15 @@ class Move:
 
     change: StateChange
     fields: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def action(self) -> str:
+        """What the audit trail calls it: the state reached (back to pending: a retry)."""
+        return "retry_scheduled" if self.change.state == "pending" else self.change.state
+
+    @property
+    def changed_fields(self) -> list[str]:
+        return sorted({"state", "history", *self.fields})
 
 
 def sent(at: datetime) -> Move:
@@ -267,6 +290,12 @@ class HardBounces(BaseModel):
 
     id: str  # the address
     hard_bounces: int = 0
+
+
+def address_ref(email: str) -> str:
+    """How the audit trail names an address hold: a digest of the address, never the address
+    itself (no personal data in the trail)."""
+    return "sha256:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
 
 
 def on_hold(hard_bounces: int, limit: int) -> bool:

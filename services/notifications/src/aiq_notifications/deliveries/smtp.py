@@ -2,12 +2,15 @@
 hand-built headers and no header injection) and the SMTP conversation that hands it over.
 
 A refusal is told apart: :class:`PermanentFailure` (5xx: the address will not take it) or
-:class:`TemporaryFailure` (4xx, connection trouble, time-outs: try again later).
+:class:`TemporaryFailure` (4xx, connection trouble, time-outs: try again later). The message
+is made once the server has said whether it offers SMTPUTF8 (``addresses.py``: an address
+with non-ASCII letters before the ``@`` needs it; aiosmtplib then sends with SMTPUTF8).
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import datetime
 from email import policy as email_policy
 from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
@@ -72,7 +75,9 @@ def build_message(
     message = EmailMessage(policy=POLICY)
     message["Subject"] = one_line(rendered.subject)
     message["From"] = Address(display_name=one_line(sender_name), addr_spec=sender)
-    message["To"] = Address(display_name=one_line(recipient_name), addr_spec=recipient)
+    # username and domain apart: Address(addr_spec=...) refuses a non-ASCII local part
+    username, _, domain = recipient.rpartition("@")
+    message["To"] = Address(display_name=one_line(recipient_name), username=username, domain=domain)
     message["Message-ID"] = message_id
     if reply_to:
         message["Reply-To"] = reply_to
@@ -103,18 +108,28 @@ def build_message(
     return message
 
 
-async def send_email(settings: NotificationsSettings, message: EmailMessage) -> None:
+async def send_email(
+    settings: NotificationsSettings, compose: Callable[[bool], EmailMessage]
+) -> None:
+    """Hand over the message ``compose(smtputf8)`` makes, ``smtputf8`` telling whether the
+    server offers SMTPUTF8; what ``compose`` raises (an undeliverable address) passes through."""
+    client = aiosmtplib.SMTP(
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        start_tls=settings.smtp_starttls,
+        use_tls=settings.smtp_tls,
+        timeout=settings.smtp_timeout_s,
+    )
     try:
-        await aiosmtplib.send(
-            message,
-            hostname=settings.smtp_host,
-            port=settings.smtp_port,
-            username=settings.smtp_username,
-            password=settings.smtp_password,
-            start_tls=settings.smtp_starttls,
-            use_tls=settings.smtp_tls,
-            timeout=settings.smtp_timeout_s,
-        )
+        async with client:
+            if client.is_ehlo_or_helo_needed:
+                try:
+                    await client.ehlo()
+                except aiosmtplib.SMTPHeloError:
+                    await client.helo()
+            await client.send_message(compose(client.supports_extension("smtputf8")))
     except aiosmtplib.SMTPRecipientsRefused as error:
         codes = [refusal.code for refusal in error.recipients]
         detail = "; ".join(f"{r.code} {r.message}" for r in error.recipients)

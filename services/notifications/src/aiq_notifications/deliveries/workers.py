@@ -3,16 +3,23 @@ takes one due delivery and hands it to the SMTP server.
 
 Temporary failures (4xx, connection trouble) go back to pending with exponential backoff; a
 permanent refusal (5xx) or the last attempt makes the delivery dead; an address on hold gets
-no SMTP attempt. Sending is limited to ``SEND_RATE_PER_MINUTE``.
+no SMTP attempt, and one the server can't take (non-ASCII before the ``@`` without SMTPUTF8:
+``addresses.py``) is dead at once, with the reason. Sending is limited to
+``SEND_RATE_PER_MINUTE``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from email.message import EmailMessage
 
+import structlog
+
+from aiq_notifications.deliveries.addresses import UndeliverableAddress, on_the_wire
+from aiq_notifications.deliveries.holds import AddressHolds
 from aiq_notifications.deliveries.rules import Claimed, RateLimit
-from aiq_notifications.deliveries.service import AddressHolds, Deliveries
+from aiq_notifications.deliveries.service import Deliveries
 from aiq_notifications.deliveries.smtp import (
     PermanentFailure,
     TemporaryFailure,
@@ -21,6 +28,8 @@ from aiq_notifications.deliveries.smtp import (
 )
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.clock import Clock
+
+log = structlog.get_logger(__name__)
 
 
 class Sender:
@@ -56,23 +65,31 @@ class Sender:
         if pause:
             await asyncio.sleep(pause)
         content = delivery.content
-        message = build_message(
-            rendered=content,
-            sender=self._settings.mail_from,
-            sender_name=content.sender_name or self._settings.mail_from_name,
-            reply_to=content.reply_to,
-            recipient=delivery.email,
-            recipient_name=content.recipient_name,
-            message_id=delivery.message_id,
-            sent_at=self._clock.now(),
-            unsubscribe_url=content.unsubscribe_url,
-        )
+        address = delivery.email
+
+        def message(smtputf8: bool) -> EmailMessage:
+            return build_message(
+                rendered=content,
+                sender=self._settings.mail_from,
+                sender_name=content.sender_name or self._settings.mail_from_name,
+                reply_to=content.reply_to,
+                recipient=on_the_wire(address, smtputf8).addr_spec,
+                recipient_name=content.recipient_name,
+                message_id=delivery.message_id,
+                sent_at=self._clock.now(),
+                unsubscribe_url=content.unsubscribe_url,
+            )
+
         try:
             await send_email(self._settings, message)
+        except UndeliverableAddress as error:
+            await self._deliveries.give_up(delivery, str(error))
         except PermanentFailure as error:
-            bounces = await self._holds.refused(delivery.email)
-            await self._deliveries.give_up(delivery, f"refused ({bounces}. time): {error}")
+            await self._deliveries.give_up(delivery, str(error), refused=True)
         except TemporaryFailure as error:
             await self._deliveries.failed_for_now(delivery, str(error))
+        except Exception as error:  # a bug must not leave it "sending": retried, then dead
+            log.exception("delivery.error", delivery_id=delivery.id)
+            await self._deliveries.failed_for_now(delivery, repr(error))
         else:
             await self._deliveries.sent(delivery)

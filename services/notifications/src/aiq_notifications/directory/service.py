@@ -72,6 +72,10 @@ class KnownMeetings:
     async def get(self, meeting_id: str, tx: Tx | None = None) -> dict[str, Any] | None:
         return await self._meetings.document(meeting_id, tx.session if tx else None)
 
+    async def districts_of(self, meeting_id: str, tx: Tx | None = None) -> list[str]:
+        """The meeting's districts (none while it is not known here yet)."""
+        return list((await self.get(meeting_id, tx) or {}).get("districts") or [])
+
     async def upcoming_published(self, now: datetime) -> list[dict[str, Any]]:
         return await self._meetings.upcoming_published(now)
 

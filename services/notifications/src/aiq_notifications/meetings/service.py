@@ -1,10 +1,12 @@
 """What a meeting's publication, change or cancellation (aiq.events) sets off here: the
-meeting remembered and described on its districts' dashboards; everyone registered told of a
+meeting remembered and described on its districts' dashboards, its emails and campaigns
+visible in its districts (as they are now); everyone registered told of a
 change (confirmed registrants get a calendar update, same UID) or of the cancellation (their
 entry withdrawn), and what was still to be sent about a cancelled meeting stopped."""
 
 from __future__ import annotations
 
+from aiq_notifications.campaigns.service import Campaigns
 from aiq_notifications.dashboards.service import Dashboards
 from aiq_notifications.deliveries.correspondence import Correspondence
 from aiq_notifications.deliveries.rules import DeliveryKind, subject
@@ -30,6 +32,7 @@ class Meetings:
         registrations: Registrations,
         dashboards: Dashboards,
         deliveries: Deliveries,
+        campaigns: Campaigns,
         correspondence: Correspondence,
     ) -> None:
         self._people = people
@@ -37,6 +40,7 @@ class Meetings:
         self._registrations = registrations
         self._dashboards = dashboards
         self._deliveries = deliveries
+        self._campaigns = campaigns
         self._mail = correspondence
 
     async def published(self, meeting: MeetingPublishedV1, tx: Tx) -> None:
@@ -67,6 +71,8 @@ class Meetings:
     async def _describe(self, meeting: MeetingSnapshot, tx: Tx) -> None:
         await self._meetings.remember(meeting, tx)
         await self._dashboards.describe(meeting, tx)
+        await self._deliveries.meeting_districts(meeting.meeting_id, meeting.districts, tx)
+        await self._campaigns.meeting_districts(meeting.meeting_id, meeting.districts, tx)
 
     async def _tell_registrants(
         self,

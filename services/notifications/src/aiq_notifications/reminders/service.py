@@ -105,4 +105,5 @@ class Reminders:
             if await self._mail.add(kind, recipient, meeting_id, meeting_id, rendered, tx):
                 added += 1
         await self._meetings.reminded(meeting_id, kind, tx)
+        tx.audit("reminder", f"{meeting_id}:{kind}", "sent", ["reminders_done"])
         return added
