@@ -1,6 +1,12 @@
 """What the service's HTML pages share (the personal-link pages of ``rsvp`` and the check-in
-desk of ``day``): the Jinja2 templates, reading a posted form, and the words for a refusal and
-for where a registration sits. German, no JavaScript; every refusal is a page, never a 500.
+desk of ``day``): the Jinja2 templates, their stylesheet, the security headers of every page,
+reading a posted form, and the words for a refusal and for where a registration sits.
+German, no JavaScript; every refusal is a page, never a 500.
+
+Every page is sent with a Content-Security-Policy that allows nothing inline and nothing from
+elsewhere (no script at all; the one stylesheet is ``/static/pages.css``), may not be framed,
+is never cached, and sends no referrer: the personal links carry their token in the address,
+which a referrer would give away to any page linked from them.
 
 Forms are plain ``application/x-www-form-urlencoded`` posts, read without extra packages.
 """
@@ -8,15 +14,17 @@ Forms are plain ``application/x-www-form-urlencoded`` posts, read without extra 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib.resources import files
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from aiq_events.meetings.schemas import Meeting
 from aiq_events.registrations.schemas import MAX_UNNAMED, Registration
+from aiq_shared.auth import public
 from aiq_shared.errors import DomainError
 
 _environment = Environment(
@@ -26,6 +34,25 @@ _environment = Environment(
 )
 
 HTML = {"content": {"text/html": {}}}
+
+STYLESHEET = "/static/pages.css"
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    )
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 
 # Why something was refused (``reason`` of the domain error), in words for the person.
 REFUSALS = {
@@ -69,7 +96,24 @@ def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("message_kind", "info")
     context.setdefault("details", [])
     html = _environment.get_template(template).render(context)
-    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
+
+
+# -- the pages' stylesheet ------------------------------------------------------------------
+
+router = APIRouter()
+_STYLES = (files("aiq_events") / "static" / "pages.css").read_text(encoding="utf-8")
+
+
+@router.get(STYLESHEET, tags=["pages"], include_in_schema=False)
+@public
+async def stylesheet() -> Response:
+    """The one stylesheet of the pages (so their CSP allows no inline style)."""
+    return Response(
+        _STYLES,
+        media_type="text/css",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=3600"},
+    )
 
 
 async def form_of(request: Request) -> Mapping[str, list[str]]:
