@@ -25,6 +25,8 @@ ERASED_FIELDS = [
     "participant.last_name", "registration.display_name", "registration.group_students",
     "invitation.display_name", "outcome.note", "stored_answers",
 ]  # fmt: skip
+# What a merge moves to the surviving organisation, beyond the people (each in the trail).
+MERGED_FIELDS = ["invitation.organisation_id", "merged_into", "registration.organisation_id"]
 
 
 @dataclass(frozen=True)
@@ -46,3 +48,4 @@ class Copies:
         await self.directory.merge_organisations(merged, surviving, tx)
         await self.rosters.move_organisation(merged, surviving, tx)
         await self.invitations.move_organisation(merged, surviving, tx)
+        tx.audit("organisation", merged, "merged", MERGED_FIELDS)

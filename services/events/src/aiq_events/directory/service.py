@@ -118,7 +118,6 @@ class Directory:
 
     async def merge_organisations(self, merged: str, surviving: str, tx: Tx) -> None:
         await self.organisations_db.mark_merged(merged, surviving, tx.session)
-        tx.audit("organisation", merged, "merged", ["merged_into"])
         moved = {p.id: p for p in await self.people_db.belonging_to(merged, tx.session)}
         for before in moved.values():
             await self._keep(before, rules.merged(before, merged, surviving), tx)
