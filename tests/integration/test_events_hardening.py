@@ -171,7 +171,6 @@ async def test_a_personal_link_stops_once_its_meeting_is_closed_and_declines_onc
 PAGE_HEADERS = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
     "cache-control": "no-store",
 }
 
@@ -196,6 +195,11 @@ async def test_every_page_sends_the_security_headers_and_holds_no_inline_code(ev
         assert answer.headers["content-type"].startswith("text/html"), where
         for name, value in PAGE_HEADERS.items():
             assert answer.headers[name] == value, where
+        # a personal link's token is in the address; the desk's (signed in) is not, and its
+        # forms must carry our origin
+        referrer = "same-origin" if "/check-in-desk" in where else "no-referrer"
+        assert answer.headers["referrer-policy"] == referrer, where
+        assert f'<meta name="referrer" content="{referrer}">' in answer.text, where
         policy = answer.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in policy and "default-src 'none'" in policy, where
         assert "unsafe-inline" not in policy and "script-src" not in policy, where
@@ -239,8 +243,22 @@ async def test_only_the_desk_page_takes_a_token_from_the_address(events) -> None
     page = await world.client.get(world.rsvp_path, params={"token": token}, headers=browser)
     assert page.status_code == 200 and "aiq_token" not in page.cookies
     desk = f"/events/{world.here}/check-in-desk"
-    signed_in = await world.client.get(desk, params={"token": token}, headers=browser)
+    signed_in = await world.client.get(desk, params={"token": token, "q": "Anna"}, headers=browser)
     assert signed_in.status_code == 200 and signed_in.cookies["aiq_token"] == token
+    # that page gives its address to nobody and loads the desk without the token at once
+    assert signed_in.headers["referrer-policy"] == "no-referrer"
+    assert f'<meta http-equiv="refresh" content="0; url={desk}?q=Anna">' in signed_in.text
+    assert token not in signed_in.text
+    # the desk's forms post with the cookie from our origin, which a browser sends with a form
+    # only under the desk's same-origin policy (under no-referrer it sends "null": refused)
+    cookie = {**browser, "Cookie": f"aiq_token={token}"}
+    origin = f"{world.client.base_url.scheme}://{world.client.base_url.host}"
+    world.client.cookies.clear()
+    for sent, status in (("null", 401), (origin, 200)):
+        posted = await world.client.post(
+            desk, data={"code": world.code}, headers={**cookie, "Origin": sent}
+        )
+        assert posted.status_code == status, sent
     world.client.cookies.clear()  # a token in the address only, from here on
     for method, path in (
         ("POST", desk),

@@ -6,7 +6,8 @@ German, no JavaScript; every refusal is a page, never a 500.
 Every page is sent with a Content-Security-Policy that allows nothing inline and nothing from
 elsewhere (no script at all; the one stylesheet is ``/static/pages.css``), may not be framed,
 is never cached, and sends no referrer: the personal links carry their token in the address,
-which a referrer would give away to any page linked from them.
+which a referrer would give away to any page linked from them. The check-in desk, once signed
+in, has no token in its address and sends ``same-origin`` (its forms must carry our origin).
 
 Forms are plain ``application/x-www-form-urlencoded`` posts, read without extra packages.
 """
@@ -36,6 +37,7 @@ _environment = Environment(
 HTML = {"content": {"text/html": {}}}
 
 STYLESHEET = "/static/pages.css"
+NO_REFERRER, SAME_ORIGIN = "no-referrer", "same-origin"
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'none'",
@@ -50,7 +52,7 @@ PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": NO_REFERRER,
     "Cache-Control": "no-store",
 }
 
@@ -91,12 +93,28 @@ def refusal(error: DomainError) -> str:
     return REFUSALS.get(str(error.extra.get("reason")), SOMETHING_WRONG)
 
 
-def page(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def page(
+    template: str,
+    status_code: int = 200,
+    *,
+    referrer_policy: str = NO_REFERRER,
+    reload_to: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page with the security headers. ``referrer_policy``: ``no-referrer`` for a page
+    whose address may carry a token; ``same-origin`` (SAME_ORIGIN) for a staff page whose forms
+    post back with the sign-in cookie, which is honoured only with our ``Origin`` (a browser
+    sends ``Origin: null`` with a form posted from a ``no-referrer`` page). ``reload_to``: the
+    page loads this address at once (``<meta http-equiv="refresh">``, no script), e.g. itself
+    without the token it was signed in with."""
     context.setdefault("message", None)
     context.setdefault("message_kind", "info")
     context.setdefault("details", [])
-    html = _environment.get_template(template).render(context)
-    return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
+    html = _environment.get_template(template).render(
+        {**context, "referrer_policy": referrer_policy, "reload_to": reload_to}
+    )
+    headers = {**PAGE_HEADERS, "Referrer-Policy": referrer_policy}
+    return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
 # -- the pages' stylesheet ------------------------------------------------------------------

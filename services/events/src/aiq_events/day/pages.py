@@ -1,11 +1,14 @@
 """The check-in desk (staff of the meeting's districts): find a registration by name, check in
 by code, take a walk-in. German, no JavaScript, usable on a phone; every refusal is a page,
 never a 500. A phone signs in once with a link carrying the staff token (``?token=``, the GET
-page only); the browser then keeps it in a cookie, and the forms post from the same origin."""
+page only); the browser then keeps it in a cookie, that page (sent without a referrer) loads
+the desk without the token at once, and the desk's forms post from the same origin (the desk
+sends ``Referrer-Policy: same-origin``, so a browser sends our ``Origin`` with them)."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -16,7 +19,7 @@ from aiq_events.meetings.rules import when
 from aiq_events.meetings.schemas import Meeting
 from aiq_events.meetings.service import MeetingsService
 from aiq_events.registrations.schemas import Registration
-from aiq_events.rendering import form_of, page, refusal, seat_lines
+from aiq_events.rendering import NO_REFERRER, SAME_ORIGIN, form_of, page, refusal, seat_lines
 from aiq_events.roles import STAFF
 from aiq_events.rsvp.rules import first
 from aiq_shared.auth import CurrentScope, signs_in_by_link
@@ -52,9 +55,14 @@ async def _desk(
     day = _day(request)
     meeting = await _meetings(request).get_meeting(event_id, scope)
     checked_in, confirmed = await day.arrivals(event_id, scope)
+    signing_in = "token" in request.query_params
     return page(
         "check_in_desk.html.j2",
         status_code,
+        # signed in by a link: no referrer, and at once the desk without the token; signed
+        # in: the forms must carry our origin (the cookie is honoured only with it)
+        referrer_policy=NO_REFERRER if signing_in else SAME_ORIGIN,
+        reload_to=_without_token(request) if signing_in else None,
         page_title=f"Einlass {meeting.title}",
         meeting=meeting,
         when=when(meeting),
@@ -69,6 +77,12 @@ async def _desk(
         message_kind=message_kind,
         details=details or [],
     )
+
+
+def _without_token(request: Request) -> str:
+    """The page's address without the ``token`` it was signed in with."""
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
+    return request.url.path + (f"?{kept}" if kept else "")
 
 
 def _arrived(meeting: Meeting, registration: Registration, again: bool) -> tuple[str, list[str]]:
