@@ -56,8 +56,9 @@ async def test_meetings_are_listed_by_start_day_sorted_and_paged(events) -> None
     after = (day_of[50] + timedelta(days=1)).isoformat()
     empty = await client.get("/events", params={"from": after})
     assert empty.status_code == 200 and empty.json()["items"] == []
-    wrong = await client.get("/events", params={"sort": "title"})
-    assert wrong.status_code == 422
+    for wrong in ({"sort": "title"}, {"to": "0"}, {"from": "2027-02-30"}, {"from": "18.03.2027"}):
+        refused = await client.get("/events", params=wrong)
+        assert refused.status_code == 422, wrong  # a day is YYYY-MM-DD, not a timestamp
 
 
 async def test_publishing_answers_the_campaign_it_started(events) -> None:

@@ -3,13 +3,13 @@ publish, cancel). Every route: staff of the meeting's districts, coordinators, a
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Request, status
 
 from aiq_events.meetings.changes import MeetingChanges
 from aiq_events.meetings.schemas import (
+    IsoDay,
     Meeting,
     MeetingChange,
     MeetingCreate,
@@ -62,14 +62,14 @@ async def list_events(
     paging: Paging,
     scope: CurrentScope,
     district: Annotated[
-        list[str] | None, Query(max_length=80, description="In any of these districts")
-    ] = None,
+        list[str], Query(max_length=20, description="In any of these districts")
+    ] = [],  # noqa: B006 (FastAPI copies a default: never shared between calls)
     status: MeetingStatus | None = None,
     starts_from: Annotated[
-        date | None, Query(alias="from", description="Starting on or after this day")
+        IsoDay | None, Query(alias="from", description="Starting on or after this day")
     ] = None,
     starts_to: Annotated[
-        date | None, Query(alias="to", description="Starting on or before this day")
+        IsoDay | None, Query(alias="to", description="Starting on or before this day")
     ] = None,
     sort: Annotated[
         MeetingSort | None,

@@ -8,10 +8,11 @@ registrations for one meeting are serialised by the database transaction.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from aiq_events.invitations.schemas import InvitationTarget
 from aiq_shared.contracts.meetings import AgendaEntry, MeetingSummary
@@ -235,6 +236,17 @@ class PublishedMeeting(Meeting):
 
 
 MeetingSort = Literal["starts_at", "-starts_at"]
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    """A day as the API writes it (``2027-03-18``), not a number read as a timestamp."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise ValueError("a day as YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class MeetingListing(BaseModel):

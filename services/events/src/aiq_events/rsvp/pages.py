@@ -157,6 +157,11 @@ RSVP_RESPONSES = {
     409: {"description": "Refused: deadline passed, meeting cancelled, ... (German page)", **HTML},
     410: {"description": "The link has expired: the meeting is over (German page)", **HTML},
     422: {"description": "The form could not be used (German page)", **HTML},
+    429: {
+        "description": "Too many calls from this address a minute (problem+json)",
+        "content": {"application/problem+json": {}},
+        "headers": {"Retry-After": {"description": "Seconds", "schema": {"type": "integer"}}},
+    },
 }
 
 
