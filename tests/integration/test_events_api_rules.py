@@ -218,6 +218,12 @@ async def test_the_csv_names_organisations_and_two_memberships_invite_once(event
     assert (await preview({"tags": ["schule"]}))["matched"] == 2  # Ole belongs there now
     everyone = await all_pages(system.events, f"/events/{meeting['id']}/invitations")
     assert {i["organisation_id"] for i in everyone} == {"school"}
+    # the merge is in the audit trail: what it moved, by field name (issue 11)
+    trail = await system.events.get("/audit", params={"resource_id": "firm"})
+    merged = [e for e in trail.json()["items"] if e["action"] == "merged"]
+    assert [e["changed_fields"] for e in merged] == [
+        ["invitation.organisation_id", "merged_into", "registration.organisation_id"]
+    ]
 
 
 async def _matched(pending, count: int):

@@ -176,7 +176,7 @@ async def new_person(
 @contextlib.asynccontextmanager
 async def events_alone(settings_for, clock: Clock = SYSTEM_CLOCK, **overrides):
     """The events service in-process, reading the time from ``clock``; ``system.registrations``
-    is its RegistrationsService."""
+    is its RegistrationsService, ``system.app`` the app."""
     overrides.setdefault("offer_check_interval_s", 3600)
     settings = settings_for(EventsSettings, "events", **overrides)
     app = create_app(settings, clock=clock)
@@ -188,6 +188,7 @@ async def events_alone(settings_for, clock: Clock = SYSTEM_CLOCK, **overrides):
                 registrations=app.state.registrations,
                 clock=clock,
                 settings={"events": settings},
+                app=app,
             )
 
 

@@ -199,3 +199,32 @@ def test_a_link_opens_its_invitation_until_the_meeting_ends_not_for_an_erased_pe
         rules.check_link(invited(), other, END, NOW, person_erased=False)
     with pytest.raises(InvalidLink):
         rules.check_link(invited(), meeting, END, NOW, person_erased=True)
+
+
+def test_a_link_stops_once_its_meeting_is_closed_even_before_its_end() -> None:
+    """Its purpose is spent: there is nothing left to register for, change or decline."""
+    meeting = Meeting(
+        id="m1", title="T", starts_at=datetime(2026, 3, 19, 16), ends_at=END,
+        venue={"name": "V"}, capacity=5, districts=["Hörde"], topic_tables=[], status="closed",
+    )  # fmt: skip
+    with pytest.raises(ExpiredLink):
+        rules.check_link(invited(), meeting, END, NOW, person_erased=False)
+
+
+def test_the_claims_of_a_link_are_typed_before_they_reach_a_query() -> None:
+    """A genuine signature around claims that are no ids of ours (an operator, a list, an
+    endless string) is no link: it never reaches a query."""
+    personal = PersonalLinks("https://aiq.example/", SECRET)
+    for forged in ({"$ne": None}, ["inv1"], "inv1' || '1", "x" * 65):
+        token = jwt.encode(
+            {"sub": forged, "mid": "m1", "purpose": "rsvp", "iat": NOW, "exp": END},
+            SECRET,
+            algorithm="HS256",
+        )
+        with pytest.raises(InvalidLink):
+            personal.read(token)
+    unsubscribe = jwt.encode(
+        {"sub": "inv1", "mid": "m1", "purpose": "unsubscribe", "exp": END}, SECRET, "HS256"
+    )
+    with pytest.raises(InvalidLink):
+        personal.read(unsubscribe)  # single-purpose: another purpose's link opens nothing here

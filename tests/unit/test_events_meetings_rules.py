@@ -18,6 +18,12 @@ NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 T0 = datetime(2026, 3, 19, 15, tzinfo=UTC)
 
 
+def change(meeting: Meeting, update: MeetingChange) -> tuple[Meeting, list[str]]:
+    """A change of a meeting without registrations (tests/unit/test_events_meeting_changes.py
+    has the rules that registrations add)."""
+    return rules.change(meeting, update, [], lambda: "new-table")
+
+
 def meeting(**changes) -> Meeting:
     base = Meeting(
         id="m1",
@@ -101,19 +107,19 @@ def test_the_meeting_summary_carries_the_programme() -> None:
 
 def test_a_change_of_a_published_meeting_raises_its_calendar_sequence() -> None:
     later = MeetingChange(starts_at=datetime(2026, 3, 26, 16), ends_at=datetime(2026, 3, 26, 19))
-    changed, fields = rules.change(meeting(), later)
+    changed, fields = change(meeting(), later)
     assert fields == ["starts_at", "ends_at"]
     assert changed.sequence == 1
     assert changed.starts_at.isoformat() == "2026-03-26T16:00:00+01:00"
-    same, nothing = rules.change(changed, MeetingChange(title="Netzwerktreffen"))
+    same, nothing = change(changed, MeetingChange(title="Netzwerktreffen"))
     assert nothing == [] and same.sequence == 1  # no change, no new sequence
-    draft, _ = rules.change(meeting(status="draft"), MeetingChange(title="Neu"))
+    draft, _ = change(meeting(status="draft"), MeetingChange(title="Neu"))
     assert draft.sequence == 0  # nobody holds a calendar entry of a draft
 
 
 def test_a_change_keeps_the_end_after_the_start() -> None:
     with pytest.raises(Unprocessable):
-        rules.change(meeting(), MeetingChange(starts_at=datetime(2026, 3, 19, 20)))
+        change(meeting(), MeetingChange(starts_at=datetime(2026, 3, 19, 20)))
 
 
 def test_a_cancelled_meeting_can_be_neither_changed_nor_cancelled_nor_joined() -> None:
@@ -122,7 +128,7 @@ def test_a_cancelled_meeting_can_be_neither_changed_nor_cancelled_nor_joined() -
     with pytest.raises(Conflict):
         rules.cancel(cancelled)
     with pytest.raises(Conflict):
-        rules.change(cancelled, MeetingChange(title="Neu"))
+        change(cancelled, MeetingChange(title="Neu"))
     with pytest.raises(Conflict, match="cancelled"):
         check_registration(cancelled, RegistrationCreate(person_id="p"), NOW)
     with pytest.raises(Conflict):
@@ -146,7 +152,7 @@ def test_a_deadline_after_the_start_is_refused() -> None:
     fine = MeetingCreate.model_validate({**body, "registration_deadline": "2026-03-12T23:59:00"})
     assert fine.format == "speed_week" and fine.agenda[0].kind == "welcome"
     with pytest.raises(Unprocessable):
-        rules.change(meeting(), MeetingChange(registration_deadline=datetime(2026, 4, 1)))
+        change(meeting(), MeetingChange(registration_deadline=datetime(2026, 4, 1)))
 
 
 def test_walk_ins_may_register_after_the_deadline_others_not() -> None:

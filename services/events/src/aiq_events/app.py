@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from aiq_events import rendering
 from aiq_events.day import pages as desk_pages
 from aiq_events.day import routes as day_routes
 from aiq_events.day.service import DayService
@@ -24,6 +25,7 @@ from aiq_events.invitations.links import PersonalLinks
 from aiq_events.invitations.repository import CampaignsRepository, InvitationsRepository
 from aiq_events.invitations.service import InvitationsService
 from aiq_events.meetings import routes as meeting_routes
+from aiq_events.meetings.changes import MeetingChanges
 from aiq_events.meetings.repository import MeetingsRepository
 from aiq_events.meetings.service import MeetingsService
 from aiq_events.outcomes import routes as outcome_routes
@@ -54,11 +56,15 @@ def create_app(settings: EventsSettings | None = None, clock: Clock = SYSTEM_CLO
     campaigns_db = CampaignsRepository(database)
     outcomes_db = OutcomesRepository(database)
     people_db = PeopleRepository(database)
-    repositories = (meetings_db, registrations_db, invitations_db, outcomes_db)
+    parts = (registrations_db, invitations_db, outcomes_db)  # visible where their meeting is
+    repositories = (meetings_db, people_db, *parts)
 
     async def ensure_indexes(_: Database) -> None:
         for repository in repositories:
             await repository.ensure_indexes()
+        districts = await meetings_db.districts_of()
+        for part in parts:
+            await part.fill_in_districts(districts)
 
     runtime.indexes(ensure_indexes)
 
@@ -76,6 +82,7 @@ def create_app(settings: EventsSettings | None = None, clock: Clock = SYSTEM_CLO
     registrations = RegistrationsService(
         database, meetings, directory, rosters, registrations_db, clock
     )
+    changes = MeetingChanges(database, meetings, rosters, parts)
     answers = Answers(database, meetings, rosters, invitations_db, links, clock)
     day = DayService(database, meetings, rosters, directory, settings.districts, clock)
     outcomes = OutcomesService(
@@ -105,10 +112,12 @@ def create_app(settings: EventsSettings | None = None, clock: Clock = SYSTEM_CLO
             outcome_routes.router,
             rsvp_pages.router,
             desk_pages.router,
+            rendering.router,
         ],
     )
     app.add_exception_handler(InvalidLink, rsvp_pages.link_problem)  # a German page, never JSON
     app.state.meetings = meetings
+    app.state.meeting_changes = changes
     app.state.invitations = invitations
     app.state.answers = answers
     app.state.registrations = registrations

@@ -22,6 +22,7 @@ from aiq_shared.contracts.registrations import RegistrationCheckedInV1, Registra
 from aiq_shared.errors import NotFound
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import new_id
+from aiq_shared.scope import EVERYTHING, Scope
 
 
 @dataclass(frozen=True)
@@ -33,33 +34,33 @@ class DayService:
     districts: Sequence[str]
     clock: Clock
 
-    async def check_in(self, meeting_id: str, code: str) -> CheckIn:
+    async def check_in(self, meeting_id: str, code: str, scope: Scope) -> CheckIn:
         async def work(tx: Tx) -> CheckIn:
-            meeting = await self.meetings.load(meeting_id, tx)
-            registration = await self.rosters.by_check_in_code(meeting_id, code, tx)
-            if registration is None:
+            meeting = await self.meetings.load(meeting_id, tx, scope)
+            before = await self.rosters.by_check_in_code(meeting_id, code, tx, scope)
+            if before is None:
                 raise NotFound(
                     "no registration with this check-in code for this event", reason="unknown_code"
                 )
-            registration, arrived = rules.check_in(registration, self.clock.now())
+            registration, arrived = rules.check_in(before, self.clock.now())
             if arrived:
-                await self.rosters.save(registration, tx)
+                await self.rosters.save(registration, tx, "checked_in", before)
                 tx.emit(registration_event(RegistrationCheckedInV1, meeting, registration))
             return CheckIn(registration=registration, already_checked_in=not arrived)
 
         return await self.database.transaction(work)
 
-    async def walk_in(self, meeting_id: str, body: WalkInCreate) -> CheckIn:
+    async def walk_in(self, meeting_id: str, body: WalkInCreate, scope: Scope) -> CheckIn:
         """Register and check in on the spot, past the deadline and beyond capacity; someone
         registered already (perhaps still waiting) is seated and checked in."""
 
         async def work(tx: Tx) -> CheckIn:
-            roster = await self.rosters.load(meeting_id, tx)
+            roster = await self.rosters.load(meeting_id, tx, scope)
             check_open(roster.meeting, roster.now, walk_in=True)
             check_tables(roster.meeting, body.topic_table_ids)
             registration: Registration | None = None
             if body.person_id:
-                person = await self.directory.known_person(body.person_id, tx)
+                person = await self.directory.known_person(body.person_id, tx, scope)
                 existing = registration_rules.active_of(roster.registrations, person.id)
                 if existing is not None:
                     registration = roster.seat_at_door(existing.id)
@@ -82,38 +83,42 @@ class DayService:
         async with self.meetings.one_at_a_time(meeting_id):
             return await self.database.transaction(work)
 
-    async def record_visit(self, meeting_id: str, visit: TableVisitCreate) -> Registration:
+    async def record_visit(
+        self, meeting_id: str, visit: TableVisitCreate, scope: Scope
+    ) -> Registration:
         """Attendance per topic table and round (the table host ticks people off)."""
 
         async def work(tx: Tx) -> Registration:
-            meeting = await self.meetings.load(meeting_id, tx)
+            meeting = await self.meetings.load(meeting_id, tx, scope)
             rules.check_visit(meeting, visit)
             if visit.code:
-                registration = await self.rosters.by_check_in_code(meeting_id, visit.code, tx)
-                if registration is None:
+                found = await self.rosters.by_check_in_code(meeting_id, visit.code, tx, scope)
+                if found is None:
                     raise NotFound("no registration with this check-in code for this event")
+                registration = found
             else:
                 registration = await self.rosters.in_meeting(
-                    meeting_id, visit.registration_id or "", tx
+                    meeting_id, visit.registration_id or "", tx, scope
                 )
             updated = rules.visited(registration, visit, self.clock.now())
             if updated is None:
                 return registration
-            await self.rosters.save(updated, tx)
+            await self.rosters.save(updated, tx, "table_visited", registration)
             return updated
 
         return await self.database.transaction(work)
 
-    async def close_meeting(self, meeting_id: str) -> Meeting:
+    async def close_meeting(self, meeting_id: str, scope: Scope) -> Meeting:
         """After the day: confirmed but never checked in -> no-show, each announced."""
 
         async def work(tx: Tx) -> Meeting:
-            meeting = await self.meetings.load(meeting_id, tx)
-            everyone = await self.rosters.of_meeting(meeting_id, tx)
-            meeting, no_shows = rules.close(meeting, everyone, self.clock.now())
+            meeting = await self.meetings.load(meeting_id, tx, scope)
+            everyone = {r.id: r for r in await self.rosters.of_meeting(meeting_id, EVERYTHING, tx)}
+            meeting, no_shows = rules.close(meeting, list(everyone.values()), self.clock.now())
             await self.meetings.save(meeting, tx)
+            tx.audit("meeting", meeting.id, "closed", ["closed_at", "status"])
             for registration in no_shows:
-                await self.rosters.save(registration, tx)
+                await self.rosters.save(registration, tx, "no_show", everyone[registration.id])
                 tx.emit(registration_event(RegistrationNoShowV1, meeting, registration))
             tx.emit(meeting_event(MeetingClosedV1, meeting, no_shows=len(no_shows)))
             return meeting
@@ -122,9 +127,9 @@ class DayService:
             return await self.database.transaction(work)
 
     # the check-in desk --------------------------------------------------------------------
-    async def arrivals(self, meeting_id: str) -> tuple[int, int]:
+    async def arrivals(self, meeting_id: str, scope: Scope) -> tuple[int, int]:
         """(checked in, confirmed) registrations."""
-        return rules.arrivals(await self.rosters.of_meeting(meeting_id))
+        return rules.arrivals(await self.rosters.of_meeting(meeting_id, scope))
 
-    async def search(self, meeting_id: str, name: str) -> list[Registration]:
-        return rules.search(await self.rosters.of_meeting(meeting_id), name)
+    async def search(self, meeting_id: str, name: str, scope: Scope) -> list[Registration]:
+        return rules.search(await self.rosters.of_meeting(meeting_id, scope), name)

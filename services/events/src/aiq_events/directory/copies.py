@@ -19,6 +19,15 @@ from aiq_events.registrations.service import Rosters
 from aiq_shared.contracts.contacts import OrganisationsMergedV1, PersonErasedV1
 from aiq_shared.mongo import Tx
 
+# What an erasure takes, everywhere (the names of the fields, as the audit trail keeps them).
+ERASED_FIELDS = [
+    "participant.display_name", "participant.email", "participant.first_name",
+    "participant.last_name", "registration.display_name", "registration.group_students",
+    "invitation.display_name", "outcome.note", "stored_answers",
+]  # fmt: skip
+# What a merge moves to the surviving organisation, beyond the people (each in the trail).
+MERGED_FIELDS = ["invitation.organisation_id", "merged_into", "registration.organisation_id"]
+
 
 @dataclass(frozen=True)
 class Copies:
@@ -32,9 +41,11 @@ class Copies:
         await self.rosters.forget_person(event.person_id, tx)
         await self.invitations.forget_person(event.person_id, tx)
         await self.outcomes.forget_person(event.person_id, tx)
+        tx.audit("participant", event.person_id, "erased", ERASED_FIELDS)
 
     async def organisations_merged(self, event: OrganisationsMergedV1, tx: Tx) -> None:
         merged, surviving = event.merged_organisation_id, event.surviving_organisation_id
         await self.directory.merge_organisations(merged, surviving, tx)
         await self.rosters.move_organisation(merged, surviving, tx)
         await self.invitations.move_organisation(merged, surviving, tx)
+        tx.audit("organisation", merged, "merged", MERGED_FIELDS)

@@ -2,30 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+from pymongo import IndexModel
 
 from aiq_events.directory.rules import Participant, Segment
 from aiq_shared.contracts.contacts import OrganisationSnapshot
 from aiq_shared.idempotency import COLLECTION as IDEMPOTENCY_KEYS
 from aiq_shared.repository import Repository, Session
+from aiq_shared.scope import Scope
 
 
 class PeopleRepository(Repository[Participant]):
+    """People, each visible in their ``districts`` (indexed): staff read them through a scope."""
+
     collection_name = "participants"
     model = Participant
 
-    async def everyone(self, session: Session = None) -> list[Participant]:
-        """Everyone not erased."""
-        return await self.find({"erased": {"$ne": True}}, session)
+    def indexes(self) -> Sequence[IndexModel]:
+        return [IndexModel("districts"), IndexModel("memberships.organisation_id")]
+
+    async def everyone(self, scope: Scope, session: Session = None) -> list[Participant]:
+        """Everyone not erased, in the scope."""
+        return await self.find(scope.narrow({"erased": {"$ne": True}}, "districts"), session)
+
+    async def visible(
+        self, person_id: str, scope: Scope, session: Session = None
+    ) -> Participant | None:
+        return await self.find_one(scope.narrow({"_id": person_id}, "districts"), session)
 
     async def members_of(self, organisation_id: str, session: Session) -> list[Participant]:
         """People with a membership in the organisation (not only their main one)."""
         return await self.find({"memberships.organisation_id": organisation_id}, session)
 
-    async def move_organisation(self, merged: str, surviving: str, session: Session) -> None:
-        await self.collection.update_many(
-            {"organisation_id": merged}, {"$set": {"organisation_id": surviving}}, session=session
-        )
+    async def belonging_to(self, organisation_id: str, session: Session) -> list[Participant]:
+        """People whose main organisation or one of whose memberships it is."""
+        either = [{"organisation_id": organisation_id},
+                  {"memberships.organisation_id": organisation_id}]  # fmt: skip
+        return await self.find({"$or": either}, session)
 
 
 class OrganisationsRepository(Repository[OrganisationSnapshot]):
@@ -55,10 +70,21 @@ class OrganisationsRepository(Repository[OrganisationSnapshot]):
         documents = await self.collection.find({"merged_into": None}, session=session).to_list()
         return {d["_id"]: d for d in documents}
 
-    async def names(self) -> dict[str, str]:
-        """Every organisation's name by id (merged ones too: old rows may still name them)."""
-        documents = await self.collection.find({}, {"name": 1}).to_list()
-        return {d["_id"]: d["name"] for d in documents if d.get("name")}
+    async def names(self, ids: Iterable[str]) -> dict[str, str]:
+        """These organisations' names by id (merged ones too: old rows may still name them)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}  # an empty $in breaks the embedded server
+        found = self.collection.find({"_id": {"$in": wanted}}, {"name": 1})
+        return {d["_id"]: d["name"] for d in await found.to_list() if d.get("name")}
+
+    async def of_ids(self, ids: Iterable[str], session: Session) -> dict[str, dict[str, Any]]:
+        """These organisations as stored, by id (for the districts of their people)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        found = self.collection.find({"_id": {"$in": wanted}}, session=session)
+        return {d["_id"]: d for d in await found.to_list()}
 
 
 class SegmentsRepository(Repository[Segment]):

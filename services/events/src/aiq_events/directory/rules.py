@@ -38,6 +38,9 @@ class Participant(BaseModel):
     consents: list[str] = Field(default_factory=list)
     memberships: list[Membership] = Field(default_factory=list)
     erased: bool = False
+    # Where the person is visible to staff: their own district and those of the organisations
+    # they belong to (kept up to date when one of them moves).
+    districts: list[str] = Field(default_factory=list)
 
     @property
     def invitable(self) -> bool:
@@ -77,6 +80,19 @@ def from_snapshot(person: PersonSnapshot) -> Participant:
         consents=list(person.consents),
         memberships=list(person.memberships),
     )
+
+
+def with_districts(
+    person: Participant, organisations: Mapping[str, Mapping[str, Any]]
+) -> Participant:
+    """The person with the districts they are visible in: their own, and those of the
+    organisations they belong to (as far as the read model knows them)."""
+    found = [person.district] + [
+        str(organisations[i]["district"])
+        for i in person.organisation_ids
+        if organisations.get(i, {}).get("district")
+    ]
+    return person.model_copy(update={"districts": list(dict.fromkeys(d for d in found if d))})
 
 
 def known(participant: Participant | None, person_id: str) -> Participant:

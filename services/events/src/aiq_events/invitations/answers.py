@@ -16,6 +16,7 @@ from aiq_events.registrations.service import Rosters
 from aiq_shared.clock import Clock
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import Page, PageParams
+from aiq_shared.scope import EVERYTHING, Scope
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,15 @@ class Answers:
     links: PersonalLinks
     clock: Clock
 
-    async def list_invitations(self, meeting_id: str, page: PageParams) -> Page[InvitationView]:
-        await self.meetings.get_meeting(meeting_id)
-        listed = await self.invitations.page({"meeting_id": meeting_id}, page)
+    async def list_invitations(
+        self, meeting_id: str, page: PageParams, scope: Scope
+    ) -> Page[InvitationView]:
+        """The invitations of a meeting in the caller's scope, with their personal links (so
+        only staff of the meeting's districts see them)."""
+        await self.meetings.get_meeting(meeting_id, scope)
+        listed = await self.invitations.listed(meeting_id, scope, page)
         latest = await self.rosters.latest_of_people(
-            meeting_id, [i.person_id for i in listed.items]
+            meeting_id, [i.person_id for i in listed.items], scope
         )
         views = []
         for invitation in listed.items:
@@ -52,7 +57,7 @@ class Answers:
         """Record the no and publish ``aiq.invitation.declined.v1``; False if said before."""
 
         async def work(tx: Tx) -> bool:
-            meeting = await self.meetings.load(invitation.meeting_id, tx)
+            meeting = await self.meetings.load(invitation.meeting_id, tx, EVERYTHING)
             registration = await self.rosters.active_of(meeting.id, invitation.person_id, tx)
             own = (
                 registration
@@ -64,6 +69,7 @@ class Answers:
             if not await self.invitations.mark_declined(invitation.id, now, tx.session):
                 return False
             tx.emit(rules.declined(invitation, now))
+            tx.audit("invitation", invitation.id, "declined", ["declined_at"])
             return True
 
         return await self.database.transaction(work)

@@ -21,9 +21,11 @@ from aiq_events.invitations.repository import CampaignsRepository, InvitationsRe
 from aiq_events.invitations.rules import Selection
 from aiq_events.invitations.schemas import Campaign, CampaignResult, InvitationTarget
 from aiq_events.meetings.schemas import Meeting
+from aiq_shared.audit import changed_fields
 from aiq_shared.clock import Clock
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import new_id
+from aiq_shared.scope import Scope
 from aiq_shared.targeting import ContactFilter
 
 
@@ -49,26 +51,28 @@ class Campaigns:
     clock: Clock
 
     async def select(
-        self, meeting: Meeting, target: InvitationTarget, tx: Tx | None = None
+        self, meeting: Meeting, target: InvitationTarget, scope: Scope, tx: Tx | None = None
     ) -> Selection:
-        """Whom ``target`` (or, given none, the meeting's districts) would invite now."""
+        """Whom ``target`` (or, given none, the meeting's districts) would invite now, among
+        the people the caller may see (``scope``: the districts of a person and of the
+        organisations they belong to)."""
         target = rules.default_target(meeting, target)
         criteria = [target.target] if target.target is not None else []
         if target.segment_id:
             criteria.append(await self.directory.segment_filter(target.segment_id, tx))
         session = tx.session if tx else None
         return rules.select(
-            await self.directory.people(tx),
+            await self.directory.people(scope, tx),
             await self.directory.organisations(tx),
             criteria,
             await self.invitations.invited_people(meeting.id, session),
         )
 
     async def start(
-        self, meeting: Meeting, target: InvitationTarget, tx: Tx, pending: Pending
+        self, meeting: Meeting, target: InvitationTarget, tx: Tx, pending: Pending, scope: Scope
     ) -> CampaignResult:
         target = rules.default_target(meeting, target)
-        selection = await self.select(meeting, target, tx)
+        selection = await self.select(meeting, target, scope, tx)
         counts = selection.counts()
         if not selection.eligible:
             return CampaignResult(**counts.model_dump(), campaign_id=None, invited=0)
@@ -82,6 +86,7 @@ class Campaigns:
         )
         await self.campaigns.add(campaign, tx.session)
         tx.emit(rules.campaign_started(campaign, meeting))
+        tx.audit("campaign", campaign.id, "started", changed_fields(None, campaign))
         first, *rest = list(rules.chunks(selection.eligible))
         await self._invite(meeting, campaign.id, first, tx)
         pending.meeting, pending.campaign_id, pending.chunks = meeting, campaign.id, rest
@@ -109,3 +114,4 @@ class Campaigns:
         for invitation in made:
             link = self.links.rsvp_url(invitation)
             tx.emit(rules.invitation_created(invitation, meeting, link, decline_url(link)))
+            tx.audit("invitation", invitation.id, "created", changed_fields(None, invitation))

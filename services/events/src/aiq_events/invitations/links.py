@@ -3,7 +3,9 @@ cancel, accept an offer) and the decline link (``<rsvp link>/absagen``). Plain P
 
 The token is an ``aiq_shared.links`` token for the purpose ``rsvp``, valid until the meeting
 ends. Its claims keep the names the links already sent in emails carry: ``sub`` (the
-invitation) and ``mid`` (the meeting).
+invitation) and ``mid`` (the meeting); they are typed (:class:`RsvpClaims`: strings shaped
+like this service's ids) before they reach a query, so a token with anything else in them is
+no link of ours.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from aiq_shared.links import LinkClaims, read_link, sign_link
 
 RSVP = "rsvp"
 DECLINE_PATH = "absagen"
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 
 class RsvpClaims(LinkClaims):
@@ -25,8 +28,9 @@ class RsvpClaims(LinkClaims):
         validate_by_alias=True, validate_by_name=True, serialize_by_alias=True
     )
 
-    invitation_id: str = Field(alias="sub")
-    meeting_id: str = Field(alias="mid")
+    # ids as this service makes them: nothing else reaches a query
+    invitation_id: str = Field(alias="sub", pattern=ID_PATTERN)
+    meeting_id: str = Field(alias="mid", pattern=ID_PATTERN)
 
 
 def rsvp_url(base_url: str, token: str) -> str:

@@ -9,10 +9,15 @@ from datetime import datetime
 from pymongo import IndexModel
 
 from aiq_events.invitations.schemas import Campaign, Invitation
+from aiq_events.meetings.repository import PartOfMeeting
+from aiq_shared.pagination import Page, PageParams
 from aiq_shared.repository import Repository, Session
+from aiq_shared.scope import Scope
 
 
-class InvitationsRepository(Repository[Invitation]):
+class InvitationsRepository(PartOfMeeting[Invitation]):
+    """Invitations, each read narrowed by the caller's scope (their meeting's districts)."""
+
     collection_name = "invitations"
     model = Invitation
 
@@ -21,7 +26,11 @@ class InvitationsRepository(Repository[Invitation]):
             # never twice per meeting, even if two campaigns race
             IndexModel([("meeting_id", 1), ("person_id", 1)], unique=True),
             IndexModel("person_id"),
+            *self.part_indexes(),
         ]
+
+    async def listed(self, meeting_id: str, scope: Scope, page: PageParams) -> Page[Invitation]:
+        return await self.page(self.of(meeting_id, scope), page)
 
     async def of_person(
         self, meeting_id: str, person_id: str, session: Session = None
@@ -34,9 +43,9 @@ class InvitationsRepository(Repository[Invitation]):
         ).to_list()
         return {d["person_id"] for d in documents}
 
-    async def invited_by_district(self, meeting_id: str) -> dict[str, int]:
+    async def invited_by_district(self, meeting_id: str, scope: Scope) -> dict[str, int]:
         documents = await self.collection.find(
-            {"meeting_id": meeting_id}, {"district": 1}
+            self.of(meeting_id, scope), {"district": 1}
         ).to_list()
         return dict(Counter(d["district"] for d in documents))
 

@@ -151,6 +151,7 @@ def invitations_for(
             kind=person.kind,
             created_at=now,
             expires_at=meeting.ends_at,
+            meeting_districts=meeting.districts,
         )
         for person in people
     ]
@@ -181,10 +182,11 @@ def check_link(
 ) -> tuple[Invitation, Meeting]:
     """The invitation and meeting behind a genuine link, if it still opens them: a link lasts
     until the meeting ends (the end signed into it, or the meeting's current end if it was
-    moved later since), and not for an erased person."""
+    moved later since) or is closed (its purpose is spent: nothing to answer any more), and
+    not for an erased person."""
     if invitation is None or meeting is None or invitation.meeting_id != meeting.id:
         raise InvalidLink("no such invitation")
-    if now >= max(signed_until, meeting.ends_at):
+    if now >= max(signed_until, meeting.ends_at) or meeting.status == "closed":
         raise ExpiredLink("the meeting is over")
     if person_erased:
         raise InvalidLink("the person was erased")

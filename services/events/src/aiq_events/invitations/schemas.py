@@ -39,6 +39,9 @@ class Invitation(BaseModel):
     declined_at: datetime | None = Field(
         default=None, description="When the person said no through their personal link"
     )
+    meeting_districts: list[str] = Field(
+        default_factory=list, description="Where it is visible: its meeting's districts"
+    )
 
 
 class InvitationView(Invitation):

@@ -25,6 +25,7 @@ from aiq_shared.errors import NotFound
 from aiq_shared.idempotency import once
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import PageParams, page_of
+from aiq_shared.scope import EVERYTHING, Scope
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,10 @@ class InvitationsService:
     clock: Clock
 
     async def preview_invitations(
-        self, meeting_id: str, target: InvitationTarget, page: PageParams
+        self, meeting_id: str, target: InvitationTarget, page: PageParams, scope: Scope
     ) -> InvitationPreview:
-        meeting = await self.meetings.get_meeting(meeting_id)
-        selection = await self.campaigns.select(meeting, target)
+        meeting = await self.meetings.get_meeting(meeting_id, scope)
+        selection = await self.campaigns.select(meeting, target, scope)
         organisations = await self.directory.organisations()
         after = [p for p in selection.eligible if not page.cursor or p.id > page.cursor]
         listed = page_of(after[: page.limit + 1], page, lambda p: p.id)
@@ -52,15 +53,19 @@ class InvitationsService:
         )
 
     async def invite(
-        self, meeting_id: str, target: InvitationTarget, idempotency_key: str | None = None
+        self,
+        meeting_id: str,
+        target: InvitationTarget,
+        scope: Scope,
+        idempotency_key: str | None = None,
     ) -> CampaignResult:
         pending = Pending()
 
         async def work(tx: Tx) -> CampaignResult:
-            meeting = await self.meetings.load(meeting_id, tx)
+            meeting = await self.meetings.load(meeting_id, tx, scope)
             meeting_rules.check_invitable(meeting, self.clock.now())
             pending.clear()
-            return await self.campaigns.start(meeting, target, tx, pending)
+            return await self.campaigns.start(meeting, target, tx, pending, scope)
 
         async with self.meetings.one_at_a_time(meeting_id):
             result = await once(
@@ -73,8 +78,8 @@ class InvitationsService:
         """The invitation behind a personal link; InvalidLink/ExpiredLink if it is none."""
         claims, signed_until = self.links.read(token)
         invitation = await self.invitations.get(claims.invitation_id)
-        try:
-            meeting: Meeting | None = await self.meetings.get_meeting(claims.meeting_id)
+        try:  # the link is the invitee's: every district
+            meeting: Meeting | None = await self.meetings.get_meeting(claims.meeting_id, EVERYTHING)
         except NotFound:
             meeting = None
         person = await self.directory.person(invitation.person_id) if invitation else None
@@ -91,8 +96,8 @@ class InvitationsService:
         invitation = await self.invitations.of_person(meeting_id, person_id, tx.session)
         return self.links.rsvp_url(invitation) if invitation else None
 
-    async def invited_by_district(self, meeting_id: str) -> dict[str, int]:
-        return await self.invitations.invited_by_district(meeting_id)
+    async def invited_by_district(self, meeting_id: str, scope: Scope) -> dict[str, int]:
+        return await self.invitations.invited_by_district(meeting_id, scope)
 
     # for an erasure and a merge -----------------------------------------------------------
     async def forget_person(self, person_id: str, tx: Tx) -> None:

@@ -4,13 +4,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from aiq_events.meetings.schemas import Meeting, MeetingChange, MeetingCreate, TopicTable, Venue
+from aiq_events.meetings.schemas import (
+    Meeting,
+    MeetingChange,
+    MeetingCreate,
+    MeetingListing,
+    TopicTable,
+)
+from aiq_events.registrations.schemas import Registration
+from aiq_events.registrations.seating import occupancy
 from aiq_shared.contracts.meetings import MeetingSnapshot, TopicTableSnapshot
-from aiq_shared.dates import clock_time, short_date, time_span
-from aiq_shared.errors import Conflict, Unprocessable
+from aiq_shared.dates import BERLIN, clock_time, short_date, time_span
+from aiq_shared.errors import Conflict, Forbidden, Unprocessable
+from aiq_shared.scope import Scope
 
 
 def check_districts(districts: Sequence[str], known: Sequence[str]) -> None:
@@ -61,28 +71,135 @@ def check_not_ended(meeting: Meeting, now: datetime) -> None:
         )
 
 
-def change(meeting: Meeting, update: MeetingChange) -> tuple[Meeting, list[str]]:
-    """The changed meeting and the names of the fields that really changed.
+# Changes registrants must hear of (an email, a calendar update); the others (capacity,
+# districts, tables, ...) reach the other services with the next announced change.
+MUST_HEAR = ("title", "description", "starts_at", "ends_at", "registration_deadline", "venue",
+             "agenda")  # fmt: skip
 
-    A change of a published meeting raises its calendar sequence, so the entry in every
-    registrant's calendar is replaced rather than duplicated.
+
+def check_may_assign(scope: Scope, districts: Iterable[str]) -> None:
+    """An officer puts a meeting in (or takes it out of) her own districts only."""
+    outside = sorted(d for d in set(districts) if not scope.covers(d))
+    if outside:
+        raise Forbidden(f"district {', '.join(outside)} is not among yours")
+
+
+def change(
+    meeting: Meeting,
+    update: MeetingChange,
+    registrations: Sequence[Registration],
+    new_id: Callable[[], str],
+) -> tuple[Meeting, list[str]]:
+    """The changed meeting and the names of the fields that really changed, checked against
+    its registrations (``registrations``): nobody loses a seat or a table they chose.
+
+    A change registrants must hear of raises a published meeting's calendar sequence, so the
+    entry in every registrant's calendar is replaced rather than duplicated.
     """
     if meeting.status in ("cancelled", "closed"):
         raise Conflict(f"meeting {meeting.id} is {meeting.status}")
     wanted = update.model_dump(exclude_unset=True)
-    if "venue" in wanted:
-        wanted["venue"] = Venue.model_validate(wanted["venue"])
-    changed = [name for name, value in wanted.items() if getattr(meeting, name) != value]
+    if "topic_tables" in wanted:
+        wanted["topic_tables"] = _tables(meeting, wanted["topic_tables"], new_id)
+    try:
+        candidate = Meeting.model_validate({**meeting.model_dump(), **wanted})
+    except ValueError as error:
+        raise Unprocessable(str(error)) from error
+    changed = [name for name in wanted if getattr(meeting, name) != getattr(candidate, name)]
     if not changed:
         return meeting, []
-    updated = meeting.model_copy(update={name: wanted[name] for name in changed})
-    if updated.ends_at <= updated.starts_at:
+    if candidate.ends_at <= candidate.starts_at:
         raise Unprocessable("ends_at must be after starts_at")
-    if updated.registration_deadline and updated.registration_deadline > updated.starts_at:
+    if candidate.registration_deadline and candidate.registration_deadline > candidate.starts_at:
         raise Unprocessable("registration_deadline must not be after starts_at")
-    if meeting.status == "published":
-        updated = updated.model_copy(update={"sequence": meeting.sequence + 1})
-    return updated, changed
+    active = [r for r in registrations if r.status != "cancelled"]
+    _check_seats(meeting, candidate, active)
+    if announced(meeting, changed) and meeting.status == "published":
+        candidate = candidate.model_copy(update={"sequence": meeting.sequence + 1})
+    return candidate, changed
+
+
+def announced(meeting: Meeting, changed: Sequence[str]) -> bool:
+    """Whether a change is announced (``aiq.meeting.changed.v1``): always for a draft (nobody
+    to tell yet), for a published meeting when registrants must hear of it."""
+    return meeting.status == "draft" or any(name in MUST_HEAR for name in changed)
+
+
+def _tables(meeting: Meeting, tables: Sequence[dict], new_id: Callable[[], str]) -> list[dict]:
+    """The new list of tables: those named by id keep it, the others get a new one."""
+    ids = [t["id"] for t in tables if t.get("id")]
+    unknown = [i for i in ids if meeting.table(i) is None]
+    if unknown:
+        raise Unprocessable(
+            f"meeting {meeting.id} has no topic table {', '.join(unknown)}", reason="unknown_table"
+        )
+    if len(set(ids)) != len(ids):
+        raise Unprocessable("a topic table is named twice", reason="table_twice")
+    return [{**t, "id": t.get("id") or new_id()} for t in tables]
+
+
+def _check_seats(before: Meeting, after: Meeting, active: Sequence[Registration]) -> None:
+    """Capacity and tables as registrations need them: never below the seats taken, no table
+    removed that someone chose, the way of choosing kept once tables are chosen."""
+    if after.capacity < before.seats_taken:
+        raise Conflict(
+            f"{before.seats_taken} seats are taken: the capacity can't be {after.capacity} "
+            "(cancel registrations first)",
+            reason="capacity_below_seats",
+        )
+    kept = {t.id for t in after.topic_tables}
+    wished = {t for r in active for t in r.topic_table_ids}
+    held = {s.topic_table_id for r in active for s in r.table_seats}
+    in_use = sorted((wished | held) - kept)
+    if in_use:
+        raise Conflict(
+            f"registrations chose topic table {', '.join(in_use)}: it can't be removed",
+            reason="table_in_use",
+            topic_table_ids=in_use,
+        )
+    taken = occupancy(active)
+    for table in after.topic_tables:
+        seated = max((n for (t, _), n in taken.items() if t == table.id), default=0)
+        if table.capacity < seated:
+            raise Conflict(
+                f"{seated} seats are taken at „{table.title}“: its capacity can't be "
+                f"{table.capacity}",
+                reason="table_capacity_below_seats",
+                topic_table_id=table.id,
+            )
+    chosen = any(r.topic_table_ids for r in active)
+    if after.table_selection != before.table_selection and chosen:
+        raise Conflict(
+            "registrations have chosen tables: the way of choosing can't change",
+            reason="tables_chosen",
+        )
+    seated_rounds = before.table_selection == "rank" and any(r.table_seats for r in active)
+    if after.round_count != before.round_count and seated_rounds:
+        raise Conflict(
+            "registrations are seated at tables per round: the number of rounds can't change",
+            reason="tables_seated",
+        )
+
+
+def listing_query(listing: MeetingListing) -> dict[str, Any]:
+    """The query of ``GET /events`` (the scope narrows it further)."""
+    query: dict[str, Any] = {}
+    if listing.districts:
+        query["districts"] = {"$in": list(listing.districts)}
+    if listing.status:
+        query["status"] = listing.status
+    starts: dict[str, datetime] = {}
+    if listing.starts_from:
+        starts["$gte"] = berlin_midnight(listing.starts_from)
+    if listing.starts_to:
+        starts["$lt"] = berlin_midnight(listing.starts_to + timedelta(days=1))
+    if starts:
+        query["starts_at"] = starts
+    return query
+
+
+def berlin_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=BERLIN)
 
 
 def cancel(meeting: Meeting) -> Meeting:

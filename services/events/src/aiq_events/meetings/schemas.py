@@ -8,10 +8,11 @@ registrations for one meeting are serialised by the database transaction.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from aiq_events.invitations.schemas import InvitationTarget
 from aiq_shared.contracts.meetings import AgendaEntry, MeetingSummary
@@ -160,20 +161,100 @@ class Meeting(BaseModel):
         )
 
 
+class TopicTableChange(TopicTableCreate):
+    """A topic table as a change names it: an existing one by its ``id`` (renamed, its
+    capacity changed), or a new one (no ``id``)."""
+
+    id: str | None = Field(
+        default=None, max_length=64, description="An existing table's id; none: a new table"
+    )
+
+
+# What a change may not set to null (the others: null clears them).
+REQUIRED_ON_CHANGE = frozenset(
+    {"title", "starts_at", "ends_at", "venue", "format", "capacity", "districts", "agenda",
+     "topic_tables", "table_selection", "rounds"}
+)  # fmt: skip
+
+
 class MeetingChange(BaseModel):
-    """What may change on a meeting; a change of a published one is announced to registrants."""
+    """What may change on a meeting (fields left out stay as they are). A change registrants
+    must hear of (time, place, wording, programme) of a published one is announced to them.
+
+    ``topic_tables`` is the whole new list: tables named by ``id`` are kept (and may be renamed
+    or resized), tables without ``id`` are added, a table left out is removed, unless a
+    registration chose it (refused: 409 ``table_in_use``). A capacity below the seats taken
+    is refused (409), a larger one moves the waitlist up."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str | None = Field(default=None, min_length=1, max_length=200)
+    format: MeetingFormat | None = None
     description: str | None = Field(default=None, max_length=5000)
     starts_at: BerlinTime | None = None
     ends_at: BerlinTime | None = None
     registration_deadline: BerlinTime | None = None
     venue: Venue | None = None
+    capacity: int | None = Field(default=None, ge=1, le=100_000)
+    districts: list[str] | None = Field(default=None, min_length=1, max_length=50)
+    organising_officer: str | None = Field(default=None, max_length=200)
+    agenda: list[AgendaItem] | None = Field(default=None, max_length=50)
+    topic_tables: list[TopicTableChange] | None = Field(default=None, max_length=100)
+    table_selection: TableSelection | None = None
+    rounds: list[Round] | None = Field(default=None, max_length=10)
+    move_up_offer_hours: int | None = Field(
+        default=None, ge=1, le=720, description="null: moving up confirms at once"
+    )
+
+    @model_validator(mode="after")
+    def _no_null_where_a_value_is_needed(self) -> MeetingChange:
+        nulled = sorted(
+            name
+            for name in self.model_fields_set & REQUIRED_ON_CHANGE
+            if getattr(self, name) is None
+        )
+        if nulled:
+            raise ValueError(f"{', '.join(nulled)} cannot be null")
+        if self.districts is not None and len(set(self.districts)) != len(self.districts):
+            raise ValueError("districts must not repeat")
+        return self
 
 
 class PublishOptions(InvitationTarget):
     """Publishing invites the meeting's districts unless told otherwise."""
 
     invite: bool = Field(default=True, description="false: publish without inviting anyone")
+
+
+class PublishedMeeting(Meeting):
+    """The published meeting, and the invitation campaign its publication started (if any)."""
+
+    campaign_id: str | None = Field(
+        default=None, description="The campaign that invites (none: nobody was invited)"
+    )
+    invited: int = Field(default=0, description="People the campaign invites")
+
+
+MeetingSort = Literal["starts_at", "-starts_at"]
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    """A day as the API writes it (``2027-03-18``), not a number read as a timestamp."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise ValueError("a day as YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
+
+
+class MeetingListing(BaseModel):
+    """What ``GET /events`` filters by: districts (any of them), status, the start day (from,
+    to: Europe/Berlin days, both included), and the order (by start, or as made)."""
+
+    districts: list[str] | None = None
+    status: MeetingStatus | None = None
+    starts_from: date | None = None
+    starts_to: date | None = None
+    sort: MeetingSort | None = None

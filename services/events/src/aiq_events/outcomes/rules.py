@@ -41,6 +41,7 @@ def outcome(
         meeting_id=meeting.id,
         attended=attended(registrations, item.organisation_id, item.person_id),
         recorded_at=now,
+        meeting_districts=meeting.districts,
         **item.model_dump(),
     )
 

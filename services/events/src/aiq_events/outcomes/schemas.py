@@ -35,6 +35,9 @@ class Outcome(OutcomeCreate):
     meeting_id: str
     attended: bool | None = None
     recorded_at: datetime
+    meeting_districts: list[str] = Field(
+        default_factory=list, description="Where it is visible: its meeting's districts"
+    )
 
 
 class ReportRow(BaseModel):

@@ -1,17 +1,22 @@
-"""Registrations in MongoDB."""
+"""Registrations in MongoDB: each read of a meeting's registrations narrowed by the caller's
+scope (``meeting_districts``, see ``meetings.repository.PartOfMeeting``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
 from pymongo import IndexModel
 
-from aiq_events.registrations.schemas import Registration
-from aiq_shared.repository import Repository, Session
+from aiq_events.meetings.repository import PartOfMeeting
+from aiq_events.registrations.schemas import Registration, RegistrationListing
+from aiq_shared.pagination import Page, PageParams
+from aiq_shared.repository import Session
+from aiq_shared.scope import Scope
 
 
-class RegistrationsRepository(Repository[Registration]):
+class RegistrationsRepository(PartOfMeeting[Registration]):
     collection_name = "registrations"
     model = Registration
 
@@ -20,30 +25,42 @@ class RegistrationsRepository(Repository[Registration]):
             IndexModel([("meeting_id", 1), ("person_id", 1)]),
             IndexModel([("meeting_id", 1), ("status", 1), ("waitlist_seq", 1)]),
             IndexModel("person_id"),
+            *self.part_indexes(),
         ]
 
-    async def of_meeting(self, meeting_id: str, session: Session = None) -> list[Registration]:
+    async def of_meeting(
+        self, meeting_id: str, scope: Scope, session: Session = None
+    ) -> list[Registration]:
         """Every registration for the meeting, in the order they were made."""
-        return await self.find({"meeting_id": meeting_id}, session, sort=[("_id", 1)])
+        return await self.find(self.of(meeting_id, scope), session, sort=[("_id", 1)])
+
+    async def listed(
+        self, meeting_id: str, scope: Scope, page: PageParams, listing: RegistrationListing
+    ) -> Page[Registration]:
+        """A page of the meeting's registrations; ``q`` finds a name (a group's students too)."""
+        more: dict[str, object] = {"status": listing.status} if listing.status else {}
+        if listing.q:
+            name = {"$regex": re.escape(listing.q), "$options": "i"}
+            more["$or"] = [{"display_name": name}, {"group_students.display_name": name}]
+        return await self.page(self.of(meeting_id, scope, **more), page)
 
     async def of_people(
-        self, meeting_id: str, person_ids: Sequence[str], session: Session = None
+        self, meeting_id: str, person_ids: Sequence[str], scope: Scope, session: Session = None
     ) -> list[Registration]:
         if not person_ids:
             return []  # an empty $in breaks the embedded server
-        return await self.find(
-            {"meeting_id": meeting_id, "person_id": {"$in": list(person_ids)}}, session
-        )
+        query = self.of(meeting_id, scope, person_id={"$in": list(person_ids)})
+        return await self.find(query, session)
 
     async def in_meeting(
-        self, meeting_id: str, registration_id: str, session: Session = None
+        self, meeting_id: str, registration_id: str, scope: Scope, session: Session = None
     ) -> Registration | None:
-        return await self.find_one({"_id": registration_id, "meeting_id": meeting_id}, session)
+        return await self.find_one(self.of(meeting_id, scope, _id=registration_id), session)
 
     async def by_check_in_code(
-        self, meeting_id: str, code: str, session: Session
+        self, meeting_id: str, code: str, scope: Scope, session: Session
     ) -> Registration | None:
-        return await self.find_one({"meeting_id": meeting_id, "check_in_code": code}, session)
+        return await self.find_one(self.of(meeting_id, scope, check_in_code=code), session)
 
     async def offers_due(self, now: datetime) -> list[Registration]:
         """Move-up offers whose time is over (of every meeting)."""

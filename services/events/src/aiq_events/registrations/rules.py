@@ -106,6 +106,10 @@ class Roster:
     events: list[RegistrationSnapshot] = field(default_factory=list)
     _added: set[str] = field(default_factory=set)
     _changed: set[str] = field(default_factory=set)
+    loaded: dict[str, Registration] = field(init=False)  # as read: the audit trail's "before"
+
+    def __post_init__(self) -> None:
+        self.loaded = {r.id: r for r in self.registrations}
 
     @property
     def added(self) -> list[Registration]:
@@ -186,6 +190,13 @@ class Roster:
         if not registration.holds_seats:
             self.meeting = waitlist.take_seats(self.meeting, registration.seats)
         return self._promote(registration)
+
+    def reshape(self, meeting: Meeting) -> None:
+        """The meeting changed (``meetings.rules.change``): who waits and fits into a larger
+        capacity or table now moves up."""
+        self.meeting = meeting
+        self._move_up()
+        self._seated_from_lines(seating.fill_lines(self.meeting, self.registrations))
 
     def replace(self, registration: Registration) -> None:
         """A registration changed by a rule that moves no seat (checking in): written with
@@ -320,7 +331,10 @@ class Roster:
     def _pass_on_table_seats(self, before: Registration, after: Registration) -> None:
         """Seats ``after`` gave up go to the first in each table's line; each who moved up is
         told once (``table_move_up``), with all their seats as they are now."""
-        for moved in seating.pass_on(self.meeting, self.registrations, before, after):
+        self._seated_from_lines(seating.pass_on(self.meeting, self.registrations, before, after))
+
+    def _seated_from_lines(self, moving: Iterable[Registration]) -> None:
+        for moved in moving:
             moved = moved.model_copy(update={"updated_at": self.now})
             self._put(moved)
             self._emit(
@@ -354,6 +368,7 @@ class Roster:
                 "created_at": self.now,
                 "updated_at": self.now,
                 "kind": kind or person.kind,
+                "meeting_districts": self.meeting.districts,
                 **fields,
             }
         )

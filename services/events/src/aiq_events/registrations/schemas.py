@@ -114,6 +114,9 @@ class Registration(BaseModel):
     group_students: list[GroupMember] = Field(
         default_factory=list, description="Named students of a school group (teacher's)"
     )
+    meeting_districts: list[str] = Field(
+        default_factory=list, description="Where it is visible: its meeting's districts"
+    )
 
     @property
     def holds_seats(self) -> bool:
@@ -134,3 +137,18 @@ class TableAssignment(BaseModel):
 
     meeting_id: str
     registrations: list[AssignedRegistration]
+
+
+class RegistrationView(Registration):
+    """A registration as staff read it: with its organisation's name (from contacts)."""
+
+    organisation_name: str | None = Field(default=None, description="From contacts")
+
+
+class RegistrationListing(BaseModel):
+    """What ``GET /events/{id}/registrations`` filters by."""
+
+    status: RegistrationStatus | None = None
+    q: str | None = Field(
+        default=None, max_length=100, description="Part of a name (a group's students too)"
+    )

@@ -202,6 +202,20 @@ def pass_on(
     return list(moved.values())
 
 
+def fill_lines(meeting: Meeting, registrations: Sequence[Registration]) -> list[Registration]:
+    """Every table's line moved up into the room there is (a table made larger): who moved,
+    each once, with all their seats now."""
+    everyone = {r.id: r for r in registrations}
+    moved: dict[str, Registration] = {}
+    for table in meeting.topic_tables:
+        for round_ in range(1, meeting.round_count + 1):
+            while (
+                moving := next_at_table(meeting, list(everyone.values()), table.id, round_)
+            ) is not None:
+                everyone[moving.id] = moved[moving.id] = seat_at(moving, table.id, round_)
+    return list(moved.values())
+
+
 def seat_at(registration: Registration, table_id: str, round_: int) -> Registration:
     seats = [
         s.model_copy(

@@ -15,20 +15,25 @@ from aiq_events.invitations.service import InvitationsService
 from aiq_events.meetings.rules import check_open, check_tables
 from aiq_events.meetings.service import MeetingsService
 from aiq_events.registrations import rules, seating
+from aiq_events.registrations.announcements import audited
 from aiq_events.registrations.repository import RegistrationsRepository
 from aiq_events.registrations.rules import Roster
 from aiq_events.registrations.schemas import (
     GroupRegistrationCreate,
     Registration,
     RegistrationCreate,
+    RegistrationListing,
+    RegistrationView,
     TableAssignment,
     TableChoice,
 )
+from aiq_shared.audit import changed_fields
 from aiq_shared.clock import Clock
 from aiq_shared.errors import NotFound
 from aiq_shared.idempotency import once
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import Page, PageParams, new_id
+from aiq_shared.scope import EVERYTHING, Scope
 
 
 @dataclass(frozen=True)
@@ -41,18 +46,28 @@ class Rosters:
     repository: RegistrationsRepository
     clock: Clock
 
-    async def load(self, meeting_id: str, tx: Tx) -> Roster:
-        meeting = await self.meetings.load(meeting_id, tx)
-        everyone = await self.repository.of_meeting(meeting_id, tx.session)
+    async def load(self, meeting_id: str, tx: Tx, scope: Scope) -> Roster:
+        """The roster of a meeting in the caller's scope (404 outside it): every registration
+        of the meeting, since every seat counts."""
+        meeting = await self.meetings.load(meeting_id, tx, scope)
+        everyone = await self.repository.of_meeting(meeting_id, EVERYTHING, tx.session)
         return Roster(meeting, everyone, self.clock.now())
 
     async def store(self, roster: Roster, tx: Tx) -> None:
         """What the roster's rules changed, always with the meeting (its seat count is what
         concurrent changes collide on), and their events, each with the person's RSVP link if
-        they were invited (the email about it can then offer to change, cancel or accept)."""
-        await self.repository.add_many(roster.added, tx.session)
-        for registration in roster.changed:
+        they were invited (the email about it can then offer to change, cancel or accept).
+        Each registration added or changed is in the audit trail."""
+        visible = {"meeting_districts": roster.meeting.districts}
+        added = [r.model_copy(update=visible) for r in roster.added]
+        changed = [r.model_copy(update=visible) for r in roster.changed]
+        await self.repository.add_many(added, tx.session)
+        for registration in changed:
             await self.repository.save(registration, tx.session)
+        for registration in (*added, *changed):
+            before = roster.loaded.get(registration.id)
+            action, fields = audited(before, registration, roster.events)
+            tx.audit("registration", registration.id, action, fields)
         await self.meetings.save(roster.meeting, tx)
         links: dict[str, str | None] = {}
         for event in roster.events:
@@ -62,29 +77,45 @@ class Rosters:
                 )
             tx.emit(event.model_copy(update={"rsvp_url": links[event.person_id]}))
 
-    async def of_meeting(self, meeting_id: str, tx: Tx | None = None) -> list[Registration]:
-        return await self.repository.of_meeting(meeting_id, tx.session if tx else None)
+    async def of_meeting(
+        self, meeting_id: str, scope: Scope, tx: Tx | None = None
+    ) -> list[Registration]:
+        return await self.repository.of_meeting(meeting_id, scope, tx.session if tx else None)
 
-    async def in_meeting(self, meeting_id: str, registration_id: str, tx: Tx) -> Registration:
-        registration = await self.repository.in_meeting(meeting_id, registration_id, tx.session)
+    async def in_meeting(
+        self, meeting_id: str, registration_id: str, tx: Tx, scope: Scope
+    ) -> Registration:
+        registration = await self.repository.in_meeting(
+            meeting_id, registration_id, scope, tx.session
+        )
         if registration is None:
             raise NotFound(f"no registration {registration_id} for event {meeting_id}")
         return registration
 
-    async def by_check_in_code(self, meeting_id: str, code: str, tx: Tx) -> Registration | None:
-        return await self.repository.by_check_in_code(meeting_id, code, tx.session)
+    async def by_check_in_code(
+        self, meeting_id: str, code: str, tx: Tx, scope: Scope
+    ) -> Registration | None:
+        return await self.repository.by_check_in_code(meeting_id, code, scope, tx.session)
 
-    async def save(self, registration: Registration, tx: Tx) -> None:
+    async def save(
+        self, registration: Registration, tx: Tx, action: str, before: Registration | None
+    ) -> None:
+        """A registration changed by a rule that moves no seat (checked in, a table visit,
+        a no-show), with its entry in the audit trail."""
         await self.repository.save(registration, tx.session)
+        tx.audit("registration", registration.id, action, changed_fields(before, registration))
 
     async def active_of(self, meeting_id: str, person_id: str, tx: Tx) -> Registration | None:
-        """The person's active registration, or the school group that names them."""
-        return rules.active_of(await self.of_meeting(meeting_id, tx), person_id)
+        """The person's active registration, or the school group that names them (for their
+        personal link: every district)."""
+        return rules.active_of(await self.of_meeting(meeting_id, EVERYTHING, tx), person_id)
 
     async def latest_of_people(
-        self, meeting_id: str, person_ids: Sequence[str]
+        self, meeting_id: str, person_ids: Sequence[str], scope: Scope
     ) -> dict[str, Registration]:
-        return rules.latest_by_person(await self.repository.of_people(meeting_id, person_ids))
+        return rules.latest_by_person(
+            await self.repository.of_people(meeting_id, person_ids, scope)
+        )
 
     async def forget_person(self, person_id: str, tx: Tx) -> None:
         await self.repository.forget_person(person_id, directory_rules.ERASED, tx.session)
@@ -106,26 +137,30 @@ class RegistrationsService:
         self,
         meeting_id: str,
         choice: RegistrationCreate,
+        scope: Scope,
         idempotency_key: str | None = None,
         *,
         invitation_id: str | None = None,
     ) -> Registration:
+        """Staff register a person they may see (``scope``); a personal link its invitee."""
+
         async def admit(roster: Roster, tx: Tx) -> Registration:
             rules.check_registration(roster.meeting, choice, roster.now)
-            person = await self.directory.known_person(choice.person_id, tx)
+            person = await self.directory.known_person(choice.person_id, tx, scope)
             roster.check_not_registered(person)
             return roster.admit(
                 person, choice.topic_table_ids, registration_id=new_id(),
                 invitation_id=invitation_id,
             )  # fmt: skip
 
-        scope = f"registrations:{meeting_id}"
-        return await self._admitting(meeting_id, scope, idempotency_key, admit)
+        once_as = f"registrations:{meeting_id}"
+        return await self._admitting(meeting_id, scope, once_as, idempotency_key, admit)
 
     async def register_group(
         self,
         meeting_id: str,
         group: GroupRegistrationCreate,
+        scope: Scope,
         idempotency_key: str | None = None,
         *,
         invitation_id: str | None = None,
@@ -136,9 +171,11 @@ class RegistrationsService:
         async def admit(roster: Roster, tx: Tx) -> Registration:
             check_open(roster.meeting, roster.now)
             check_tables(roster.meeting, group.topic_table_ids)
-            teacher = await self.directory.known_person(group.teacher_person_id, tx)
+            teacher = await self.directory.known_person(group.teacher_person_id, tx, scope)
             rules.check_group(group)
-            students = [await self.directory.known_person(p, tx) for p in group.student_person_ids]
+            students = [
+                await self.directory.known_person(p, tx, scope) for p in group.student_person_ids
+            ]
             for person in (teacher, *students):
                 roster.check_not_registered(person)
             return roster.admit(
@@ -147,45 +184,53 @@ class RegistrationsService:
                 group_students=rules.group_members(students),
             )  # fmt: skip
 
-        return await self._admitting(meeting_id, f"groups:{meeting_id}", idempotency_key, admit)
+        once_as = f"groups:{meeting_id}"
+        return await self._admitting(meeting_id, scope, once_as, idempotency_key, admit)
 
     async def _admitting(
         self,
         meeting_id: str,
-        scope: str,
+        scope: Scope,
+        once_as: str,
         idempotency_key: str | None,
         admit: Callable[[Roster, Tx], Awaitable[Registration]],
     ) -> Registration:
         """One transaction (once per Idempotency-Key): the roster, ``admit``, stored."""
 
         async def work(tx: Tx) -> Registration:
-            roster = await self.rosters.load(meeting_id, tx)
+            roster = await self.rosters.load(meeting_id, tx, scope)
             registration = await admit(roster, tx)
             await self.rosters.store(roster, tx)
             return registration
 
         async with self.meetings.one_at_a_time(meeting_id):
-            return await once(self.database, idempotency_key, scope, work, Registration)
+            return await once(self.database, idempotency_key, once_as, work, Registration)
 
     async def change_tables(
-        self, meeting_id: str, registration_id: str, choice: TableChoice
+        self, meeting_id: str, registration_id: str, choice: TableChoice, scope: Scope
     ) -> Registration:
         return await self._on_roster(
-            meeting_id, lambda roster: roster.change_tables(registration_id, choice.topic_table_ids)
+            meeting_id,
+            scope,
+            lambda roster: roster.change_tables(registration_id, choice.topic_table_ids),
         )
 
-    async def assign_tables(self, meeting_id: str) -> TableAssignment:
-        return await self._on_roster(meeting_id, lambda roster: roster.assign_tables())
+    async def assign_tables(self, meeting_id: str, scope: Scope) -> TableAssignment:
+        return await self._on_roster(meeting_id, scope, lambda roster: roster.assign_tables())
 
     async def cancel(
-        self, meeting_id: str, registration_id: str, *, by: str = "staff"
+        self, meeting_id: str, registration_id: str, scope: Scope, *, by: str = "staff"
     ) -> Registration:
         """Cancel a registration; ``by`` says who: "staff" (the API) or "person" (the link)."""
-        return await self._on_roster(meeting_id, lambda roster: roster.cancel(registration_id, by))
-
-    async def accept_offer(self, meeting_id: str, registration_id: str) -> Registration:
         return await self._on_roster(
-            meeting_id, lambda roster: roster.accept_offer(registration_id)
+            meeting_id, scope, lambda roster: roster.cancel(registration_id, by)
+        )
+
+    async def accept_offer(
+        self, meeting_id: str, registration_id: str, scope: Scope
+    ) -> Registration:
+        return await self._on_roster(
+            meeting_id, scope, lambda roster: roster.accept_offer(registration_id)
         )
 
     async def expire_offers(self) -> int:
@@ -193,15 +238,19 @@ class RegistrationsService:
         lapsed = 0
         for registration in await self.repository.offers_due(self.clock.now()):
             lapsed += await self._on_roster(
-                registration.meeting_id, lambda roster, r=registration: roster.lapse(r.id)
+                registration.meeting_id,
+                EVERYTHING,
+                lambda roster, r=registration: roster.lapse(r.id),
             )
         return lapsed
 
-    async def _on_roster[T](self, meeting_id: str, change: Callable[[Roster], T]) -> T:
+    async def _on_roster[T](
+        self, meeting_id: str, scope: Scope, change: Callable[[Roster], T]
+    ) -> T:
         """One transaction: the meeting's roster, ``change`` applied, the result stored."""
 
         async def work(tx: Tx) -> T:
-            roster = await self.rosters.load(meeting_id, tx)
+            roster = await self.rosters.load(meeting_id, tx, scope)
             result = change(roster)
             await self.rosters.store(roster, tx)
             return result
@@ -210,28 +259,43 @@ class RegistrationsService:
             return await self.database.transaction(work)
 
     # reading ------------------------------------------------------------------------------
-    async def get_registration(self, meeting_id: str, registration_id: str) -> Registration:
-        registration = await self.repository.in_meeting(meeting_id, registration_id)
+    async def get_registration(
+        self, meeting_id: str, registration_id: str, scope: Scope
+    ) -> RegistrationView:
+        registration = await self.repository.in_meeting(meeting_id, registration_id, scope)
         if registration is None:
             raise NotFound(f"no registration {registration_id} for event {meeting_id}")
-        return registration
+        [view] = await self._views([registration])
+        return view
 
     async def list_registrations(
-        self, meeting_id: str, page: PageParams, status: str | None = None
-    ) -> Page[Registration]:
-        await self.meetings.get_meeting(meeting_id)
-        query = {"meeting_id": meeting_id, **({"status": status} if status else {})}
-        return await self.repository.page(query, page)
+        self, meeting_id: str, page: PageParams, scope: Scope, listing: RegistrationListing
+    ) -> Page[RegistrationView]:
+        await self.meetings.get_meeting(meeting_id, scope)
+        listed = await self.repository.listed(meeting_id, scope, page, listing)
+        return Page(items=await self._views(listed.items), next_cursor=listed.next_cursor)
+
+    async def _views(self, registrations: Sequence[Registration]) -> list[RegistrationView]:
+        """Registrations with their organisation's name (from the read model)."""
+        ids = {r.organisation_id for r in registrations if r.organisation_id}
+        names = await self.directory.organisation_names(ids)
+        return [
+            RegistrationView(**r.model_dump(), organisation_name=names.get(r.organisation_id or ""))
+            for r in registrations
+        ]
 
     async def registration_of(self, meeting_id: str, person_id: str) -> Registration | None:
         """The person's registration: the active one, else their latest."""
-        return rules.current_of(await self.repository.of_people(meeting_id, [person_id]))
+        found = await self.repository.of_people(meeting_id, [person_id], EVERYTHING)
+        return rules.current_of(found)
 
     async def table_occupancy(self, meeting_id: str) -> dict[str, int]:
         """Seats taken per topic table in the first round (what the RSVP page shows)."""
-        return seating.taken_in_first_round(await self.repository.of_meeting(meeting_id))
+        everyone = await self.repository.of_meeting(meeting_id, EVERYTHING)
+        return seating.taken_in_first_round(everyone)
 
     async def students_for(self, teacher: Participant, meeting_id: str) -> list[Participant]:
         """Students of the teacher's school the teacher may name: not registered yet."""
-        registered = rules.registered_people(await self.repository.of_meeting(meeting_id))
-        return directory_rules.students_of(teacher, await self.directory.people(), registered)
+        everyone = await self.repository.of_meeting(meeting_id, EVERYTHING)
+        people = await self.directory.people(EVERYTHING)
+        return directory_rules.students_of(teacher, people, rules.registered_people(everyone))

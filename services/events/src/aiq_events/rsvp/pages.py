@@ -3,14 +3,18 @@ rank topic tables, a teacher's school group, change, cancel, accept a move-up) a
 page (``/rsvp/{token}/absagen``: it asks first, then records the no, once; reminders stop).
 German, no JavaScript, usable on a phone; every refusal is a page, never a 500.
 
-The pages render and call: what a form asks is decided by ``rsvp.rules.decide``.
+The pages render and call: what a form asks is decided by ``rsvp.rules.decide``. They are
+open without a token (``@public``): the personal link is the key, to its own invitation only
+(every district: the scope of a link is its invitation). Each page is rate-limited per client
+address (``PUBLIC_PAGES_PER_MINUTE``), and what it changes is the link's in the audit trail and
+in the events it causes (actor ``link:rsvp``).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
 from aiq_events.directory.service import Directory
@@ -25,11 +29,25 @@ from aiq_events.registrations.service import RegistrationsService
 from aiq_events.rendering import HTML, REFUSALS, form_of, page, refusal, seat_lines
 from aiq_events.rsvp import rules
 from aiq_events.rsvp.rules import OPEN, Action, Form
+from aiq_shared.auth import public
 from aiq_shared.dates import german_datetime
+from aiq_shared.envelope import Actor, current_actor
 from aiq_shared.errors import DomainError
 from aiq_shared.links import ExpiredLink
+from aiq_shared.ratelimit import rate_limited
+from aiq_shared.scope import EVERYTHING
 
 router = APIRouter()
+LINK_ACTOR = Actor(subject="link:rsvp")
+
+
+async def _by_the_link(_: Request) -> None:
+    """What a personal link changes is the link's (audit trail, the events' actor)."""
+    current_actor.set(LINK_ACTOR)
+
+
+# The dependencies of every page behind a personal link.
+BEHIND_A_LINK = [Depends(rate_limited), Depends(_by_the_link)]
 # No length limit in the schema: a damaged link of any length gets the German page, not JSON.
 Token = Annotated[str, Path(description="The token from the personal link")]
 
@@ -139,16 +157,23 @@ RSVP_RESPONSES = {
     409: {"description": "Refused: deadline passed, meeting cancelled, ... (German page)", **HTML},
     410: {"description": "The link has expired: the meeting is over (German page)", **HTML},
     422: {"description": "The form could not be used (German page)", **HTML},
+    429: {
+        "description": "Too many calls from this address a minute (problem+json)",
+        "content": {"application/problem+json": {}},
+        "headers": {"Retry-After": {"description": "Seconds", "schema": {"type": "integer"}}},
+    },
 }
 
 
 @router.get(
     "/rsvp/{token}",
     tags=["public"],
+    dependencies=BEHIND_A_LINK,
     response_class=HTMLResponse,
     summary="The page behind an invitation's personal link: register, tables, cancel",
     responses=RSVP_RESPONSES,
 )
+@public
 async def rsvp_page(token: Token, request: Request) -> HTMLResponse:
     invitation, meeting = await _invitations(request).invitation_of_link(token)
     return await _rsvp_page(request, invitation, meeting)
@@ -162,13 +187,17 @@ async def _act(
     tables = action.topic_table_ids
     match action.kind:
         case "cancel":
-            return await registrations.cancel(meeting.id, action.registration_id or "", by="person")
+            return await registrations.cancel(
+                meeting.id, action.registration_id or "", EVERYTHING, by="person"
+            )
         case "accept":
-            return await registrations.accept_offer(meeting.id, action.registration_id or "")
+            return await registrations.accept_offer(
+                meeting.id, action.registration_id or "", EVERYTHING
+            )
         case "change":
             choice = TableChoice(topic_table_ids=tables)
             return await registrations.change_tables(
-                meeting.id, action.registration_id or "", choice
+                meeting.id, action.registration_id or "", choice, EVERYTHING
             )
         case "register_group":
             directory: Directory = request.app.state.directory
@@ -176,16 +205,19 @@ async def _act(
             allowed = await registrations.students_for(teacher, meeting.id) if teacher else []
             group = rules.group_from_form(teacher, {s.id for s in allowed}, form, tables)
             return await registrations.register_group(
-                meeting.id, group, invitation_id=invitation.id
+                meeting.id, group, EVERYTHING, invitation_id=invitation.id
             )
         case _:
             wanted = RegistrationCreate(person_id=invitation.person_id, topic_table_ids=tables)
-            return await registrations.register(meeting.id, wanted, invitation_id=invitation.id)
+            return await registrations.register(
+                meeting.id, wanted, EVERYTHING, invitation_id=invitation.id
+            )
 
 
 @router.post(
     "/rsvp/{token}",
     tags=["public"],
+    dependencies=BEHIND_A_LINK,
     response_class=HTMLResponse,
     summary="Register, change the topic tables, accept a move-up or cancel (form post)",
     responses=RSVP_RESPONSES,
@@ -216,6 +248,7 @@ async def _act(
         }
     },
 )
+@public
 async def rsvp(token: Token, request: Request) -> HTMLResponse:
     invitation, meeting = await _invitations(request).invitation_of_link(token)
     form = await form_of(request)
@@ -283,10 +316,12 @@ async def _decline_page(
 @router.get(
     DECLINE,
     tags=["public"],
+    dependencies=BEHIND_A_LINK,
     response_class=HTMLResponse,
     summary="The page behind an invitation's decline link: asks whether to say no",
     responses=RSVP_RESPONSES,
 )
+@public
 async def decline_page(token: Token, request: Request) -> HTMLResponse:
     invitation, meeting = await _invitations(request).invitation_of_link(token)
     registration = await _registrations(request).registration_of(meeting.id, invitation.person_id)
@@ -300,10 +335,12 @@ async def decline_page(token: Token, request: Request) -> HTMLResponse:
 @router.post(
     DECLINE,
     tags=["public"],
+    dependencies=BEHIND_A_LINK,
     response_class=HTMLResponse,
     summary="Say no to an invitation (once; no reminders after it)",
     responses=RSVP_RESPONSES,
 )
+@public
 async def decline(token: Token, request: Request) -> HTMLResponse:
     invitation, meeting = await _invitations(request).invitation_of_link(token)
     answers: Answers = request.app.state.answers
