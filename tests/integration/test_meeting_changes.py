@@ -89,3 +89,26 @@ async def _count(system, meeting_id: str, kind: str, expected: int) -> bool:
         d for d in await deliveries(system, event_id=meeting_id, kind=kind) if d["state"] == "sent"
     ]
     return len(sent) == expected
+
+
+async def test_a_quiet_change_reaches_the_dashboards_without_an_email(system) -> None:
+    """Capacity and districts of a published meeting: nobody registered is emailed, but the
+    notifications service's copy follows (its dashboards are scoped by those districts)."""
+    anna = await create_person(system, "Anna", "anna.quiet@betrieb.example")
+    meeting = (await system.events.post("/events", json=MEETING)).json()
+    await system.events.post(f"/events/{meeting['id']}/publish")
+    assert (await register(system, meeting["id"], anna["id"], [])).json()["status"] == "confirmed"
+    await eventually(lambda: _count(system, meeting["id"], "confirmation", 1))
+
+    changed = await system.events.patch(
+        f"/events/{meeting['id']}", json={"capacity": 5, "districts": ["Hörde", "Eving"]}
+    )
+    assert changed.status_code == 200 and changed.json()["sequence"] == 0  # no news to tell
+
+    async def on_the_eving_dashboard() -> dict | None:
+        board = (await system.notifications.get("/dashboards/districts/Eving")).json()
+        return next((e for e in board["events"] if e["meeting_id"] == meeting["id"]), None)
+
+    shown = await eventually(on_the_eving_dashboard)
+    assert shown["capacity"] == 5
+    assert await deliveries(system, event_id=meeting["id"], kind="change") == []

@@ -73,14 +73,15 @@ def test_more_fields_change_and_are_named() -> None:
     assert changed.agenda[0].starts_at.isoformat() == "2026-03-19T16:00:00+01:00"
 
 
-def test_only_changes_registrants_must_hear_of_are_announced_and_raise_the_sequence() -> None:
+def test_only_changes_registrants_must_hear_of_are_told_and_raise_the_sequence() -> None:
+    # every change is published (aiq.meeting.changed.v1); registrants hear only of these
     roster = roster_of(meeting())
     quiet, fields = change(roster, capacity=30, organising_officer="t.yilmaz")
-    assert quiet.sequence == 0 and not rules.announced(roster.meeting, fields)
+    assert quiet.sequence == 0 and not rules.registrants_hear_of(roster.meeting, fields)
     told, fields = change(roster, capacity=30, agenda=[{"title": "Impuls"}])
-    assert told.sequence == 1 and rules.announced(roster.meeting, fields)
+    assert told.sequence == 1 and rules.registrants_hear_of(roster.meeting, fields)
     draft = roster_of(meeting(status="draft"))
-    assert rules.announced(draft.meeting, ["capacity"])  # nobody to tell: the others learn it
+    assert not rules.registrants_hear_of(draft.meeting, ["starts_at"])  # nobody to tell yet
 
 
 def test_a_capacity_below_the_seats_taken_is_refused_and_moves_nobody_out() -> None:

@@ -30,15 +30,6 @@ def test_backoff_doubles() -> None:
     ]
 
 
-def test_the_rate_limit_lets_a_burst_through_then_spaces_sends() -> None:
-    limit = domain.RateLimit(per_minute=120, burst=2, now=0.0)  # 2 a second
-    assert [limit.wait(0.0), limit.wait(0.0)] == [0.0, 0.0]
-    assert limit.wait(0.0) == 0.5  # the third waits half a second
-    assert limit.wait(10.0) == 0.0  # refilled after a pause
-    unlimited = domain.RateLimit(per_minute=0)
-    assert all(unlimited.wait(0.0) == 0.0 for _ in range(1000))
-
-
 def test_an_address_goes_on_hold_after_the_configured_number_of_hard_bounces() -> None:
     assert not domain.on_hold(2, 3)
     assert domain.on_hold(3, 3)

@@ -35,8 +35,6 @@ from aiq_shared.scope import Scope
 Role = Literal["admin", "coordinator", "officer"]
 ROLES: tuple[Role, ...] = ("admin", "coordinator", "officer")
 COOKIE = "aiq_token"
-# Transitional: routes tagged so are open too, until every open route is marked public().
-OPEN_TAGS = frozenset({"operations", "public"})
 ALGORITHMS = ["HS256", "RS256", "ES256"]
 
 
@@ -54,18 +52,12 @@ def signs_in_by_link[F](endpoint: F) -> F:
 
 def is_public(route: Any) -> bool:
     endpoint = getattr(route, "endpoint", None)
-    if getattr(endpoint, "__aiq_public__", False):
-        return True
-    return bool(OPEN_TAGS & set(getattr(route, "tags", None) or []))
+    return bool(getattr(endpoint, "__aiq_public__", False))
 
 
 def _takes_link_sign_in(request: Request) -> bool:
     route = request.scope.get("route")
-    if getattr(getattr(route, "endpoint", None), "__aiq_signs_in_by_link__", False):
-        return True
-    # Transitional, until every page is marked: HTML pages and their live streams.
-    response_class = getattr(route, "response_class", None)
-    return getattr(response_class, "media_type", None) in ("text/html", "text/event-stream")
+    return bool(getattr(getattr(route, "endpoint", None), "__aiq_signs_in_by_link__", False))
 
 
 class Principal(BaseModel):

@@ -39,6 +39,7 @@ from aiq_shared import topics
 from aiq_shared.application import build_app
 from aiq_shared.clock import SYSTEM_CLOCK, Clock
 from aiq_shared.mongo import Database
+from aiq_shared.pacing import SharedPace
 from aiq_shared.repository import Repository
 from aiq_shared.runtime import ServiceRuntime
 
@@ -105,7 +106,14 @@ def create_app(
         runtime.consume("meetings", topics.EVENTS, handlers)
     runtime.handle(topics.REGISTRATIONS, registration_events.registrations_handlers(registrations))
 
-    sender = Sender(settings, clock, deliveries, holds)
+    # one pace for every replica, in bursts of a second's worth after a quiet spell
+    pace = SharedPace(
+        database,
+        "email-sender",
+        settings.send_rate_per_minute,
+        burst=max(1, settings.send_rate_per_minute // 60),
+    )
+    sender = Sender(settings, clock, deliveries, holds, pace)
     runtime.every(
         "email-sender",
         sender.tick,

@@ -72,12 +72,22 @@ class MeetingPublishedV1(MeetingSnapshot):
     event_type = "aiq.meeting.published.v1"
 
 
+# The changes of a published meeting its registrants hear of (an email, a calendar update);
+# the others (capacity, districts, tables, ...) only bring the other services' copies up to date.
+REGISTRANTS_HEAR_OF = ("title", "description", "starts_at", "ends_at", "registration_deadline",
+                       "venue", "agenda")  # fmt: skip
+
+
 class MeetingChangedV1(MeetingSnapshot):
-    """Time, venue or wording of a meeting changed; ``changed`` names the fields."""
+    """A meeting changed (every change); ``changed`` names the fields. Registrants are told
+    only of those in ``REGISTRANTS_HEAR_OF`` (``news_for_registrants``)."""
 
     event_type = "aiq.meeting.changed.v1"
 
     changed: list[str]
+
+    def news_for_registrants(self) -> list[str]:
+        return [name for name in self.changed if name in REGISTRANTS_HEAR_OF]
 
 
 class MeetingCancelledV1(MeetingSnapshot):

@@ -44,8 +44,8 @@ class MeetingChanges:
                 for part in self.parts:
                     await part.follow_meeting(meeting.id, meeting.districts, tx.session)
             tx.audit("meeting", meeting.id, "changed", sorted(changed))
-            if rules.announced(before, changed):
-                tx.emit(meeting_event(MeetingChangedV1, roster.meeting, changed=changed))
+            # every change: the other services' copies (districts, capacity, ...) follow
+            tx.emit(meeting_event(MeetingChangedV1, roster.meeting, changed=changed))
             return roster.meeting
 
         async with self.meetings.one_at_a_time(meeting_id):

@@ -17,7 +17,7 @@ from aiq_events.meetings.schemas import (
 )
 from aiq_events.registrations.schemas import Registration
 from aiq_events.registrations.seating import occupancy
-from aiq_shared.contracts.meetings import MeetingSnapshot, TopicTableSnapshot
+from aiq_shared.contracts.meetings import REGISTRANTS_HEAR_OF, MeetingSnapshot, TopicTableSnapshot
 from aiq_shared.dates import BERLIN, clock_time, short_date, time_span
 from aiq_shared.errors import Conflict, Forbidden, Unprocessable
 from aiq_shared.scope import Scope
@@ -71,12 +71,6 @@ def check_not_ended(meeting: Meeting, now: datetime) -> None:
         )
 
 
-# Changes registrants must hear of (an email, a calendar update); the others (capacity,
-# districts, tables, ...) reach the other services with the next announced change.
-MUST_HEAR = ("title", "description", "starts_at", "ends_at", "registration_deadline", "venue",
-             "agenda")  # fmt: skip
-
-
 def check_may_assign(scope: Scope, districts: Iterable[str]) -> None:
     """An officer puts a meeting in (or takes it out of) her own districts only."""
     outside = sorted(d for d in set(districts) if not scope.covers(d))
@@ -114,15 +108,16 @@ def change(
         raise Unprocessable("registration_deadline must not be after starts_at")
     active = [r for r in registrations if r.status != "cancelled"]
     _check_seats(meeting, candidate, active)
-    if announced(meeting, changed) and meeting.status == "published":
+    if registrants_hear_of(meeting, changed):
         candidate = candidate.model_copy(update={"sequence": meeting.sequence + 1})
     return candidate, changed
 
 
-def announced(meeting: Meeting, changed: Sequence[str]) -> bool:
-    """Whether a change is announced (``aiq.meeting.changed.v1``): always for a draft (nobody
-    to tell yet), for a published meeting when registrants must hear of it."""
-    return meeting.status == "draft" or any(name in MUST_HEAR for name in changed)
+def registrants_hear_of(meeting: Meeting, changed: Sequence[str]) -> bool:
+    """Whether registrants are told of a change (email, calendar update): of a published
+    meeting's time, place, wording or programme. Every change is published as
+    ``aiq.meeting.changed.v1`` all the same, for the other services' copies."""
+    return meeting.status == "published" and any(n in REGISTRANTS_HEAR_OF for n in changed)
 
 
 def _tables(meeting: Meeting, tables: Sequence[dict], new_id: Callable[[], str]) -> list[dict]:

@@ -49,16 +49,17 @@ class DeliveriesRepository(Repository[Delivery]):
         )
         return result.upserted_id is not None
 
+    async def any_due(self, now: datetime) -> bool:
+        found = await self.database.retrying(
+            lambda: self.collection.find_one(_due(now), projection={"_id": 1})
+        )
+        return found is not None
+
     async def claim_due(self, now: datetime, lease_until: datetime) -> Claimed | None:
         """Take one due delivery (pending, or sending with an expired lease) for sending."""
         document = await self.database.retrying(
             lambda: self.collection.find_one_and_update(
-                {
-                    "$or": [
-                        {"state": "pending", "next_attempt_at": {"$lte": now}},
-                        {"state": "sending", "lease_until": {"$lt": now}},
-                    ]
-                },
+                _due(now),
                 {
                     "$set": {"state": "sending", "lease_until": lease_until},
                     "$inc": {"attempts": 1},
@@ -206,3 +207,13 @@ class AddressHoldsRepository(Repository[HardBounces]):
         """No more hold on the address (it accepted an email, its person was erased, or the
         hold was lifted); False if there was none."""
         return await self.delete(email, session)
+
+
+def _due(now: datetime) -> dict:
+    """Pending and due, or claimed by a sender whose lease ran out (it died sending)."""
+    return {
+        "$or": [
+            {"state": "pending", "next_attempt_at": {"$lte": now}},
+            {"state": "sending", "lease_until": {"$lt": now}},
+        ]
+    }

@@ -257,31 +257,6 @@ def claim_lease(smtp_timeout_s: float) -> timedelta:
     return timedelta(seconds=3 * smtp_timeout_s)
 
 
-class RateLimit:
-    """A token bucket: ``per_minute`` sends a minute, in bursts of at most ``burst``.
-
-    ``wait(now)`` says how long to wait before the next send (0.0: go), and takes the token.
-    """
-
-    def __init__(self, per_minute: int, burst: int | None = None, now: float = 0.0) -> None:
-        self.per_second = per_minute / 60
-        self.capacity = float(burst or max(1, per_minute // 60))
-        self.tokens = self.capacity
-        self.updated = now
-
-    def wait(self, now: float) -> float:
-        if self.per_second <= 0:
-            return 0.0
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.per_second)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        missing = 1 - self.tokens
-        self.tokens -= 1  # taken now, paid for by the wait
-        return missing / self.per_second
-
-
 # -- address holds ---------------------------------------------------------------------------
 
 

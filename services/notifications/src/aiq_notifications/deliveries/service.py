@@ -92,6 +92,9 @@ class Deliveries:
         return await self._deliveries.count_in(rules.WAITING)
 
     # -- the sender's steps --------------------------------------------------------------
+    async def any_due(self) -> bool:
+        return await self._deliveries.any_due(self._clock.now())
+
     async def claim_next(self) -> Claimed | None:
         """Take the next due delivery for sending (None: nothing is due)."""
         now = self._clock.now()

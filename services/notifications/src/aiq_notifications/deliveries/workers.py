@@ -5,20 +5,18 @@ Temporary failures (4xx, connection trouble) go back to pending with exponential
 permanent refusal (5xx) or the last attempt makes the delivery dead; an address on hold gets
 no SMTP attempt, and one the server can't take (non-ASCII before the ``@`` without SMTPUTF8:
 ``addresses.py``) is dead at once, with the reason. Sending is limited to
-``SEND_RATE_PER_MINUTE``.
+``SEND_RATE_PER_MINUTE`` for all replicas together (``aiq_shared.pacing.SharedPace``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from email.message import EmailMessage
 
 import structlog
 
 from aiq_notifications.deliveries.addresses import UndeliverableAddress, on_the_wire
 from aiq_notifications.deliveries.holds import AddressHolds
-from aiq_notifications.deliveries.rules import Claimed, RateLimit
+from aiq_notifications.deliveries.rules import Claimed
 from aiq_notifications.deliveries.service import Deliveries
 from aiq_notifications.deliveries.smtp import (
     PermanentFailure,
@@ -28,6 +26,7 @@ from aiq_notifications.deliveries.smtp import (
 )
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.clock import Clock
+from aiq_shared.pacing import SharedPace
 
 log = structlog.get_logger(__name__)
 
@@ -39,17 +38,24 @@ class Sender:
         clock: Clock,
         deliveries: Deliveries,
         holds: AddressHolds,
+        pace: SharedPace,
     ) -> None:
         self._settings = settings
         self._clock = clock
         self._deliveries = deliveries
         self._holds = holds
-        self._rate = RateLimit(settings.send_rate_per_minute, now=time.monotonic())
+        self._pace = pace
 
     async def tick(self) -> bool:
-        """Send the next due delivery; True if there was one (there may be more)."""
+        """Send the next due delivery; True if there was one (there may be more).
+
+        The turn is taken before the claim: the wait for it never eats into the claim's
+        lease (after which another replica would send the same email again)."""
+        if not await self._deliveries.any_due():
+            return False
+        await self._pace.wait_turn()
         delivery = await self._deliveries.claim_next()
-        if delivery is None:
+        if delivery is None:  # another replica was quicker
             return False
         await self._send(delivery)
         return True
@@ -61,9 +67,6 @@ class Sender:
         if (held := await self._holds.hold_on(delivery.email)) is not None:
             await self._deliveries.give_up(delivery, held)
             return
-        pause = self._rate.wait(time.monotonic())
-        if pause:
-            await asyncio.sleep(pause)
         content = delivery.content
         address = delivery.email
 

@@ -48,15 +48,18 @@ class Meetings:
         await self._describe(meeting, tx)
 
     async def changed(self, meeting: MeetingChangedV1, tx: Tx) -> int:
-        """Tell everyone registered; confirmed registrants get a calendar update (same UID)."""
+        """Tell everyone registered of news (time, place, wording, programme); confirmed
+        registrants get a calendar update (same UID). Other changes only update the copy."""
         await self._describe(meeting, tx)
+        if not meeting.news_for_registrants():
+            return 0
         return await self._tell_registrants(
             meeting,
             "change",
             f"{meeting.meeting_id}:{meeting.sequence}",
             "REQUEST",
             tx,
-            changed=rules.changed_text(meeting.changed),
+            changed=rules.changed_text(meeting.news_for_registrants()),
         )
 
     async def cancelled(self, meeting: MeetingCancelledV1, tx: Tx) -> int:
