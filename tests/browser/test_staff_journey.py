@@ -262,7 +262,6 @@ async def _serious(axe: Axe, page) -> list[str]:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="district scoping in the services (issue 11) not landed yet")
 async def test_the_hoerde_officer_sees_nothing_of_eving_anywhere_in_the_app(
     stack: Stack, world: dict
 ) -> None:
@@ -295,7 +294,9 @@ async def test_the_hoerde_officer_sees_nothing_of_eving_anywhere_in_the_app(
                 answer = await page.goto(base + path)
                 assert answer is not None and answer.status in (403, 404), path
             export = await page.request.get(f"{base}/betriebe/export?format=csv")
-            assert "Pflegedienst Eving" not in export.text()
+            exported = await export.text()
+            assert export.ok and "Metallbau Emscher" in exported
+            assert "Pflegedienst Eving" not in exported
         finally:
             await browser.close()
 
