@@ -42,14 +42,13 @@ from aiq_shared.envelope import (
 from aiq_shared.handlers import Handler, RetryLater
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.parking import ParkedEvents
-from aiq_shared.positions import GuardedAssignment, LogPositions
+from aiq_shared.positions import GuardedAssignment, LogPositions, PastTheEnd
 from aiq_shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
 PROCESSED_EVENTS = "processed_events"
 RETRY_PARKED_EVERY_S = 1.0
-CHECK_ENDS_EVERY_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ class EventConsumer:
         self._positions = LogPositions(database, self.name, settings.kafka_bootstrap_servers)
         self._parked_count: int | None = None  # None: not looked yet
         self._parked_tried_at = 0.0
-        self._ends_checked_at = 0.0
+        self._past_the_end = PastTheEnd(self._positions, self.name)
         self._consumer: AIOKafkaConsumer | None = None
         self.started = asyncio.Event()
 
@@ -142,7 +141,7 @@ class EventConsumer:
                     if batch:
                         await self._positions.remember(batch)
                         await consumer.commit()
-                    await self._after_a_restart_of_the_broker(consumer)
+                    await self._past_the_end.check(consumer)
                     await self._update_lag(consumer)
             except asyncio.CancelledError:
                 raise
@@ -158,32 +157,6 @@ class EventConsumer:
                 self.started.clear()
                 self._consumer = None
                 await _stop_quietly(consumer)
-
-    # -- the broker came back empty ------------------------------------------------------
-    async def _after_a_restart_of_the_broker(self, consumer: AIOKafkaConsumer) -> None:
-        """A position beyond a partition's end means the log we read is gone (an embedded
-        broker restarted empty): read the new log from its start; what was handled already
-        is skipped by the dedupe records. The ends are asked of the broker (every
-        ``CHECK_ENDS_EVERY_S``): a fetch at a position past the end may bring no highwater."""
-        now = time.monotonic()
-        if now - self._ends_checked_at < CHECK_ENDS_EVERY_S:
-            return
-        self._ends_checked_at = now
-        partitions = list(consumer.assignment())
-        if not partitions:
-            return
-        ends = await consumer.end_offsets(partitions)
-        for partition in partitions:
-            position = await consumer.position(partition)
-            if position > ends[partition]:
-                log.warning(
-                    "consumer.position_past_the_end",
-                    consumer=self.name,
-                    partition=partition.partition,
-                    position=position,
-                    end=ends[partition],
-                )
-                await consumer.seek_to_beginning(partition)
 
     # -- lag -----------------------------------------------------------------------------
     async def lag(self) -> int | None:

@@ -12,6 +12,7 @@ start (the dedupe records skip what was handled).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from aiq_shared.mongo import Database
 log = structlog.get_logger(__name__)
 
 POSITIONS = "consumer_positions"
+CHECK_ENDS_EVERY_S = 2.0
 
 
 def _event_id(headers: Iterable[tuple[str, bytes]]) -> str | None:
@@ -61,8 +63,12 @@ class LogPositions:
                 )
             )
 
-    async def new_logs(self, partitions: Iterable[TopicPartition]) -> list[TopicPartition]:
-        """Those of ``partitions`` whose log no longer holds the last record we handled."""
+    async def new_logs(
+        self, partitions: Iterable[TopicPartition], unknown_are_new: bool = False
+    ) -> list[TopicPartition]:
+        """Those of ``partitions`` whose log no longer holds the last record we handled (and
+        with ``unknown_are_new`` those we remember no record of)."""
+        partitions = list(partitions)
         known = (
             {
                 doc["_id"]: doc
@@ -74,8 +80,9 @@ class LogPositions:
             else {}
         )
         checks = [(p, known[self._id(p)]) for p in partitions if self._id(p) in known]
+        unknown = [p for p in partitions if self._id(p) not in known] if unknown_are_new else []
         if not checks:
-            return []
+            return unknown
         reader = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap, enable_auto_commit=False, group_id=None
         )
@@ -96,7 +103,7 @@ class LogPositions:
                     changed.append(partition)
         finally:
             await reader.stop()
-        return changed
+        return changed + unknown
 
     async def forget(self, partitions: Iterable[TopicPartition]) -> None:
         ids = [self._id(p) for p in partitions]
@@ -132,3 +139,52 @@ class GuardedAssignment(ConsumerRebalanceListener):
             )
             await self._positions.forget(changed)
             await self.consumer.seek_to_beginning(*changed)
+
+
+class PastTheEnd:
+    """Between assignments: a position beyond a partition's end means the log we read is
+    gone (an embedded broker restarted empty), and the new log is read from its start (the
+    dedupe records skip what was handled). The ends are asked of the broker every
+    ``CHECK_ENDS_EVERY_S`` (a fetch at a position past the end may bring no highwater).
+
+    tansu may also answer an end short of records it has served (the last batch's base
+    offset), so a position past the end only counts once the log is seen to lack the last
+    record handled there; an end found to be such is believed until it moves."""
+
+    def __init__(self, positions: LogPositions, consumer_name: str) -> None:
+        self._positions = positions
+        self._name = consumer_name
+        self._checked_at = 0.0
+        self._believed: dict[TopicPartition, tuple[int, int]] = {}
+
+    async def check(self, consumer: AIOKafkaConsumer) -> None:
+        now = time.monotonic()
+        if now - self._checked_at < CHECK_ENDS_EVERY_S:
+            return
+        self._checked_at = now
+        partitions = list(consumer.assignment())
+        if not partitions:
+            return
+        ends = await consumer.end_offsets(partitions)
+        past: list[tuple[TopicPartition, int]] = []
+        for partition in partitions:
+            position = await consumer.position(partition)
+            seen = (position, ends[partition])
+            if position > ends[partition] and self._believed.get(partition) != seen:
+                past.append((partition, position))
+        if not past:
+            return
+        new = set(await self._positions.new_logs([p for p, _ in past], unknown_are_new=True))
+        for partition, position in past:
+            if partition not in new:
+                self._believed[partition] = (position, ends[partition])
+                continue
+            log.warning(
+                "consumer.position_past_the_end",
+                consumer=self._name,
+                partition=partition.partition,
+                position=position,
+                end=ends[partition],
+            )
+            await self._positions.forget([partition])
+            await consumer.seek_to_beginning(partition)
