@@ -14,6 +14,25 @@ from helpers import RecordingHandler
 from infrastructure import Infrastructure, embedded_mongo, infrastructure
 
 
+# The longest runs first, so that with several workers (``./aiq test`` runs ``-n auto``)
+# none is left running alone at the end: fault runs, then the other end-to-end and browser
+# tests, then the rest in their usual order.
+LONGEST_FIRST = ("e2e/test_crash.py", "e2e/test_broker_restarts.py", "e2e/test_openapi_fuzz.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid
+        for i, slowest in enumerate(LONGEST_FIRST):
+            if slowest in path:
+                return i
+        if "tests/e2e/" in path or "tests/browser/" in path:
+            return len(LONGEST_FIRST)
+        return len(LONGEST_FIRST) + 1
+
+    items.sort(key=rank)  # stable: the order within each rank stays
+
+
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infrastructure]:
     with infrastructure() as servers:
