@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -12,7 +13,6 @@ from aiq_devstack.ports import free_port
 from aiq_devstack.staff import DEVELOPMENT_STAFF
 from helpers import RecordingHandler
 from infrastructure import Infrastructure, embedded_mongo, infrastructure
-
 
 # The longest runs first, so that with several workers (``./aiq test`` runs ``-n auto``)
 # none is left running alone at the end: fault runs, then the other end-to-end and browser
@@ -39,14 +39,48 @@ def infra() -> Iterator[Infrastructure]:
         yield servers
 
 
+MODULES_PER_EMBEDDED_MONGO = 5
+
+
+class EmbeddedMongos:
+    """Embedded MongoDB servers, each shared by a few test modules then replaced: mongoeco's
+    SQLite engine slows down as it fills (one server for a whole run took minutes longer),
+    and starting one costs ~2.5 s of CPU (one per module took minutes too)."""
+
+    def __init__(self) -> None:
+        self._stack = contextlib.ExitStack()
+        self._url: str | None = None
+        self._uses = 0
+
+    def url(self) -> str:
+        if self._url is None or self._uses >= MODULES_PER_EMBEDDED_MONGO:
+            self._stack.close()
+            self._stack = contextlib.ExitStack()
+            self._url = self._stack.enter_context(embedded_mongo())
+            self._uses = 0
+        self._uses += 1
+        return self._url
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+@pytest.fixture(scope="session")
+def embedded_mongos() -> Iterator[EmbeddedMongos]:
+    servers = EmbeddedMongos()
+    try:
+        yield servers
+    finally:
+        servers.close()
+
+
 @pytest.fixture(scope="module")
-def mongo_url(infra: Infrastructure) -> Iterator[str]:
-    """The real MongoDB of the run, or a fresh embedded server for each test module."""
+def mongo_url(infra: Infrastructure, request: pytest.FixtureRequest) -> str:
+    """The real MongoDB of the run, or an embedded server shared by a few test modules
+    (each test uses databases of its own names: ``settings_for``)."""
     if infra.kind != "embedded":
-        yield infra.mongo_url
-        return
-    with embedded_mongo() as url:
-        yield url
+        return infra.mongo_url
+    return request.getfixturevalue("embedded_mongos").url()
 
 
 @pytest.fixture
