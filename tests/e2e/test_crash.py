@@ -110,7 +110,7 @@ def test_invitations_survive_a_crash_of_the_notifications_service(tmp_path) -> N
         deliveries = http.get(
             f"{notifications}/deliveries", params={"limit": 200, "kind": "invitation"}
         ).json()["items"]
-        assert len(deliveries) == 200  # the first page: every one of them sent
+        assert len(deliveries) == min(200, RECIPIENTS)  # the first page: every one of them sent
         assert all(d["state"] == "sent" for d in deliveries)
     except BaseException:
         print(logs_of(stack))

@@ -12,7 +12,8 @@ import pytest
 from aiq_devstack.stack import Stack, StackConfig
 from helpers import logs_of
 
-pytestmark = pytest.mark.e2e
+# schemathesis gets 240 s per service (its subprocess timeout below), the stack included
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 CHECKS = ",".join(
     (
