@@ -11,9 +11,9 @@ import json
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from test_plumbing import person
 
 from aiq_shared import topics
-from aiq_shared.contracts.contacts import PersonCreatedV1
 from aiq_shared.kafka import create_producer, ensure_topics
 from aiq_shared.mongo import OUTBOX, Database, create_client
 from aiq_shared.outbox import OutboxRelay
@@ -44,17 +44,6 @@ async def person_ids_in(bootstrap: str, topic: str) -> list[str]:
         return found
     finally:
         await reader.stop()
-
-
-def created(person_id: str) -> PersonCreatedV1:
-    return PersonCreatedV1(
-        person_id=person_id,
-        first_name="Anna",
-        last_name="Schmidt",
-        email=f"{person_id}@betrieb.example",
-        district="Hörde",
-        email_consent=True,
-    )
 
 
 async def empty_the_topic(settings: ServiceSettings, topic: str) -> None:
@@ -103,7 +92,7 @@ async def kept(settings_for):
 
 
 async def _emit(tx, person_id: str) -> None:  # type: ignore[no-untyped-def]
-    tx.emit(created(person_id))
+    tx.emit(person(person_id))
 
 
 async def test_a_record_lost_after_its_acknowledgement_is_published_again(kept) -> None:
