@@ -1,10 +1,13 @@
 """Invitation campaigns: everyone a target selects who has consent and no invitation yet gets
 one, with their personal links, in chunks.
 
-:meth:`Campaigns.start` runs inside the caller's transaction (publishing a meeting, or
-inviting to it): it writes the campaign, publishes its start and the first chunk of
-invitations (one event each); ``pending`` keeps the rest for :meth:`Campaigns.finish`, a
-transaction per chunk, so no transaction grows with the campaign. Should a later chunk fail,
+:meth:`Campaigns.select` reads whom to invite before any transaction (the whole directory may
+be read: it must not count against a transaction's lifetime). :meth:`Campaigns.start` runs
+inside the caller's transaction (publishing a meeting, or inviting to it): it writes the
+campaign, publishes its start and the first chunk of invitations (one event each);
+``pending`` keeps the rest for :meth:`Campaigns.finish`, a transaction per chunk, so no
+transaction grows with the campaign. Each chunk leaves out whoever was invited meanwhile (the
+unique index on meeting and person holds across replicas). Should a later chunk fail,
 inviting the same target again completes the campaign: nobody is invited twice.
 """
 
@@ -23,6 +26,7 @@ from aiq_events.invitations.schemas import Campaign, CampaignResult, InvitationT
 from aiq_events.meetings.schemas import Meeting
 from aiq_shared.audit import changed_fields
 from aiq_shared.clock import Clock
+from aiq_shared.errors import Conflict
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import new_id
 from aiq_shared.scope import Scope
@@ -42,6 +46,14 @@ class Pending:
 
 
 @dataclass(frozen=True)
+class Selected:
+    """Whom a target selected, read before the campaign's transaction."""
+
+    target: InvitationTarget
+    selection: Selection
+
+
+@dataclass(frozen=True)
 class Campaigns:
     database: Database
     directory: Directory
@@ -50,29 +62,30 @@ class Campaigns:
     links: PersonalLinks
     clock: Clock
 
-    async def select(
-        self, meeting: Meeting, target: InvitationTarget, scope: Scope, tx: Tx | None = None
-    ) -> Selection:
+    async def select(self, meeting: Meeting, target: InvitationTarget, scope: Scope) -> Selected:
         """Whom ``target`` (or, given none, the meeting's districts) would invite now, among
         the people the caller may see (``scope``: the districts of a person and of the
-        organisations they belong to)."""
+        organisations they belong to). Read outside any transaction."""
         target = rules.default_target(meeting, target)
         criteria = [target.target] if target.target is not None else []
         if target.segment_id:
-            criteria.append(await self.directory.segment_filter(target.segment_id, tx))
-        session = tx.session if tx else None
-        return rules.select(
-            await self.directory.people(scope, tx),
-            await self.directory.organisations(tx),
+            criteria.append(await self.directory.segment_filter(target.segment_id))
+        selection = rules.select(
+            await self.directory.people(scope),
+            await self.directory.organisations(),
             criteria,
-            await self.invitations.invited_people(meeting.id, session),
+            await self.invitations.invited_people(meeting.id),
         )
+        return Selected(target, selection)
 
     async def start(
-        self, meeting: Meeting, target: InvitationTarget, tx: Tx, pending: Pending, scope: Scope
+        self, meeting: Meeting, selected: Selected, tx: Tx, pending: Pending
     ) -> CampaignResult:
-        target = rules.default_target(meeting, target)
-        selection = await self.select(meeting, target, scope, tx)
+        """The campaign of ``selected`` (see :meth:`select`), for ``meeting`` as read in ``tx``."""
+        target = rules.default_target(meeting, selected.target)
+        if target != selected.target:  # its districts changed since the selection was read
+            raise Conflict("the meeting changed while its invitations were selected; try again")
+        selection = selected.selection
         counts = selection.counts()
         if not selection.eligible:
             return CampaignResult(**counts.model_dump(), campaign_id=None, invited=0)
@@ -88,7 +101,7 @@ class Campaigns:
         tx.emit(rules.campaign_started(campaign, meeting))
         tx.audit("campaign", campaign.id, "started", changed_fields(None, campaign))
         first, *rest = list(rules.chunks(selection.eligible))
-        await self._invite(meeting, campaign.id, first, tx)
+        await self._invite_fresh(meeting, campaign.id, first, tx)
         pending.meeting, pending.campaign_id, pending.chunks = meeting, campaign.id, rest
         return CampaignResult(
             **counts.model_dump(), campaign_id=campaign.id, invited=len(selection.eligible)
@@ -100,15 +113,18 @@ class Campaigns:
         for chunk in pending.chunks if meeting is not None else []:
 
             async def work(tx: Tx, chunk: Sequence[Participant] = chunk) -> None:
-                invited = await self.invitations.invited_people(meeting.id, tx.session)
-                fresh = [p for p in chunk if p.id not in invited]
-                await self._invite(meeting, pending.campaign_id, fresh, tx)
+                await self._invite_fresh(meeting, pending.campaign_id, chunk, tx)
 
             await self.database.transaction(work)
 
-    async def _invite(
+    async def _invite_fresh(
         self, meeting: Meeting, campaign_id: str, people: Sequence[Participant], tx: Tx
     ) -> None:
+        """Invite those of ``people`` not invited meanwhile."""
+        invited = await self.invitations.invited_among(
+            meeting.id, [p.id for p in people], tx.session
+        )
+        people = [p for p in people if p.id not in invited]
         made = rules.invitations_for(meeting, campaign_id, people, self.clock.now(), new_id)
         await self.invitations.add_many(made, tx.session)
         for invitation in made:

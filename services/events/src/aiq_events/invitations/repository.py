@@ -43,6 +43,17 @@ class InvitationsRepository(PartOfMeeting[Invitation]):
         ).to_list()
         return {d["person_id"] for d in documents}
 
+    async def invited_among(
+        self, meeting_id: str, person_ids: Sequence[str], session: Session = None
+    ) -> set[str]:
+        """Which of ``person_ids`` are invited to the meeting."""
+        documents = await self.collection.find(
+            {"meeting_id": meeting_id, "person_id": {"$in": list(person_ids)}},
+            {"person_id": 1},
+            session=session,
+        ).to_list()
+        return {d["person_id"] for d in documents}
+
     async def invited_by_district(self, meeting_id: str, scope: Scope) -> dict[str, int]:
         documents = await self.collection.find(
             self.of(meeting_id, scope), {"district": 1}

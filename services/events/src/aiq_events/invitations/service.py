@@ -42,7 +42,7 @@ class InvitationsService:
         self, meeting_id: str, target: InvitationTarget, page: PageParams, scope: Scope
     ) -> InvitationPreview:
         meeting = await self.meetings.get_meeting(meeting_id, scope)
-        selection = await self.campaigns.select(meeting, target, scope)
+        selection = (await self.campaigns.select(meeting, target, scope)).selection
         organisations = await self.directory.organisations()
         after = [p for p in selection.eligible if not page.cursor or p.id > page.cursor]
         listed = page_of(after[: page.limit + 1], page, lambda p: p.id)
@@ -65,9 +65,12 @@ class InvitationsService:
             meeting = await self.meetings.load(meeting_id, tx, scope)
             meeting_rules.check_invitable(meeting, self.clock.now())
             pending.clear()
-            return await self.campaigns.start(meeting, target, tx, pending, scope)
+            return await self.campaigns.start(meeting, selected, tx, pending)
 
         async with self.meetings.one_at_a_time(meeting_id):
+            before = await self.meetings.get_meeting(meeting_id, scope)
+            meeting_rules.check_invitable(before, self.clock.now())  # refused before the reading
+            selected = await self.campaigns.select(before, target, scope)  # outside the transaction
             result = await once(
                 self.database, idempotency_key, f"invitations:{meeting_id}", work, CampaignResult
             )

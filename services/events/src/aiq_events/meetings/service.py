@@ -114,14 +114,19 @@ class MeetingsService:
             tx.emit(meeting_event(MeetingPublishedV1, meeting))
             tx.audit("meeting", meeting.id, "published", ["status"])
             pending.clear()
-            if not options.invite:
+            if selected is None:
                 return PublishedMeeting(**meeting.model_dump())
-            started = await self.campaigns.start(meeting, options, tx, pending, scope)
+            started = await self.campaigns.start(meeting, selected, tx, pending)
             return PublishedMeeting(
                 **meeting.model_dump(), campaign_id=started.campaign_id, invited=started.invited
             )
 
         async with self.one_at_a_time(meeting_id):
+            selected = None
+            if options.invite:  # whom to invite, read before the transaction
+                before = await self.get_meeting(meeting_id, scope)
+                rules.publish(before, self.clock.now())  # refused early, before the reading
+                selected = await self.campaigns.select(before, options, scope)
             published = await self.database.transaction(work)
             await self.campaigns.finish(pending)
         return published
