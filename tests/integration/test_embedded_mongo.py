@@ -138,3 +138,22 @@ async def test_a_stray_sqlite_transaction_does_not_block_the_next_ones() -> None
     finally:
         await client.close()
         await server.close()
+
+
+async def test_ids_stay_unique_without_reading_the_whole_collection_on_insert(
+    embedded_mongo,
+) -> None:
+    """The engine skips mongoeco's whole-collection scan for ids that are not numeric (see
+    ``SQLiteEngineWithoutChangeDelivery``): equal ids are still refused, numeric ones too in
+    each of their types."""
+    from bson import Int64, ObjectId
+    from pymongo.errors import DuplicateKeyError
+
+    db = AsyncMongoClient(embedded_mongo).t
+    oid = ObjectId()
+    await db.u.insert_many([{"_id": oid}, {"_id": "text"}, {"_id": {"a": "b"}}, {"_id": 7}])
+    for same in (oid, "text", {"a": "b"}, 7, 7.0, Int64(7)):
+        with pytest.raises(DuplicateKeyError):
+            await db.u.insert_one({"_id": same})
+    await db.u.insert_one({"_id": {"b": "a"}})  # another order is another id, as in MongoDB
+    assert await db.u.count_documents({}) == 5
