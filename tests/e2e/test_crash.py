@@ -165,6 +165,7 @@ def test_every_email_goes_out_once_across_kills_of_replicas_and_the_events_datab
         assert len(accepted) == PEOPLE  # every registration got through in the end
         assert not {s for s in stream.refused if s != 503}, stream.refused  # never a 500
         assert len(outage) == 4 and all(": 503 Retry-After" in a for a in outage), outage
+        assert outage[-1].endswith("text/html"), outage  # the invitee sees a page, not JSON
         stored = http.get(
             f"{events}/events/{meeting['id']}/registrations", params={"limit": PEOPLE}
         ).json()
@@ -273,7 +274,8 @@ def _answers_while_down(
     ]
 
     def answer(url: str) -> str:
-        response = http.get(url)
+        page = "/rsvp/" in url  # opened in a browser, from the invitation
+        response = http.get(url, headers={"Accept": "text/html,*/*;q=0.8"} if page else {})
         retry = " Retry-After" * ("Retry-After" in response.headers)
         kind = response.headers.get("content-type", "").split(";")[0]
         route = re.sub(r"/rsvp/.+", "/rsvp/<token>", url.removeprefix(events))
