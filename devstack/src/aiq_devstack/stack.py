@@ -246,7 +246,7 @@ class Stack:
         """Bring the embedded broker back on its port, empty."""
         self._start_kafka(int(self.kafka.rsplit(":", 1)[1]))
 
-    def service_env(self, service: str, port: int | None = None) -> dict[str, str]:
+    def _service_env(self, service: str, port: int | None = None) -> dict[str, str]:
         prefix = f"AIQ_{service.upper()}_"
         env = {
             "PORT": str(port or self.config.service_ports[service]),
@@ -275,9 +275,9 @@ class Stack:
         if service == STAFF_APP:
             self._start_staff_app()
             return
-        self._spawn(service, [sys.executable, "-m", f"aiq_{service}"], self.service_env(service))
+        self._spawn(service, [sys.executable, "-m", f"aiq_{service}"], self._service_env(service))
 
-    def staff_env(self) -> dict[str, str]:
+    def _staff_env(self) -> dict[str, str]:
         env = {
             "PORT": str(self.config.staff_port),
             "CONTACTS_URL": self.url("contacts"),
@@ -291,7 +291,7 @@ class Stack:
         return result
 
     def _start_staff_app(self) -> None:
-        self._spawn(STAFF_APP, [sys.executable, "-m", "aiq_staff"], self.staff_env())
+        self._spawn(STAFF_APP, [sys.executable, "-m", "aiq_staff"], self._staff_env())
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
@@ -356,7 +356,7 @@ class Stack:
         number = 2 + sum(name.startswith(f"{service}-") for name in self.replica_ports)
         name = f"{service}-{number}"
         self.replica_ports[name] = port = free_port()
-        env = self.service_env(service, port)
+        env = self._service_env(service, port)
         self._spawn(name, [sys.executable, "-m", f"aiq_{service}"], env)
         return name
 
