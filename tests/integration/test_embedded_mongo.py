@@ -94,6 +94,31 @@ async def test_the_transaction_of_a_killed_client_is_aborted_at_once(patient_mon
     await other.close()
 
 
+async def test_back_to_back_transactions_do_not_starve_a_read(embedded_mongo) -> None:
+    writers, reader = AsyncMongoClient(embedded_mongo), AsyncMongoClient(embedded_mongo)
+    stop = asyncio.Event()
+
+    async def transactions(n: int) -> None:  # as consumers of two replicas do
+        while not stop.is_set():
+            async with writers.start_session() as session:
+                async with await session.start_transaction():
+                    await writers.t.s.insert_one({"writer": n}, session=session)
+                    await asyncio.sleep(0.02)
+
+    running = [asyncio.create_task(transactions(n)) for n in range(4)]
+    await asyncio.sleep(0.3)
+    longest = 0.0
+    for _ in range(10):
+        began = asyncio.get_running_loop().time()
+        await reader.t.s.count_documents({})
+        longest = max(longest, asyncio.get_running_loop().time() - began)
+    stop.set()
+    await asyncio.gather(*running)
+    assert longest < 2.0, longest  # it runs between two transactions, not after many
+    await reader.close()
+    await writers.close()
+
+
 async def test_a_second_transaction_waits_for_the_first_instead_of_failing(embedded_mongo) -> None:
     client = AsyncMongoClient(embedded_mongo)
     db = client.t

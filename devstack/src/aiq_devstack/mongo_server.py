@@ -79,6 +79,10 @@ class TransactionWarden:
         self._reaped: set[str] = set()
         self._idle = asyncio.Event()
         self._idle.set()
+        # commands outside the running transaction that wait for it to end: no new
+        # transaction starts before they have run (else back-to-back transactions of many
+        # clients starve a read for all of WAIT_FOR_TRANSACTION_S)
+        self._waiting_outside = 0
         # a running transaction's session -> the connections its commands came over
         self._carriers: dict[str, set[object]] = {}
         close_connection = server._connections.close
@@ -117,14 +121,15 @@ class TransactionWarden:
         return True
 
     async def dispatch(self, header, payload: bytes, *, connection):  # type: ignore[no-untyped-def]
-        """A command that starts a transaction waits until the running one has ended.
+        """A command that starts a transaction waits until the running one has ended and
+        the commands that were waiting for that one have run.
 
         (Starting is decided while the request is decoded, before ``execute``; the check and
         the decode run without an await between them, so nobody can slip in.)"""
         starts = _starts_transaction(payload)
-        if self._engine._transaction_owner_session_id is not None and starts:
+        if starts and self._busy_for_a_new_transaction():
             deadline = asyncio.get_running_loop().time() + WAIT_FOR_TRANSACTION_S
-            while self._engine._transaction_owner_session_id is not None:
+            while self._busy_for_a_new_transaction():
                 if not await self._wait_for_release(deadline):
                     break  # let it fail with mongoeco's own error
         if starts and self._in_flight == 0:
@@ -157,26 +162,39 @@ class TransactionWarden:
             if self._in_flight == 0:
                 self._idle.set()
 
+    def _busy_for_a_new_transaction(self) -> bool:
+        return self._engine._transaction_owner_session_id is not None or self._waiting_outside > 0
+
     async def _execute_waiting(self, context):  # type: ignore[no-untyped-def]
         deadline = asyncio.get_running_loop().time() + WAIT_FOR_TRANSACTION_S
-        while True:
-            try:
-                return await self._execute(context)
-            except Exception as error:
-                if context.session is not None and not context.session.active:
-                    self._roll_back_orphan(context.command_name, error)
-                if context.command_name == "commitTransaction" and BUSY not in str(error):
-                    # MongoDB leaves a transaction whose commit failed aborted; so do we,
-                    # otherwise the engine stays bound to a session that has given up on it.
-                    # The client hears NoSuchTransaction and runs the transaction again.
-                    self._abort(context.session, f"commit failed: {error}")
-                    return _no_such_transaction(f"commit failed, transaction aborted: {error}")
-                if BUSY not in str(error):
-                    raise
-                if self._engine._transaction_owner_session_id is None:
-                    continue  # ended meanwhile
-                if not await self._wait_for_release(deadline):
-                    raise
+        waiting = False  # counted in _waiting_outside until it has run (or given up)
+        try:
+            while True:
+                try:
+                    return await self._execute(context)
+                except Exception as error:
+                    if context.session is not None and not context.session.active:
+                        self._roll_back_orphan(context.command_name, error)
+                    if context.command_name == "commitTransaction" and BUSY not in str(error):
+                        # MongoDB leaves a transaction whose commit failed aborted; so do we,
+                        # otherwise the engine stays bound to a session that has given up on
+                        # it. The client hears NoSuchTransaction and runs it again.
+                        self._abort(context.session, f"commit failed: {error}")
+                        return _no_such_transaction(f"commit failed, transaction aborted: {error}")
+                    if BUSY not in str(error):
+                        raise
+                    if not waiting:
+                        waiting = True
+                        self._waiting_outside += 1
+                    if self._engine._transaction_owner_session_id is None:
+                        continue  # ended meanwhile
+                    if not await self._wait_for_release(deadline):
+                        raise
+        finally:
+            if waiting:
+                self._waiting_outside -= 1
+                if self._waiting_outside == 0:
+                    self._wake_waiters()  # the transactions held back may start
 
     def _reaped_transaction(self, context):  # type: ignore[no-untyped-def]
         """A command of a transaction this server aborted gets what MongoDB answers then:
