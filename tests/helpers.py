@@ -183,6 +183,15 @@ def logs_of(stack: Stack) -> str:
     return "\n".join(parts)
 
 
+def nothing_in_flight(checks: dict) -> bool:
+    """A service's readiness checks say it has nothing in flight: its outbox is empty, its
+    consumers have read to the end of their partitions and no email waits to be sent."""
+    lags = checks.get("consumer_lag") or {}
+    if checks.get("outbox_pending") != 0 or any(lag != 0 for lag in lags.values()):
+        return False
+    return not checks.get("deliveries_waiting")
+
+
 async def settled(*clients: httpx.AsyncClient, timeout: float = 30.0) -> None:  # noqa: ASYNC109
     """Wait until nothing is in flight: every service's outbox is empty, its consumers have
     read to the end of their partitions (lag 0) and no email waits to be sent, seen twice in
@@ -192,11 +201,7 @@ async def settled(*clients: httpx.AsyncClient, timeout: float = 30.0) -> None:  
 
     async def quiet() -> bool:
         for client in clients:
-            checks = (await client.get("/ready")).json().get("checks", {})
-            lags = checks.get("consumer_lag") or {}
-            if checks.get("outbox_pending") != 0 or any(lag != 0 for lag in lags.values()):
-                return False
-            if checks.get("deliveries_waiting"):
+            if not nothing_in_flight((await client.get("/ready")).json().get("checks", {})):
                 return False
         return True
 

@@ -15,18 +15,28 @@ from aiq_devstack.ports import free_port, wait_for_port
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def embedded_mongo(tmp_path):
+def _embedded_mongo(tmp_path, lifetime_s: float):  # type: ignore[no-untyped-def]
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "aiq_devstack.mongo_server", "--port", str(port),
-         "--path", str(tmp_path / "db.sqlite"), "--transaction-lifetime", "1"],
+         "--path", str(tmp_path / "db.sqlite"), "--transaction-lifetime", str(lifetime_s)],
         stderr=subprocess.PIPE,
     )  # fmt: skip
     wait_for_port(port)
     yield f"mongodb://127.0.0.1:{port}/?directConnection=true"
     process.terminate()
     process.wait(10)
+
+
+@pytest.fixture
+def embedded_mongo(tmp_path):
+    yield from _embedded_mongo(tmp_path, lifetime_s=1)
+
+
+@pytest.fixture
+def patient_mongo(tmp_path):
+    """One that waits a minute before it aborts a transaction for its age."""
+    yield from _embedded_mongo(tmp_path, lifetime_s=60)
 
 
 async def test_commands_wait_for_a_running_transaction_instead_of_failing(embedded_mongo) -> None:
@@ -55,6 +65,58 @@ async def test_an_abandoned_transaction_is_aborted_so_others_go_on(embedded_mong
     assert await other.t.a.find_one({"_id": "later"}) is not None
     await other.close()
     await crashed.close()
+
+
+KILLED_MID_TRANSACTION = """
+import asyncio, os, signal, sys
+from pymongo import AsyncMongoClient
+
+async def main():
+    client = AsyncMongoClient(sys.argv[1])
+    session = client.start_session()
+    await session.start_transaction()
+    await client.t.k.insert_one({"_id": "never"}, session=session)
+    os.kill(os.getpid(), signal.SIGKILL)  # as a crash would: no abort, no endSessions
+
+asyncio.run(main())
+"""
+
+
+async def test_the_transaction_of_a_killed_client_is_aborted_at_once(patient_mongo) -> None:
+    killed = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", KILLED_MID_TRANSACTION, patient_mongo
+    )
+    assert await asyncio.wait_for(killed.wait(), timeout=30) == -9
+    other = AsyncMongoClient(patient_mongo)
+    # not after the lifetime (60 s): its connection closed, so nobody can commit it
+    await asyncio.wait_for(other.t.k.insert_one({"_id": "later"}), timeout=5)
+    assert await other.t.k.find_one({"_id": "never"}) is None
+    await other.close()
+
+
+async def test_back_to_back_transactions_do_not_starve_a_read(embedded_mongo) -> None:
+    writers, reader = AsyncMongoClient(embedded_mongo), AsyncMongoClient(embedded_mongo)
+    stop = asyncio.Event()
+
+    async def transactions(n: int) -> None:  # as consumers of two replicas do
+        while not stop.is_set():
+            async with writers.start_session() as session:
+                async with await session.start_transaction():
+                    await writers.t.s.insert_one({"writer": n}, session=session)
+                    await asyncio.sleep(0.02)
+
+    running = [asyncio.create_task(transactions(n)) for n in range(4)]
+    await asyncio.sleep(0.3)
+    longest = 0.0
+    for _ in range(10):
+        began = asyncio.get_running_loop().time()
+        await reader.t.s.count_documents({})
+        longest = max(longest, asyncio.get_running_loop().time() - began)
+    stop.set()
+    await asyncio.gather(*running)
+    assert longest < 2.0, longest  # it runs between two transactions, not after many
+    await reader.close()
+    await writers.close()
 
 
 async def test_a_second_transaction_waits_for_the_first_instead_of_failing(embedded_mongo) -> None:

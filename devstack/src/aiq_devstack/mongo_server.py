@@ -9,7 +9,9 @@ reads included. A real MongoDB serves those commands. So this server makes such 
 wait, server-side, until the transaction ends (up to ``WAIT_FOR_TRANSACTION_S``) instead of
 failing it; the refusal happens before any work, so running the command again is safe. And as
 MongoDB does, it aborts a transaction whose commit failed and one that has been open too long
-while others wait (a client that died mid-transaction would otherwise block everyone).
+while others wait (a client that died mid-transaction would otherwise block everyone). A
+transaction whose client is gone (a connection that carried its commands closed: the process
+was killed) is aborted at once, not after that lifetime: nobody can commit it any more.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import contextvars
 import dataclasses
 import logging
 import signal
@@ -76,6 +79,8 @@ TRANSACTION_LIFETIME_S = 15.0
 BUSY = "active transaction bound to another session"
 ENDING_SESSIONS_WAIT_S = 5.0
 log = logging.getLogger("aiq_devstack.mongo_server")
+# the wire connection the command being handled came over
+_CONNECTION: contextvars.ContextVar[object] = contextvars.ContextVar("connection", default=None)
 
 
 class TransactionWarden:
@@ -105,12 +110,26 @@ class TransactionWarden:
         self._reaped: set[str] = set()
         self._idle = asyncio.Event()
         self._idle.set()
+        # commands outside the running transaction that wait for it to end: no new
+        # transaction starts before they have run (else back-to-back transactions of many
+        # clients starve a read for all of WAIT_FOR_TRANSACTION_S)
+        self._waiting_outside = 0
+        # a running transaction's session -> the connections its commands came over
+        self._carriers: dict[str, set[object]] = {}
+        close_connection = server._connections.close
+
+        def connection_closed(connection):  # type: ignore[no-untyped-def]
+            close_connection(connection)
+            self._client_gone(connection.connection_id)
+
+        server._connections.close = connection_closed
         runtime = engine._session_runtime
         for hook in ("commit_session_transaction", "abort_session_transaction"):
             setattr(runtime, hook, self._notifying(getattr(runtime, hook)))
 
     def _notifying(self, end_transaction):  # type: ignore[no-untyped-def]
         def ended(session):  # type: ignore[no-untyped-def]
+            self._carriers.pop(getattr(session, "session_id", None), None)
             try:
                 return end_transaction(session)
             finally:
@@ -133,19 +152,24 @@ class TransactionWarden:
         return True
 
     async def dispatch(self, header, payload: bytes, *, connection):  # type: ignore[no-untyped-def]
-        """A command that starts a transaction waits until the running one has ended.
+        """A command that starts a transaction waits until the running one has ended and
+        the commands that were waiting for that one have run.
 
         (Starting is decided while the request is decoded, before ``execute``; the check and
         the decode run without an await between them, so nobody can slip in.)"""
         starts = _starts_transaction(payload)
-        if self._engine._transaction_owner_session_id is not None and starts:
+        if starts and self._busy_for_a_new_transaction():
             deadline = asyncio.get_running_loop().time() + WAIT_FOR_TRANSACTION_S
-            while self._engine._transaction_owner_session_id is not None:
+            while self._busy_for_a_new_transaction():
                 if not await self._wait_for_release(deadline):
                     break  # let it fail with mongoeco's own error
         if starts and self._in_flight == 0:
             self._settle_orphan("startTransaction")
-        return await self._dispatch(header, payload, connection=connection)
+        token = _CONNECTION.set(connection.connection_id)
+        try:
+            return await self._dispatch(header, payload, connection=connection)
+        finally:
+            _CONNECTION.reset(token)
 
     async def execute(self, context):  # type: ignore[no-untyped-def]
         if context.command_name == "endSessions":
@@ -156,6 +180,8 @@ class TransactionWarden:
             return await self._execute(context)
         if (refusal := self._reaped_transaction(context)) is not None:
             return refusal
+        if context.session is not None and context.raw_body.get("autocommit") is False:
+            self._carriers.setdefault(context.session.session_id, set()).add(_CONNECTION.get())
         if self._in_flight == 0:
             self._settle_orphan(context.command_name)
         self._in_flight += 1
@@ -167,26 +193,39 @@ class TransactionWarden:
             if self._in_flight == 0:
                 self._idle.set()
 
+    def _busy_for_a_new_transaction(self) -> bool:
+        return self._engine._transaction_owner_session_id is not None or self._waiting_outside > 0
+
     async def _execute_waiting(self, context):  # type: ignore[no-untyped-def]
         deadline = asyncio.get_running_loop().time() + WAIT_FOR_TRANSACTION_S
-        while True:
-            try:
-                return await self._execute(context)
-            except Exception as error:
-                if context.session is not None and not context.session.active:
-                    self._roll_back_orphan(context.command_name, error)
-                if context.command_name == "commitTransaction" and BUSY not in str(error):
-                    # MongoDB leaves a transaction whose commit failed aborted; so do we,
-                    # otherwise the engine stays bound to a session that has given up on it.
-                    # The client hears NoSuchTransaction and runs the transaction again.
-                    self._abort(context.session, f"commit failed: {error}")
-                    return _no_such_transaction(f"commit failed, transaction aborted: {error}")
-                if BUSY not in str(error):
-                    raise
-                if self._engine._transaction_owner_session_id is None:
-                    continue  # ended meanwhile
-                if not await self._wait_for_release(deadline):
-                    raise
+        waiting = False  # counted in _waiting_outside until it has run (or given up)
+        try:
+            while True:
+                try:
+                    return await self._execute(context)
+                except Exception as error:
+                    if context.session is not None and not context.session.active:
+                        self._roll_back_orphan(context.command_name, error)
+                    if context.command_name == "commitTransaction" and BUSY not in str(error):
+                        # MongoDB leaves a transaction whose commit failed aborted; so do we,
+                        # otherwise the engine stays bound to a session that has given up on
+                        # it. The client hears NoSuchTransaction and runs it again.
+                        self._abort(context.session, f"commit failed: {error}")
+                        return _no_such_transaction(f"commit failed, transaction aborted: {error}")
+                    if BUSY not in str(error):
+                        raise
+                    if not waiting:
+                        waiting = True
+                        self._waiting_outside += 1
+                    if self._engine._transaction_owner_session_id is None:
+                        continue  # ended meanwhile
+                    if not await self._wait_for_release(deadline):
+                        raise
+        finally:
+            if waiting:
+                self._waiting_outside -= 1
+                if self._waiting_outside == 0:
+                    self._wake_waiters()  # the transactions held back may start
 
     def _reaped_transaction(self, context):  # type: ignore[no-untyped-def]
         """A command of a transaction this server aborted gets what MongoDB answers then:
@@ -248,6 +287,21 @@ class TransactionWarden:
             )
             connection.commit()
 
+    def _client_gone(self, connection_id: object) -> None:
+        """A connection closed: the running transaction dies with it if it came over it (a
+        killed process's transaction would otherwise hold everyone up for its lifetime)."""
+        owner = self._engine._transaction_owner_session_id
+        if owner is None or connection_id not in self._carriers.get(owner, ()):
+            return
+        self._end_owners_transaction(owner, "its client's connection closed")
+
+    def _end_owners_transaction(self, owner: str, reason: str) -> None:
+        for context in list(self._server._session_store._sessions.values()):
+            if context.session.session_id == owner:
+                self._abort(context.session, reason)
+                self._reaped.add(owner)
+        self._carriers.pop(owner, None)
+
     def _reap_abandoned(self, now: float) -> None:
         owner = self._engine._transaction_owner_session_id
         seen_owner, since = self._owner_seen
@@ -255,10 +309,7 @@ class TransactionWarden:
             self._owner_seen = (owner, now)
             return
         if owner is not None and now - since > self._lifetime_s:
-            for context in list(self._server._session_store._sessions.values()):
-                if context.session.session_id == owner:
-                    self._abort(context.session, "transaction lifetime exceeded")
-                    self._reaped.add(owner)
+            self._end_owners_transaction(owner, "transaction lifetime exceeded")
             self._owner_seen = (None, now)
 
     @staticmethod

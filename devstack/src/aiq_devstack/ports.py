@@ -12,6 +12,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def preferred_port(preferred: int, usual: bool = True) -> int:
+    """``preferred`` if it is free (and ``usual``), else any free port."""
+    if not usual:
+        return free_port()
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            return free_port()
+
+
 def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while True:

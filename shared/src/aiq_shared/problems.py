@@ -8,7 +8,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 from pymongo.errors import ConnectionFailure, OperationFailure, ServerSelectionTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -91,6 +91,24 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+# What a person sees whose browser opens a page (a personal link, a dashboard) while the
+# database is away: German, plain, no internals; an API client gets problem+json.
+UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="de"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Gerade nicht erreichbar</title></head>
+<body><main><h1>Gerade nicht erreichbar</h1>
+<p>Diese Seite ist im Moment nicht erreichbar. Bitte versuchen Sie es in ein paar Minuten noch
+einmal. Es ist nichts verloren gegangen.</p></main></body></html>
+"""
+
+
+def _wants_a_page(request: Request) -> bool:
+    """A browser opening a page asks for HTML first; API clients ask for JSON or anything."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "json" not in accept.split(",")[0]
+
+
 def _allowed_methods(request: Request) -> list[str]:
     """Every method some route offers for this path (Starlette names only the first route's)."""
     methods: set[str] = set()
@@ -134,8 +152,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ConnectionFailure)
     @app.exception_handler(ServerSelectionTimeoutError)
-    async def _database_down(_: Request, error: Exception) -> JSONResponse:
+    async def _database_down(request: Request, error: Exception) -> Response:
         log.warning("database.unavailable", error=repr(error))
+        if _wants_a_page(request):
+            return HTMLResponse(UNAVAILABLE_PAGE, status_code=503, headers={"Retry-After": "5"})
         return problem(
             503,
             "Service unavailable",
