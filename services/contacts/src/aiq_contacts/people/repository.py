@@ -131,7 +131,6 @@ class PersonRepository(ListedRepository[Person]):
         return [
             *(IndexModel(field) for field in (*fields, *keys)),
             IndexModel("memberships.organisation_id"),
-            IndexModel([("districts_key", 1), ("sort_name", 1), ("_id", 1)]),
         ]
 
     def to_document(self, item: Person) -> dict[str, Any]:
