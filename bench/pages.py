@@ -28,8 +28,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +47,7 @@ from aiq_contacts.people.repository import PersonRepository
 from aiq_contacts.people.schemas import Person
 from aiq_devstack import demo
 from aiq_devstack.mongo_server import SQLiteEngineWithoutChangeDelivery
+from aiq_devstack.ports import free_port
 from aiq_devstack.stack import Stack, StackConfig
 from aiq_shared.districts import DORTMUND
 
@@ -163,6 +166,27 @@ async def grow(path: Path, organisations: int, people: int) -> None:
                 await database[collection].insert_many(documents[start : start + 2000])
 
 
+@contextlib.contextmanager
+def contacts_database(path: Path):  # type: ignore[no-untyped-def]
+    """The contacts database server on the grown file, started here and waited for as long as
+    it takes: mongoeco rebuilds every scalar index from all documents when it opens a file
+    (25,000 documents: longer than the stack's 30 s wait for a port). The stack uses it
+    through ``AIQ_CONTACTS_MONGO_URL``, as it would a real server."""
+    port = free_port()
+    command = [sys.executable, "-m", "aiq_devstack.mongo_server", "--port", str(port)]
+    server = subprocess.Popen([*command, "--path", str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        started = time.perf_counter()
+        assert server.stdout is not None and "listening" in server.stdout.readline()
+        print(f"(the contacts database opened in {time.perf_counter() - started:.0f} s)")
+        os.environ["AIQ_CONTACTS_MONGO_URL"] = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+        yield
+    finally:
+        os.environ.pop("AIQ_CONTACTS_MONGO_URL", None)
+        server.terminate()
+        server.wait(timeout=60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=20)
@@ -183,7 +207,11 @@ def main() -> None:
         f"\n(+{args.organisations} organisations, +{args.people} people stored in "
         f"{time.perf_counter() - started:.0f} s)"
     )
-    with Stack(config) as stack, contextlib.closing(sign_in(stack.url("staff"))) as browser:
+    with (
+        contacts_database(contacts),
+        Stack(config) as stack,
+        contextlib.closing(sign_in(stack.url("staff"))) as browser,
+    ):
         title = f"{args.organisations} organisations, {args.people} people"
         print_times(title, measure(browser, paths, args.rounds), 600)
     sys.stdout.flush()
