@@ -59,13 +59,14 @@ class Placement:
                 await self.moved(placed, tx)
 
     async def backfill(self) -> int:
-        """Place the people stored before they had districts; how many there were."""
+        """Place the people stored before they had districts (or the lists' keys, written
+        with the whole person); how many there were."""
         unplaced = await self._people.unplaced()
         for person in unplaced:
 
             async def work(tx: Tx, person: Person = person) -> None:
                 placed = await self.placed(person, tx)
-                await self._people.place(person.id, placed.districts, tx.session)
+                await self._people.save(placed, tx.session)
                 tx.audit(RESOURCE, person.id, "placed", ["districts"])
 
             await self._database.transaction(work)

@@ -57,6 +57,10 @@ class ListedRepository[M: BaseModel](Repository[M]):
         """``query`` narrowed to the documents in ``scope`` (None stays None: nobody)."""
         return None if query is None else scope.narrow(query, self.districts_field)
 
+    async def narrowed(self, query: Query, scope: Scope) -> Query:
+        """:meth:`scoped`, as lists ask it (a repository may read what it needs for that)."""
+        return self.scoped(query, scope)
+
     async def visible(self, item_id: str, scope: Scope, session: Session = None) -> M | None:
         """The item, if it is in ``scope`` (else None, as if there were none)."""
         return await self.find_one(scope.narrow({"_id": item_id}, self.districts_field), session)
@@ -65,7 +69,7 @@ class ListedRepository[M: BaseModel](Repository[M]):
         self, query: Query, params: PageParams, order: Order, scope: Scope, session: Session = None
     ) -> CountedPage[M]:
         check_cursor(params.cursor, order)  # a bad cursor is refused even when nobody matches
-        query = self.scoped(query, scope)
+        query = await self.narrowed(query, scope)
         if query is None:
             return CountedPage(items=[], total=0)
         page = await self.page(query, params, order, session)
@@ -76,7 +80,7 @@ class ListedRepository[M: BaseModel](Repository[M]):
     async def in_order(self, query: Query, order: Order, most: int, scope: Scope) -> list[M]:
         """The first ``most`` items ``query`` selects in ``scope``, in ``order`` (a whole
         list: exports)."""
-        query = self.scoped(query, scope)
+        query = await self.narrowed(query, scope)
         if query is None:
             return []
         return await self.find(query, sort=sort_spec(order), limit=most)

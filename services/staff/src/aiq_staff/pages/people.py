@@ -66,6 +66,26 @@ async def _organisation_choices(apis, organisation_id: str | None) -> list[tuple
     return [(organisation["id"], organisation["name"])]
 
 
+@router.get("/personen/organisationen")
+async def organisation_picker(
+    request: Request,
+    apis: ApisDep,
+    organisation_q: str = "",
+    organisation_id: str | None = None,
+):
+    """The person form's organisation choice for the words typed (htmx): the organisations
+    the contacts API finds (first 20 by name), the one chosen so far kept."""
+    kept = await _organisation_choices(apis, organisation_id)
+    found: list[tuple[str, str]] = []
+    if organisation_q.strip():
+        page = await apis.contacts.organisations.list(
+            {"q": organisation_q.strip()[:200], "sort": "name", "limit": 20}
+        )
+        found = [(o["id"], o["name"]) for o in page["items"] if (o["id"], o["name"]) not in kept]
+    choices = {"organisations": kept + found, "values": {"organisation_id": organisation_id}}
+    return render(request, "organisation_choices.html", choices)
+
+
 @router.get("/personen/neu")
 async def new_person(request: Request, apis: ApisDep, organisation_id: str | None = None):
     values = {"kind": "contact", "organisation_id": organisation_id or "", "language": "de"}
