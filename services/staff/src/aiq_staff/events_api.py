@@ -61,9 +61,14 @@ class RegistrationsApi:
         self.api = api
 
     async def list(
-        self, meeting_id: str, status: str | None = None, cursor: str | None = None
+        self,
+        meeting_id: str,
+        status: str | None = None,
+        cursor: str | None = None,
+        q: str | None = None,
     ) -> dict:
-        params = {"status": status, "limit": 200, "cursor": cursor}
+        """A page of registrations; ``q`` finds a name (a group's students too)."""
+        params = {"status": status, "limit": 200, "cursor": cursor, "q": q}
         return await self.api.get(f"/events/{meeting_id}/registrations", params)
 
     async def register(self, meeting_id: str, body: dict) -> dict:

@@ -61,18 +61,25 @@ async def assign_tables(request: Request, meeting_id: str, apis: ApisDep):
 
 @router.get("/veranstaltungen/{meeting_id}/einlass")
 async def desk(request: Request, meeting_id: str, apis: ApisDep):
-    meeting, regs = await asyncio.gather(
-        apis.events.meetings.get(meeting_id), all_registrations(apis, meeting_id)
+    """The desk; ``?name=`` narrows the expected to those the events API finds by name."""
+    name = request.query_params.get("name", "").strip()[:100]
+    meeting, regs, named = await asyncio.gather(
+        apis.events.meetings.get(meeting_id),
+        all_registrations(apis, meeting_id),
+        all_registrations(apis, meeting_id, q=name) if name else asyncio.sleep(0, None),
     )
     confirmed = [r for r in regs if r["status"] == "confirmed"]
+    expected = [r for r in confirmed if not r.get("checked_in_at")]
+    if named is not None:
+        found = {r["id"] for r in named}
+        expected = [r for r in expected if r["id"] in found]
     ref = await reference(request, apis)
     context = {
         "meeting": meeting,
         "tabs": tabs(meeting_id, "/einlass"),
-        "waiting": sorted(
-            [r for r in confirmed if not r.get("checked_in_at")],
-            key=lambda r: r["display_name"].casefold(),
-        ),
+        "name": name,
+        "expected_total": sum(1 for r in confirmed if not r.get("checked_in_at")),
+        "waiting": sorted(expected, key=lambda r: r["display_name"].casefold()),
         "arrived": sorted(
             [r for r in confirmed if r.get("checked_in_at")],
             key=lambda r: r["checked_in_at"],

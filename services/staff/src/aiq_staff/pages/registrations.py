@@ -22,11 +22,11 @@ VIEWS = (
 )
 
 
-async def all_registrations(apis, meeting_id: str) -> list[dict]:
-    """Every registration of the meeting (pages of 200)."""
+async def all_registrations(apis, meeting_id: str, q: str | None = None) -> list[dict]:
+    """Every registration of the meeting (pages of 200); ``q``: those with that name."""
     found, cursor = [], None
     while True:
-        page = await apis.events.registrations.list(meeting_id, cursor=cursor)
+        page = await apis.events.registrations.list(meeting_id, cursor=cursor, q=q)
         found.extend(page["items"])
         cursor = page.get("next_cursor")
         if not cursor:
