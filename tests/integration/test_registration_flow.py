@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from test_events_support import german_day
+from test_events_support import german_day, publish_contacts_events
 
+from aiq_shared.contracts.contacts import PersonCreatedV1
 from helpers import (
     create_person,
     deliveries,
@@ -141,24 +142,17 @@ async def test_invitation_confirmation_waitlist_and_move_up(system) -> None:
 async def test_capacity_holds_under_concurrent_registrations(contacts_and_events) -> None:
     """200 registrations at once for 50 seats: exactly 50 confirmed, 150 waitlisted in order."""
     system = contacts_and_events
-    organisation = (
-        await system.contacts.post(
-            "/organisations", json={"name": "Viele GmbH", "district": "Hörde"}
-        )
-    ).json()
-    people = [
-        (
-            await system.contacts.post(
-                "/people",
-                json={
-                    "first_name": f"P{i}",
-                    "last_name": "Andrang",
-                    "organisation_id": organisation["id"],
-                },
+    # the 200 people as the contacts service announces them (at once, not 200 API calls)
+    people = [{"id": f"{0xCA9AC17E << 64 | i:024x}"} for i in range(200)]
+    await publish_contacts_events(
+        system,
+        *(
+            PersonCreatedV1(
+                person_id=p["id"], first_name=f"P{i}", last_name="Andrang", district="Hörde"
             )
-        ).json()
-        for i in range(200)
-    ]
+            for i, p in enumerate(people)
+        ),
+    )
     meeting = (await system.events.post("/events", json={**MEETING, "capacity": 50})).json()
     await system.events.post(f"/events/{meeting['id']}/publish")
     # wait until the events service has read everyone from aiq.contacts
