@@ -34,34 +34,20 @@ async def test_a_campaign_for_hundreds_of_people(events) -> None:  # noqa: F811
             for n in range(1, PEOPLE + 1)
         ),
     )
-    meeting = (
-        await system.events.post(
-            "/events",
-            json={
-                "title": "Großes Treffen",
-                "starts_at": "2027-06-10T16:00:00",
-                "ends_at": "2027-06-10T19:00:00",
-                "venue": {"name": "Westfalenhallen"},
-                "capacity": 2000,
-                "districts": ["Hörde", "Eving"],
-            },
-        )
-    ).json()
+    meeting = await new_meeting(system, "Großes Treffen", "Westfalenhallen", 2000, "Hörde", "Eving")
 
     async def all_known():
-        preview = (
-            await system.events.post(f"/events/{meeting['id']}/invitations/preview", json={})
-        ).json()
-        return preview if preview["matched"] == PEOPLE else None
+        found = await preview(system, meeting["id"])
+        return found if found["matched"] == PEOPLE else None
 
-    preview = await eventually(all_known, timeout=120, interval=1)
-    assert preview["eligible"] == PEOPLE - PEOPLE // 10
-    assert preview["excluded_no_consent"] == PEOPLE // 10
+    preview_of_all = await eventually(all_known, timeout=120, interval=1)
+    assert preview_of_all["eligible"] == PEOPLE - PEOPLE // 10
+    assert preview_of_all["excluded_no_consent"] == PEOPLE // 10
     started = time.perf_counter()
     published = await system.events.post(f"/events/{meeting['id']}/publish")
     took = time.perf_counter() - started
     assert published.status_code == 200, published.text
-    print(f"campaign of {preview['eligible']} invitations: {took:.1f}s")
+    print(f"campaign of {preview_of_all['eligible']} invitations: {took:.1f}s")
     await eventually(lambda: events_published(system), timeout=120, interval=0.5)
     listed = (
         await system.events.get(f"/events/{meeting['id']}/invitations", params={"limit": 200})
@@ -69,7 +55,24 @@ async def test_a_campaign_for_hundreds_of_people(events) -> None:  # noqa: F811
     assert len(listed["items"]) == 200 and listed["next_cursor"]
     # every invitation is there (one transaction per chunk of 50, none lost or doubled)
     everyone = await all_pages(system.events, f"/events/{meeting['id']}/invitations")
-    assert len(everyone) == len({i["person_id"] for i in everyone}) == preview["eligible"]
+    assert len(everyone) == len({i["person_id"] for i in everyone}) == preview_of_all["eligible"]
+
+
+async def new_meeting(system, title: str, venue: str, capacity: int, *districts: str) -> dict:
+    body = {
+        "title": title,
+        "starts_at": "2027-06-10T16:00:00",
+        "ends_at": "2027-06-10T19:00:00",
+        "venue": {"name": venue},
+        "capacity": capacity,
+        "districts": list(districts),
+    }
+    return (await system.events.post("/events", json=body)).json()
+
+
+async def preview(system, meeting_id: str) -> dict:
+    """Whom the meeting's default target would invite now."""
+    return (await system.events.post(f"/events/{meeting_id}/invitations/preview", json={})).json()
 
 
 class DirectoryReadsInTransactions(monitoring.CommandListener):
@@ -115,25 +118,10 @@ async def test_whom_to_invite_is_read_outside_the_campaigns_transaction(events) 
             for n in range(1, 61)
         ),
     )
-    meeting = (
-        await system.events.post(
-            "/events",
-            json={
-                "title": "Treffen Hörde",
-                "starts_at": "2027-06-10T16:00:00",
-                "ends_at": "2027-06-10T19:00:00",
-                "venue": {"name": "Bürgerhaus"},
-                "capacity": 100,
-                "districts": ["Hörde"],
-            },
-        )
-    ).json()
+    meeting = await new_meeting(system, "Treffen Hörde", "Bürgerhaus", 100, "Hörde")
 
     async def all_known():
-        preview = (
-            await system.events.post(f"/events/{meeting['id']}/invitations/preview", json={})
-        ).json()
-        return preview["eligible"] == 60
+        return (await preview(system, meeting["id"]))["eligible"] == 60
 
     await eventually(all_known, timeout=60, interval=0.5)
     reads_in_transactions.on = True
