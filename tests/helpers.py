@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import date, datetime, timedelta
 from email import policy
 from pathlib import Path
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from aiokafka import AIOKafkaProducer
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 
 from aiq_devstack.stack import Stack
 from aiq_shared.auth import issue_token
@@ -213,3 +214,43 @@ async def settled(*clients: httpx.AsyncClient, timeout: float = 30.0) -> None:  
         if loop.time() > deadline:
             raise AssertionError(f"still busy after {timeout}s")
         await asyncio.sleep(0.3)
+
+
+class CommandRecorder(monitoring.CommandListener):
+    """The commands MongoDB clients send while :meth:`recording`. pymongo's listeners are
+    process-wide, reach only clients made after they are registered, and can't be removed:
+    so one recorder, registered once (:func:`record_commands`, at a test module's import),
+    idle but for a check of ``seen`` between recordings."""
+
+    def __init__(self) -> None:
+        self.seen: list[monitoring.CommandStartedEvent] | None = None
+        self.registered = False
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[monitoring.CommandStartedEvent]]:
+        self.seen = []
+        try:
+            yield self.seen
+        finally:
+            self.seen = None
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if self.seen is not None:
+            self.seen.append(event)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+COMMANDS = CommandRecorder()
+
+
+def record_commands() -> CommandRecorder:
+    """The recorder, registered (once) for every client made from now on."""
+    if not COMMANDS.registered:
+        monitoring.register(COMMANDS)
+        COMMANDS.registered = True
+    return COMMANDS

@@ -6,12 +6,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from pymongo import monitoring
 from test_events_rsvp import events  # noqa: F401 - the events-only fixture
 from test_events_support import all_pages, events_published, publish_contacts_events
 
 from aiq_shared.contracts.contacts import PersonCreatedV1
-from helpers import eventually
+from helpers import eventually, record_commands
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -75,29 +74,16 @@ async def preview(system, meeting_id: str) -> dict:
     return (await system.events.post(f"/events/{meeting_id}/invitations/preview", json={})).json()
 
 
-class DirectoryReadsInTransactions(monitoring.CommandListener):
-    """The events service's reads of its directory (the contacts read model) made inside a
-    transaction. Registered for every client created afterwards; records only while on."""
-
-    DIRECTORY = {"participants", "organisations", "segments"}
-
-    def __init__(self) -> None:
-        self.on, self.seen = False, []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        command = event.command
-        if self.on and "txnNumber" in command and command.get(event.command_name) in self.DIRECTORY:
-            self.seen.append(f"{event.command_name} {command[event.command_name]}")
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
+COMMANDS = record_commands()  # before the fixture's clients are made
+DIRECTORY = {"participants", "organisations", "segments"}  # the contacts read model
 
 
-reads_in_transactions = DirectoryReadsInTransactions()
-monitoring.register(reads_in_transactions)  # before the fixture's clients are made
+def directory_reads_in_transactions(sent: list) -> list[str]:  # type: ignore[type-arg]
+    return [
+        f"{e.command_name} {e.command[e.command_name]}"
+        for e in sent
+        if "txnNumber" in e.command and e.command.get(e.command_name) in DIRECTORY
+    ]
 
 
 async def test_whom_to_invite_is_read_outside_the_campaigns_transaction(events) -> None:  # noqa: F811
@@ -124,14 +110,11 @@ async def test_whom_to_invite_is_read_outside_the_campaigns_transaction(events) 
         return (await preview(system, meeting["id"]))["eligible"] == 60
 
     await eventually(all_known, timeout=60, interval=0.5)
-    reads_in_transactions.on = True
-    try:
+    with COMMANDS.recording() as sent:
         published = await system.events.post(f"/events/{meeting['id']}/publish")
         again = await system.events.post(
             f"/events/{meeting['id']}/invitations", json={"target": {"districts": ["Hörde"]}}
         )
-    finally:
-        reads_in_transactions.on = False
     assert published.status_code == 200 and published.json()["invited"] == 60
     assert again.status_code == 201 and again.json()["already_invited"] == 60
-    assert reads_in_transactions.seen == []
+    assert directory_reads_in_transactions(sent) == []
