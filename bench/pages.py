@@ -46,7 +46,7 @@ from aiq_contacts.organisations.schemas import Organisation
 from aiq_contacts.people.repository import PersonRepository
 from aiq_contacts.people.schemas import Person
 from aiq_devstack import demo
-from aiq_devstack.mongo_server import SQLiteEngineWithoutChangeDelivery
+from aiq_devstack.mongo_engine import SQLiteEngineWithoutChangeDelivery
 from aiq_devstack.ports import free_port
 from aiq_devstack.stack import Stack, StackConfig
 from aiq_shared.districts import DORTMUND

@@ -181,7 +181,8 @@ async def test_a_stray_sqlite_transaction_does_not_block_the_next_ones() -> None
     transaction"). The server settles it before the next command."""
     from mongoeco.wire import AsyncMongoEcoProxyServer
 
-    from aiq_devstack.mongo_server import SQLiteEngineWithoutChangeDelivery, TransactionWarden
+    from aiq_devstack.mongo_engine import SQLiteEngineWithoutChangeDelivery
+    from aiq_devstack.mongo_server import TransactionWarden
 
     engine = SQLiteEngineWithoutChangeDelivery(path=":memory:")
     port = free_port()
@@ -219,3 +220,37 @@ async def test_ids_stay_unique_without_reading_the_whole_collection_on_insert(
             await db.u.insert_one({"_id": same})
     await db.u.insert_one({"_id": {"b": "a"}})  # another order is another id, as in MongoDB
     assert await db.u.count_documents({}) == 5
+
+
+async def test_a_filter_naming_the_id_and_more_acts_on_that_one_document(embedded_mongo) -> None:
+    """The engine reads the document an ``{"_id": x, ...}`` filter names by its id and tests
+    the rest of the filter on it (``mongo_engine``): each of these finds, updates and deletes
+    what MongoDB would, and nothing else; numeric ids keep mongoeco's own way."""
+    from bson import Int64
+
+    db = AsyncMongoClient(embedded_mongo).t
+    await db.q.insert_many(
+        [
+            {"_id": "a", "state": "pending", "districts": ["Hörde", "Eving"], "n": 1},
+            {"_id": "b", "state": "sending", "districts": ["Eving"], "n": 2},
+            {"_id": 3, "state": "pending", "n": 3},
+        ]
+    )
+    in_hoerde = {"_id": "a", "districts": {"$in": ["Hörde"]}}
+    assert (await db.q.find_one(in_hoerde, {"n": 1})) == {"_id": "a", "n": 1}
+    assert await db.q.find_one({"_id": "b", "districts": {"$in": ["Hörde"]}}) is None
+    assert await db.q.find_one({"_id": "zz", "state": "pending"}) is None
+    assert await db.q.count_documents({"_id": "a", "state": "pending"}) == 1
+    assert await db.q.find({"_id": "a", "n": 1}).skip(1).to_list() == []
+    claimed = await db.q.update_one({"_id": "a", "state": "sending"}, {"$set": {"n": 9}})
+    assert claimed.matched_count == 0  # the condition holds the write back
+    due = {"_id": "b", "$or": [{"state": "pending"}, {"state": "sending"}]}
+    taken = await db.q.find_one_and_update(due, {"$set": {"state": "sent"}})
+    assert taken is not None and taken["state"] == "sending"
+    assert await db.q.find_one_and_update(due, {"$set": {"state": "sent"}}) is None
+    assert (await db.q.delete_one({"_id": "a", "n": 2})).deleted_count == 0
+    assert (await db.q.delete_one({"_id": "a", "n": 1})).deleted_count == 1
+    for numeric in (3, 3.0, Int64(3)):  # one id in three types, found by mongoeco's scan
+        assert (await db.q.find_one({"_id": numeric, "state": "pending"}))["n"] == 3
+    assert (await db.q.update_one({"_id": 3.0, "n": 3}, {"$set": {"n": 4}})).modified_count == 1
+    assert [d["_id"] for d in await db.q.find().sort("n", 1).to_list()] == ["b", 3]

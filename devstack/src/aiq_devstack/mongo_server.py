@@ -20,57 +20,15 @@ import argparse
 import asyncio
 import contextlib
 import contextvars
-import dataclasses
 import logging
 import signal
 from pathlib import Path
 
 import bson
-from mongoeco.core.identity import id_contains_numeric_value
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.wire import AsyncMongoEcoProxyServer
 
-
-class SQLiteEngineWithoutChangeDelivery(SQLiteEngine):
-    """The SQLite engine without its change-stream delivery, which nothing here uses, and
-    without a whole-collection scan on every insert (below).
-
-    Its commit hook waits for a change-dispatch lease with ``time.sleep`` on the event loop;
-    when the lease is held elsewhere the whole server stalls until the lease's TTL (30 s)
-    runs out. The wire server offers no change streams anyway (ARCHITECTURE section 7).
-    """
-
-    capabilities = dataclasses.replace(SQLiteEngine.capabilities, change_delivery="none")
-
-    def _validate_document_against_unique_indexes(  # noqa: PLR0913 - mongoeco's signature
-        self,
-        db_name: str,
-        coll_name: str,
-        document: dict,
-        *,
-        exclude_storage_key: str | None = None,
-        skip_id_check: bool = False,
-        scan_payload_id: bool = False,
-    ) -> None:
-        """mongoeco 4.11 checks every insert's ``_id`` twice: by its storage key (an indexed
-        lookup) and by reading and decoding every document of the collection, which only
-        numeric ids need (``1``, ``1.0`` and ``Int64(1)`` are one id with three storage keys).
-        That made each insert cost the size of its collection: the audit trail, the
-        processed-event ids and the kept outbox only grow, so the whole server slowed down as
-        it filled (a transaction of 150 inserts outlived its 15 s at a few thousand records).
-        Ids here are ObjectIds and strings, whose storage key is the id; the scan stays for
-        numeric ones."""
-        if scan_payload_id and not id_contains_numeric_value(document.get("_id")):
-            scan_payload_id = False
-        super()._validate_document_against_unique_indexes(
-            db_name,
-            coll_name,
-            document,
-            exclude_storage_key=exclude_storage_key,
-            skip_id_check=skip_id_check,
-            scan_payload_id=scan_payload_id,
-        )
-
+from aiq_devstack.mongo_engine import SQLiteEngineWithoutChangeDelivery
 
 WAIT_FOR_TRANSACTION_S = 30.0
 # Like MongoDB's transactionLifetimeLimitSeconds: a transaction others wait for that is older

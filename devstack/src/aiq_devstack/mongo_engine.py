@@ -1,0 +1,121 @@
+"""mongoeco's SQLite engine as the embedded MongoDB runs it: without its change-stream
+delivery, and without two whole-collection scans that made operations cost the size of their
+collection (an insert's ``_id`` check; a write whose filter names the ``_id`` and more).
+
+Both fixes rest on one fact of this project: ids are ObjectIds and strings, whose storage key
+is the id itself. Numeric ids (``1``, ``1.0`` and ``Int64(1)`` are one id with three storage
+keys) keep mongoeco's own way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from mongoeco.core.filtering import QueryEngine
+from mongoeco.core.identity import id_contains_numeric_value
+from mongoeco.core.projections import apply_projection
+from mongoeco.core.query_plan import AndCondition, EqualsCondition
+from mongoeco.engines.sqlite import SQLiteEngine
+
+
+class SQLiteEngineWithoutChangeDelivery(SQLiteEngine):
+    """The SQLite engine without its change-stream delivery, which nothing here uses, and
+    without whole-collection scans where the ``_id`` says which document is meant (below).
+
+    Its commit hook waits for a change-dispatch lease with ``time.sleep`` on the event loop;
+    when the lease is held elsewhere the whole server stalls until the lease's TTL (30 s)
+    runs out. The wire server offers no change streams anyway (ARCHITECTURE section 7).
+    """
+
+    capabilities = dataclasses.replace(SQLiteEngine.capabilities, change_delivery="none")
+
+    def _validate_document_against_unique_indexes(  # noqa: PLR0913 - mongoeco's signature
+        self,
+        db_name: str,
+        coll_name: str,
+        document: dict,
+        *,
+        exclude_storage_key: str | None = None,
+        skip_id_check: bool = False,
+        scan_payload_id: bool = False,
+    ) -> None:
+        """mongoeco 4.11 checks every insert's ``_id`` twice: by its storage key (an indexed
+        lookup) and by reading and decoding every document of the collection, which only
+        numeric ids need. That made each insert cost the size of its collection: the audit
+        trail, the processed-event ids and the kept outbox only grow, so the whole server
+        slowed down as it filled (a transaction of 150 inserts outlived its 15 s at a few
+        thousand records). The scan stays for numeric ids."""
+        if scan_payload_id and not id_contains_numeric_value(document.get("_id")):
+            scan_payload_id = False
+        super()._validate_document_against_unique_indexes(
+            db_name,
+            coll_name,
+            document,
+            exclude_storage_key=exclude_storage_key,
+            skip_id_check=skip_id_check,
+            scan_payload_id=scan_payload_id,
+        )
+
+    def _select_first_document_for_plan(self, db_name, coll_name, plan, *, hint=None, context=None):  # type: ignore[no-untyped-def]  # noqa: E501
+        """The document an update or delete of one document acts on. mongoeco looks a plain
+        ``{"_id": x}`` up by its storage key, but a filter naming the ``_id`` and more (a
+        conditional update: ``{"_id": x, "state": "sending"}``) became a query over the whole
+        collection (377 ms at 1,500 deliveries, against 4 ms by id). Here such a filter
+        takes the one document with that id and tests the rest of the filter on it."""
+        by_id = _id_equality(plan)
+        if by_id is None:
+            return super()._select_first_document_for_plan(
+                db_name, coll_name, plan, hint=hint, context=context
+            )
+        selected = super()._select_first_document_for_plan(
+            db_name, coll_name, by_id, hint=hint, context=context
+        )
+        if selected is None or not QueryEngine.match_plan(selected[1], plan):
+            return None
+        return selected
+
+    def _open_scan_documents_sync(self, reader):  # type: ignore[no-untyped-def]
+        """A read whose filter names the ``_id`` and more (a record in the caller's scope:
+        ``{"_id": x, "districts": ...}``) reads the one document with that id and tests the
+        rest of the filter on it, instead of the whole collection."""
+        semantics = reader.semantics
+        by_id = _id_equality(semantics.query_plan)
+        if (
+            by_id is None
+            or semantics.text_query is not None
+            or semantics.collation is not None
+            or self._is_profile_namespace(reader.coll_name)
+        ):
+            return super()._open_scan_documents_sync(reader)
+        selected = self._select_first_document_for_plan(
+            reader.db_name, reader.coll_name, by_id, context=reader.context
+        )
+        if (
+            selected is None
+            or semantics.skip
+            or not QueryEngine.match_plan(selected[1], semantics.query_plan)
+        ):
+            return iter(())
+        projected = apply_projection(
+            selected[1],
+            semantics.projection,
+            selector_filter=semantics.filter_spec,
+            dialect=semantics.dialect,
+        )
+        return iter((projected,))
+
+
+def _id_equality(plan: object) -> EqualsCondition | None:
+    """``_id == x`` if the plan is a conjunction holding it, for an ``x`` that is not
+    numeric (None: mongoeco's own way)."""
+    if not isinstance(plan, AndCondition):
+        return None
+    for clause in plan.clauses:
+        if (
+            isinstance(clause, EqualsCondition)
+            and clause.field == "_id"
+            and not id_contains_numeric_value(clause.value)
+            and not isinstance(clause.value, dict | list)
+        ):
+            return EqualsCondition("_id", clause.value)
+    return None
