@@ -18,6 +18,7 @@ from aiq_notifications.dashboards.service import Dashboards
 from aiq_notifications.deliveries import routes as delivery_routes
 from aiq_notifications.deliveries.correspondence import Correspondence
 from aiq_notifications.deliveries.holds import AddressHolds
+from aiq_notifications.deliveries.sending import Sending
 from aiq_notifications.deliveries.service import Deliveries
 from aiq_notifications.deliveries.workers import Sender
 from aiq_notifications.directory import consumers as directory_events
@@ -93,6 +94,7 @@ def create_app(
     # documents kept before they carried their districts get them (issue 11), once
     runtime.indexes(lambda _database: deliveries.backfill_districts(known_meetings.districts_of))
     runtime.indexes(lambda _database: campaigns.backfill_districts())
+    runtime.indexes(lambda _database: deliveries.fill_send_queue())  # kept before the queue
     runtime.handle(topics.CONTACTS, directory_events.contacts_handlers(people))
     runtime.handle(topics.CONTACTS, privacy_events.contacts_handlers(privacy))
     for handlers in (
@@ -113,7 +115,8 @@ def create_app(
         settings.send_rate_per_minute,
         burst=max(1, settings.send_rate_per_minute // 60),
     )
-    sender = Sender(settings, clock, deliveries, holds, pace)
+    sending = Sending(database, settings, clock, holds, changes.notify)
+    sender = Sender(settings, clock, sending, holds, pace)
     runtime.every(
         "email-sender",
         sender.tick,

@@ -33,6 +33,9 @@ class NotificationsSettings(ServiceSettings):
     delivery_max_attempts: int = 5
     delivery_backoff_s: float = 2.0
     sender_poll_interval_s: float = 1.0
+    # A sender's run: up to this many due emails over one SMTP connection, recorded as sent
+    # together (at least once a second).
+    sender_batch: int = 50
     # At most this many emails a minute (0: no limit), so a big campaign doesn't trip the
     # SMTP server's limits; and after this many permanent refusals an address is on hold.
     send_rate_per_minute: int = 600

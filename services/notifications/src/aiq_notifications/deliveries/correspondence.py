@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 
 from aiq_notifications.deliveries import emails
-from aiq_notifications.deliveries.repository import DeliveriesRepository
+from aiq_notifications.deliveries.repository import DeliveriesRepository, SendQueueRepository
 from aiq_notifications.deliveries.rules import (
     DELIVERY,
     Content,
@@ -47,6 +47,7 @@ class Correspondence:
         self._meetings = meetings
         self._changed = changed  # live dashboards count deliveries
         self._deliveries = DeliveriesRepository(database)
+        self._queue = SendQueueRepository(database)
         self.deliveries_waiting = asyncio.Event()  # wakes the sender
 
     def link(self, path: str) -> str:
@@ -124,6 +125,7 @@ class Correspondence:
         content = Content.of(recipient.display_name, rendered)
         created = await self._deliveries.add_once(delivery, content, tx.session)
         if created:  # in the name of who caused it (the event's actor)
+            await self._queue.enqueue(delivery.id, delivery.next_attempt_at, tx.session)
             tx.audit(DELIVERY, delivery.id, "created", [*changed_fields(None, delivery), "content"])
             tx.after_commit(self.deliveries_waiting.set)
             tx.after_commit(self._changed)

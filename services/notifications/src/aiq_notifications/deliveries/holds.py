@@ -7,6 +7,8 @@ digest of its address (``rules.address_ref``), never by the address.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aiq_notifications.deliveries import rules
 from aiq_notifications.deliveries.repository import AddressHoldsRepository
 from aiq_notifications.deliveries.schemas import AddressHold
@@ -55,12 +57,27 @@ class AddressHolds:
             return f"address on hold after {bounces} permanent refusals"
         return None
 
+    async def all_on_hold(self) -> dict[str, str]:
+        """Every address on hold, each with why (one read for a sender's run: they are few,
+        as a hold goes when its address accepts an email or its person is erased)."""
+        if self._limit <= 0:
+            return {}
+        return {
+            h.id: f"address on hold after {h.hard_bounces} permanent refusals"
+            for h in await self._holds.refused_at_least(self._limit)
+        }
+
     # -- steps of the sender's and erasure's transactions --------------------------------
     async def refused(self, email: str, tx: Tx) -> int:
         """One more permanent refusal by ``email``; how many there were."""
         bounces = await self._holds.bounced(email, tx.session)
         tx.audit(HOLD, rules.address_ref(email), "hard_bounce", ["hard_bounces"])
         return bounces
+
+    async def clear_among(self, emails: Iterable[str], action: str, tx: Tx) -> None:
+        """No hold on any of these addresses any more (they accepted an email)."""
+        for held in await self._holds.among(emails, tx.session):
+            await self.clear(held.id, action, tx)
 
     async def clear(self, email: str, action: str, tx: Tx) -> bool:
         """No hold on ``email`` any more (``action``: why); False if there was none."""

@@ -1,4 +1,12 @@
-"""Deliveries and address holds (PyMongo)."""
+"""Deliveries, their send queue and address holds (PyMongo).
+
+The send queue holds one small entry per delivery still to be sent (``rules.Due``). The
+sender asks it what is due, takes an entry by moving its ``due_at`` to the end of a lease
+(one replica wins: the update is conditional on the entry still being due), and marks it
+handed over once the SMTP server has the email. An entry goes when its delivery is sent, dead
+or stopped. Kept apart from the deliveries, which carry whole rendered emails: on the embedded
+MongoDB every query that is not a lookup by id reads each document it considers.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +19,12 @@ from pymongo import IndexModel, ReturnDocument
 from aiq_notifications.deliveries.rules import (
     DELIVERY_STATES,
     STOPPABLE,
+    WAITING,
     Claimed,
     Content,
     Delivery,
     DeliveryState,
+    Due,
     HardBounces,
     Move,
     StateChange,
@@ -49,23 +59,17 @@ class DeliveriesRepository(Repository[Delivery]):
         )
         return result.upserted_id is not None
 
-    async def any_due(self, now: datetime) -> bool:
-        found = await self.database.retrying(
-            lambda: self.collection.find_one(_due(now), projection={"_id": 1})
-        )
-        return found is not None
-
-    async def claim_due(self, now: datetime, lease_until: datetime) -> Claimed | None:
-        """Take one due delivery (pending, or sending with an expired lease) for sending."""
+    async def claim(self, delivery_id: str, now: datetime, lease_until: datetime) -> Claimed | None:
+        """Take the delivery for sending if it is due (pending and due, or sending with an
+        expired lease: its sender died); None if it is not (any more)."""
         document = await self.database.retrying(
             lambda: self.collection.find_one_and_update(
-                _due(now),
+                {"_id": delivery_id, **_due(now)},
                 {
                     "$set": {"state": "sending", "lease_until": lease_until},
                     "$inc": {"attempts": 1},
                     "$push": {"history": StateChange(state="sending", at=now).model_dump()},
                 },
-                sort=[("next_attempt_at", 1)],
                 return_document=ReturnDocument.AFTER,
             )
         )
@@ -74,6 +78,41 @@ class DeliveriesRepository(Repository[Delivery]):
             if document is None
             else Claimed.model_validate({**document, "id": document["_id"]})
         )
+
+    async def get_claimed(self, delivery_id: str) -> Claimed | None:
+        document = await self.collection.find_one({"_id": delivery_id})
+        return (
+            None
+            if document is None
+            else Claimed.model_validate({**document, "id": document["_id"]})
+        )
+
+    async def record_sent(self, delivery_id: str, move: Move, session: Session) -> bool:
+        """Sent, unless it was recorded already (by another sender): False then."""
+        update = {
+            "$set": {"state": move.change.state, **move.fields},
+            "$push": {"history": move.change.model_dump()},
+        }
+        result = await self.collection.update_one(
+            {"_id": delivery_id, "state": "sending"}, update, session=session
+        )
+        return result.modified_count == 1
+
+    async def waiting(self) -> list[Due]:
+        """Every delivery still to be sent, as a send-queue entry (to fill the queue)."""
+        documents = await self.collection.find(
+            {"state": {"$in": list(WAITING)}},
+            {"state": 1, "next_attempt_at": 1, "lease_until": 1},
+        ).to_list()
+        return [
+            Due(
+                id=d["_id"],
+                due_at=d.get("lease_until") or d["next_attempt_at"]
+                if d["state"] == "sending"
+                else d["next_attempt_at"],
+            )
+            for d in documents
+        ]
 
     async def move(self, delivery_id: str, move: Move, session: Session) -> None:
         """Write a transition (``rules``), in the use case's transaction."""
@@ -118,7 +157,7 @@ class DeliveriesRepository(Repository[Delivery]):
 
     async def forget_person(self, person_id: str, at: datetime, session: Session) -> list[str]:
         """Erasure: no address, no content; what was still to be sent never will be. The ids
-        of the person's deliveries."""
+        of the person's deliveries (their send-queue entries go: the caller)."""
         erased = dead("person erased", at)
         await self.collection.update_many(
             {"person_id": person_id, "state": {"$in": ["pending", "sending"]}},
@@ -183,6 +222,66 @@ class DeliveriesRepository(Repository[Delivery]):
         return await self.count({"state": {"$in": list(states)}})
 
 
+class SendQueueRepository(Repository[Due]):
+    collection_name = "send_queue"
+    model = Due
+
+    def indexes(self) -> Sequence[IndexModel]:
+        return [IndexModel("due_at")]
+
+    async def enqueue(self, delivery_id: str, due_at: datetime, session: Session) -> None:
+        await self.collection.update_one(
+            {"_id": delivery_id}, {"$setOnInsert": {"due_at": due_at}}, upsert=True, session=session
+        )
+
+    async def due(self, now: datetime, limit: int) -> list[Due]:
+        """Up to ``limit`` entries due by ``now``, the longest due first."""
+        documents = await self.database.retrying(
+            lambda: (
+                self.collection.find({"due_at": {"$lte": now}})
+                .sort("due_at", 1)
+                .limit(limit)
+                .to_list()
+            )
+        )
+        return self._models(documents)
+
+    async def take(self, entry: Due, now: datetime, lease_until: datetime) -> bool:
+        """Hold the entry until ``lease_until``; False if it is no longer due (another sender
+        took it, or it is done)."""
+        taken = await self.database.retrying(
+            lambda: self.collection.update_one(
+                {"_id": entry.id, "due_at": {"$lte": now}}, {"$set": {"due_at": lease_until}}
+            )
+        )
+        return taken.modified_count == 1
+
+    async def handed_over(self, delivery_id: str, at: datetime, record_by: datetime) -> None:
+        await self.database.retrying(
+            lambda: self.collection.update_one(
+                {"_id": delivery_id}, {"$set": {"handed_over_at": at, "due_at": record_by}}
+            )
+        )
+
+    async def due_again(self, delivery_id: str, at: datetime, session: Session) -> None:
+        await self.collection.update_one(
+            {"_id": delivery_id},
+            {"$set": {"due_at": at}, "$unset": {"handed_over_at": ""}},
+            session=session,
+        )
+
+    async def done(self, delivery_ids: Iterable[str], session: Session) -> int:
+        """The entries of these deliveries go (each by id: the cheap lookup); how many were
+        still there."""
+        gone = 0
+        for delivery_id in delivery_ids:
+            gone += await self.delete(delivery_id, session)
+        return gone
+
+    async def any(self) -> bool:
+        return await self.collection.find_one({}, {"_id": 1}) is not None
+
+
 class AddressHoldsRepository(Repository[HardBounces]):
     """Hard bounces per address (the address is the id)."""
 
@@ -192,6 +291,16 @@ class AddressHoldsRepository(Repository[HardBounces]):
     async def hard_bounces(self, email: str) -> int:
         held = await self.get(email)
         return 0 if held is None else held.hard_bounces
+
+    async def among(self, emails: Iterable[str], session: Session = None) -> list[HardBounces]:
+        """The records of these addresses that have one (few: only addresses that refused)."""
+        wanted = sorted(set(emails))
+        if not wanted:  # (an empty $in breaks the embedded server)
+            return []
+        return await self.find({"_id": {"$in": wanted}}, session=session)
+
+    async def refused_at_least(self, times: int) -> list[HardBounces]:
+        return await self.find({"hard_bounces": {"$gte": times}})
 
     async def bounced(self, email: str, session: Session) -> int:
         document = await self.collection.find_one_and_update(

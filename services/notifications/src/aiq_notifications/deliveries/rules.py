@@ -90,6 +90,20 @@ class Delivery(BaseModel):
     sent_at: datetime | None = None
 
 
+class Due(BaseModel):
+    """A delivery in the send queue (``repository.SendQueueRepository``): small, apart from
+    what the email says, so that finding the next one to send never reads rendered emails.
+
+    ``due_at`` is when the sender takes it: its next attempt while it waits, the end of its
+    claim's lease once a sender has it (after which another takes it: the first one died).
+    ``handed_over_at`` is set once the SMTP server accepted it, until its delivery records
+    that; a sender that finds it due again records it as sent and sends nothing."""
+
+    id: str  # the delivery's
+    due_at: datetime
+    handed_over_at: datetime | None = None
+
+
 class RenderedEmail(BaseModel):
     """An email as rendered (emails.render): what the sender hands over."""
 

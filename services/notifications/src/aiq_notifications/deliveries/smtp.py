@@ -108,37 +108,75 @@ def build_message(
     return message
 
 
-async def send_email(
-    settings: NotificationsSettings, compose: Callable[[bool], EmailMessage]
-) -> None:
-    """Hand over the message ``compose(smtputf8)`` makes, ``smtputf8`` telling whether the
-    server offers SMTPUTF8; what ``compose`` raises (an undeliverable address) passes through."""
-    client = aiosmtplib.SMTP(
-        hostname=settings.smtp_host,
-        port=settings.smtp_port,
-        username=settings.smtp_username,
-        password=settings.smtp_password,
-        start_tls=settings.smtp_starttls,
-        use_tls=settings.smtp_tls,
-        timeout=settings.smtp_timeout_s,
-    )
-    try:
-        async with client:
-            if client.is_ehlo_or_helo_needed:
-                try:
-                    await client.ehlo()
-                except aiosmtplib.SMTPHeloError:
-                    await client.helo()
-            await client.send_message(compose(client.supports_extension("smtputf8")))
-    except aiosmtplib.SMTPRecipientsRefused as error:
-        codes = [refusal.code for refusal in error.recipients]
-        detail = "; ".join(f"{r.code} {r.message}" for r in error.recipients)
-        if codes and all(code >= 500 for code in codes):
-            raise PermanentFailure(detail) from error
-        raise TemporaryFailure(detail) from error
-    except aiosmtplib.SMTPResponseException as error:
-        if error.code >= 500:
-            raise PermanentFailure(f"{error.code} {error.message}") from error
-        raise TemporaryFailure(f"{error.code} {error.message}") from error
-    except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-        raise TemporaryFailure(repr(error)) from error
+class Mailer:
+    """One SMTP connection for a sender's run of emails: opened for the first, kept for the
+    next, closed at the end of the run and after any failure (the next email opens a new
+    one, so a refusal never leaves the conversation in an unknown state)."""
+
+    def __init__(self, settings: NotificationsSettings) -> None:
+        self._settings = settings
+        self._client: aiosmtplib.SMTP | None = None
+
+    async def __aenter__(self) -> Mailer:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    async def send(self, compose: Callable[[bool], EmailMessage]) -> None:
+        """Hand over the message ``compose(smtputf8)`` makes, ``smtputf8`` telling whether
+        the server offers SMTPUTF8; what ``compose`` raises (an undeliverable address)
+        passes through."""
+        try:
+            client = self._client or await self._connect()
+            message = compose(client.supports_extension("smtputf8"))
+            await client.send_message(message)
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            await self._drop()
+            codes = [refusal.code for refusal in error.recipients]
+            detail = "; ".join(f"{r.code} {r.message}" for r in error.recipients)
+            if codes and all(code >= 500 for code in codes):
+                raise PermanentFailure(detail) from error
+            raise TemporaryFailure(detail) from error
+        except aiosmtplib.SMTPResponseException as error:
+            await self._drop()
+            if error.code >= 500:
+                raise PermanentFailure(f"{error.code} {error.message}") from error
+            raise TemporaryFailure(f"{error.code} {error.message}") from error
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            await self._drop()
+            raise TemporaryFailure(repr(error)) from error
+
+    async def close(self) -> None:
+        """Say goodbye (QUIT) if connected."""
+        client, self._client = self._client, None
+        if client is not None and client.is_connected:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                client.close()
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        settings = self._settings
+        client = aiosmtplib.SMTP(
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            start_tls=settings.smtp_starttls,
+            use_tls=settings.smtp_tls,
+            timeout=settings.smtp_timeout_s,
+        )
+        self._client = client
+        await client.connect()
+        if client.is_ehlo_or_helo_needed:
+            try:
+                await client.ehlo()
+            except aiosmtplib.SMTPHeloError:
+                await client.helo()
+        return client
+
+    async def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()

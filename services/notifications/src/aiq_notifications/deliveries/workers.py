@@ -1,15 +1,21 @@
 """The sender, a worker (``runtime.every``, woken when a commit adds a delivery): each tick
-takes one due delivery and hands it to the SMTP server.
+is a run over what is due in the send queue (up to ``SENDER_BATCH``), over one SMTP
+connection (``smtp.Mailer``), each email claimed just before it is handed over and marked
+handed over just after; the run records what went out as sent together, at least once a
+second (``sending.Sending.sent``).
 
 Temporary failures (4xx, connection trouble) go back to pending with exponential backoff; a
 permanent refusal (5xx) or the last attempt makes the delivery dead; an address on hold gets
 no SMTP attempt, and one the server can't take (non-ASCII before the ``@`` without SMTPUTF8:
 ``addresses.py``) is dead at once, with the reason. Sending is limited to
-``SEND_RATE_PER_MINUTE`` for all replicas together (``aiq_shared.pacing.SharedPace``).
+``SEND_RATE_PER_MINUTE`` for all replicas together (``aiq_shared.pacing.SharedPace``): each
+email waits for its turn before it is claimed, so the wait never eats into its lease.
 """
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
 from email.message import EmailMessage
 
 import structlog
@@ -17,12 +23,12 @@ import structlog
 from aiq_notifications.deliveries.addresses import UndeliverableAddress, on_the_wire
 from aiq_notifications.deliveries.holds import AddressHolds
 from aiq_notifications.deliveries.rules import Claimed
-from aiq_notifications.deliveries.service import Deliveries
+from aiq_notifications.deliveries.sending import Sending
 from aiq_notifications.deliveries.smtp import (
+    Mailer,
     PermanentFailure,
     TemporaryFailure,
     build_message,
-    send_email,
 )
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.clock import Clock
@@ -31,12 +37,15 @@ from aiq_shared.pacing import SharedPace
 log = structlog.get_logger(__name__)
 
 
+RECORD_EVERY_S = 1.0  # handed-over emails wait at most this long to be recorded as sent
+
+
 class Sender:
     def __init__(
         self,
         settings: NotificationsSettings,
         clock: Clock,
-        deliveries: Deliveries,
+        deliveries: Sending,
         holds: AddressHolds,
         pace: SharedPace,
     ) -> None:
@@ -47,25 +56,34 @@ class Sender:
         self._pace = pace
 
     async def tick(self) -> bool:
-        """Send the next due delivery; True if there was one (there may be more).
-
-        The turn is taken before the claim: the wait for it never eats into the claim's
-        lease (after which another replica would send the same email again)."""
-        if not await self._deliveries.any_due():
+        """A run over what is due; True if there was any (there may be more)."""
+        due = await self._deliveries.due(self._settings.sender_batch)
+        if not due:
             return False
-        await self._pace.wait_turn()
-        delivery = await self._deliveries.claim_next()
-        if delivery is None:  # another replica was quicker
-            return False
-        await self._send(delivery)
+        run = _Run(self._deliveries)
+        held = await self._holds.all_on_hold()
+        async with Mailer(self._settings) as mailer:
+            for entry in due:
+                if entry.handed_over_at is not None:  # its sender died before recording it
+                    if (left := await self._deliveries.left_handed_over(entry)) is not None:
+                        run.handed_over(*left)
+                    continue
+                await self._pace.wait_turn()
+                delivery = await self._deliveries.claim(entry)
+                if delivery is not None:  # (else another replica was quicker)
+                    await self._send(delivery, mailer, held, run)
+                await run.record_if_due()
+        await run.record()
         return True
 
-    async def _send(self, delivery: Claimed) -> None:
+    async def _send(
+        self, delivery: Claimed, mailer: Mailer, held: dict[str, str], run: _Run
+    ) -> None:
         if not delivery.email or delivery.content is None:
             await self._deliveries.give_up(delivery, "person erased")
             return
-        if (held := await self._holds.hold_on(delivery.email)) is not None:
-            await self._deliveries.give_up(delivery, held)
+        if (reason := held.get(delivery.email)) is not None:
+            await self._deliveries.give_up(delivery, reason)
             return
         content = delivery.content
         address = delivery.email
@@ -84,15 +102,39 @@ class Sender:
             )
 
         try:
-            await send_email(self._settings, message)
+            await mailer.send(message)
         except UndeliverableAddress as error:
             await self._deliveries.give_up(delivery, str(error))
         except PermanentFailure as error:
             await self._deliveries.give_up(delivery, str(error), refused=True)
+            if (reason := await self._holds.hold_on(address)) is not None:
+                held[address] = reason  # from the next email of this run on
         except TemporaryFailure as error:
             await self._deliveries.failed_for_now(delivery, str(error))
         except Exception as error:  # a bug must not leave it "sending": retried, then dead
             log.exception("delivery.error", delivery_id=delivery.id)
             await self._deliveries.failed_for_now(delivery, repr(error))
         else:
-            await self._deliveries.sent(delivery)
+            run.handed_over(delivery, await self._deliveries.handed_over(delivery))
+
+
+class _Run:
+    """What a sender's run handed over and has not recorded as sent yet."""
+
+    def __init__(self, deliveries: Sending) -> None:
+        self._deliveries = deliveries
+        self._handed_over: list[tuple[Claimed, datetime]] = []
+        self._since = time.monotonic()
+
+    def handed_over(self, delivery: Claimed, at: datetime) -> None:
+        if not self._handed_over:
+            self._since = time.monotonic()
+        self._handed_over.append((delivery, at))
+
+    async def record_if_due(self) -> None:
+        if self._handed_over and time.monotonic() - self._since >= RECORD_EVERY_S:
+            await self.record()
+
+    async def record(self) -> None:
+        handed_over, self._handed_over = self._handed_over, []
+        await self._deliveries.sent(handed_over)

@@ -1,0 +1,89 @@
+"""The send queue (``deliveries/queue.py``) on a real SMTP conversation: a delivery kept before
+the queue existed is sent, and an email a sender handed over but died before recording is
+recorded as sent, not sent again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pymongo import AsyncMongoClient
+from test_smtp_failures import MoodySmtp, notifications_against
+
+from aiq_notifications.deliveries.rules import Content, RenderedEmail, StateChange, new_delivery
+from aiq_notifications.settings import NotificationsSettings
+from aiq_shared.mongo import to_document
+from helpers import eventually
+
+pytestmark = pytest.mark.integration
+
+LONG_AGO = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def _delivery(name: str) -> dict:
+    delivery = new_delivery(
+        delivery_id=f"d-{name}",
+        kind="confirmation",
+        person_id=f"p-{name}",
+        email=f"{name}@betrieb.example",
+        district="Hörde",
+        meeting_id="m1",
+        subject_id=f"r-{name}",
+        campaign_id=None,
+        message_id_domain="aiq.test",
+        now=LONG_AGO,
+    )
+    rendered = RenderedEmail(subject="Anmeldung bestätigt", text="Hallo", html="<p>Hallo</p>")
+    return {**to_document(delivery), "content": Content.of(name, rendered).model_dump()}
+
+
+async def test_deliveries_kept_before_the_queue_existed_are_sent(settings_for, run_id) -> None:
+    smtp = MoodySmtp()
+    settings = settings_for(NotificationsSettings, "notifications")
+    database = AsyncMongoClient(settings.mongo_url)[settings.mongo_db]
+    await database.deliveries.insert_many([_delivery("kept"), _delivery("also")])
+    async with notifications_against(smtp, settings_for) as (_settings, client):
+        items = await eventually(lambda: _all_sent(client, 2), timeout=30)
+        left = await database.send_queue.count_documents({})
+    assert sorted(smtp.accepted) == ["also@betrieb.example", "kept@betrieb.example"]
+    assert all(d["attempts"] == 1 for d in items)
+    assert left == 0
+
+
+async def test_an_email_handed_over_by_a_sender_that_died_is_recorded_not_sent_again(
+    settings_for,
+) -> None:
+    smtp = MoodySmtp()
+    settings = settings_for(NotificationsSettings, "notifications")
+    database = AsyncMongoClient(settings.mongo_url)[settings.mongo_db]
+    handed = _delivery("handed")  # the SMTP server took it, then its sender died
+    lease_ran_out = LONG_AGO + timedelta(seconds=30)
+    handed |= {
+        "state": "sending",
+        "attempts": 1,
+        "lease_until": lease_ran_out,
+        "history": [
+            StateChange(state="pending", at=LONG_AGO).model_dump(),
+            StateChange(state="sending", at=LONG_AGO).model_dump(),
+        ],
+    }
+    await database.deliveries.insert_many([handed, _delivery("next")])
+    await database.send_queue.insert_many(
+        [
+            {"_id": handed["_id"], "due_at": lease_ran_out, "handed_over_at": LONG_AGO},
+            {"_id": "d-next", "due_at": LONG_AGO},
+        ]
+    )
+    async with notifications_against(smtp, settings_for) as (_settings, client):
+        items = await eventually(lambda: _all_sent(client, 2), timeout=30)
+        left = await database.send_queue.count_documents({})
+    by_id = {d["id"]: d for d in items}
+    assert smtp.accepted == ["next@betrieb.example"]  # the handed-over one not again
+    assert by_id["d-handed"]["sent_at"].startswith("2026-11-30T09:00")  # when it went out
+    assert [h["state"] for h in by_id["d-handed"]["history"]] == ["pending", "sending", "sent"]
+    assert left == 0
+
+
+async def _all_sent(client, count: int) -> list | None:  # type: ignore[no-untyped-def]
+    items = (await client.get("/deliveries")).json()["items"]
+    return items if len(items) == count and all(d["state"] == "sent" for d in items) else None
