@@ -39,7 +39,7 @@ async def reading(alone: Alone, name: str, **labels: str) -> float | None:
 async def test_metrics_show_emails_by_state_and_running_campaigns(
     settings_for, smtp_server
 ) -> None:
-    async with notifications_alone(settings_for, smtp_server) as alone:
+    async with notifications_alone(settings_for, smtp_server, delivery_counts_every_s=5) as alone:
         await alone.publish(*PEOPLE)
         for who in PEOPLE:
             await alone.knows(who.person_id)

@@ -1,6 +1,7 @@
-"""The send queue (``deliveries/queue.py``) on a real SMTP conversation: a delivery kept before
-the queue existed is sent, and an email a sender handed over but died before recording is
-recorded as sent, not sent again."""
+"""The send queue (``repository.SendQueueRepository``) on a real SMTP conversation: a delivery
+kept before the queue existed is sent, and an email a sender handed over but died before
+recording is recorded as sent, not sent again; a campaign kept before the tallies gets its
+tally counted once and goes on from there."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.integration
 LONG_AGO = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-def _delivery(name: str) -> dict:
+def _delivery(name: str, campaign_id: str | None = None) -> dict:
     delivery = new_delivery(
         delivery_id=f"d-{name}",
         kind="confirmation",
@@ -29,7 +30,7 @@ def _delivery(name: str) -> dict:
         district="Hörde",
         meeting_id="m1",
         subject_id=f"r-{name}",
-        campaign_id=None,
+        campaign_id=campaign_id,
         message_id_domain="aiq.test",
         now=LONG_AGO,
     )
@@ -82,6 +83,35 @@ async def test_an_email_handed_over_by_a_sender_that_died_is_recorded_not_sent_a
     assert by_id["d-handed"]["sent_at"].startswith("2026-11-30T09:00")  # when it went out
     assert [h["state"] for h in by_id["d-handed"]["history"]] == ["pending", "sending", "sent"]
     assert left == 0
+
+
+async def test_a_campaign_kept_before_the_tallies_shows_its_progress(settings_for) -> None:
+    smtp = MoodySmtp()
+    settings = settings_for(NotificationsSettings, "notifications")
+    database = AsyncMongoClient(settings.mongo_url)[settings.mongo_db]
+    sent_before = _delivery("early", "c-old") | {"state": "sent", "sent_at": LONG_AGO}
+    await database.deliveries.insert_many([sent_before, _delivery("late", "c-old")])
+    await database.campaigns.insert_one(
+        {
+            "_id": "c-old",
+            "meeting_id": "m1",
+            "meeting_title": "Netzwerktreffen",
+            "districts": ["Hörde"],
+            "total": 3,
+            "skipped": 1,
+            "started_at": LONG_AGO,
+        }
+    )
+    async with notifications_against(smtp, settings_for) as (_settings, client):
+
+        async def done():  # the pending one sent after the start: counted on the tally
+            progress = (await client.get("/campaigns/c-old")).json()
+            return progress if progress["done"] else None
+
+        progress = await eventually(done, timeout=30)
+    assert smtp.accepted == ["late@betrieb.example"]
+    assert (progress["total"], progress["sent"], progress["skipped"]) == (3, 2, 1)
+    assert (progress["pending"], progress["failed"], progress["stopped"]) == (0, 0, 0)
 
 
 async def _all_sent(client, count: int) -> list | None:  # type: ignore[no-untyped-def]

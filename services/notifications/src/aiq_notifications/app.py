@@ -95,6 +95,7 @@ def create_app(
     runtime.indexes(lambda _database: deliveries.backfill_districts(known_meetings.districts_of))
     runtime.indexes(lambda _database: campaigns.backfill_districts())
     runtime.indexes(lambda _database: deliveries.fill_send_queue())  # kept before the queue
+    runtime.indexes(lambda _database: deliveries.fill_campaign_tallies())  # before the tallies
     runtime.handle(topics.CONTACTS, directory_events.contacts_handlers(people))
     runtime.handle(topics.CONTACTS, privacy_events.contacts_handlers(privacy))
     for handlers in (
@@ -127,7 +128,7 @@ def create_app(
     runtime.every(
         "reminders", scheduler.tick, every_s=settings.scheduler_poll_interval_s, leased=True
     )
-    readings = Readings(clock, deliveries, campaigns)
+    readings = Readings(clock, deliveries, campaigns, settings.delivery_counts_every_s)
     runtime.every("readings", readings.tick, every_s=READ_EVERY_S)
     runtime.report("deliveries_waiting", deliveries.waiting)
 

@@ -36,6 +36,8 @@ class NotificationsSettings(ServiceSettings):
     # A sender's run: up to this many due emails over one SMTP connection, recorded as sent
     # together (at least once a second).
     sender_batch: int = 50
+    # How often /metrics counts every delivery by state (aiq_deliveries).
+    delivery_counts_every_s: float = 60.0
     # At most this many emails a minute (0: no limit), so a big campaign doesn't trip the
     # SMTP server's limits; and after this many permanent refusals an address is on hold.
     send_rate_per_minute: int = 600

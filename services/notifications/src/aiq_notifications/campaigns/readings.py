@@ -1,6 +1,8 @@
-"""The service's readings on ``/metrics``, taken by a worker every few seconds: emails by
-state (``aiq_deliveries``) and the invitations of running campaigns by state
-(``aiq_campaign_invitations``; a campaign's series go once it is done).
+"""The service's readings on ``/metrics``, taken by a worker: the invitations of running
+campaigns by state every few seconds (``aiq_campaign_invitations``, read from their tallies;
+a campaign's series go once it is done), and emails by state every
+``DELIVERY_COUNTS_EVERY_S`` (a minute: ``aiq_deliveries`` is counted over every delivery,
+which on the embedded MongoDB reads each one).
 
 Each replica reads the whole database, so every replica reports the same numbers: aggregate
 them with ``max`` (not ``sum``) across replicas.
@@ -23,15 +25,25 @@ CAMPAIGN_STATES = ("sent", "pending", "failed", "skipped", "stopped")
 
 
 class Readings:
-    def __init__(self, clock: Clock, deliveries: Deliveries, campaigns: Campaigns) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        deliveries: Deliveries,
+        campaigns: Campaigns,
+        count_deliveries_every_s: float = 60.0,
+    ) -> None:
         self._clock = clock
+        self._count_every = max(1, round(count_deliveries_every_s / READ_EVERY_S))  # ticks
         self._deliveries = deliveries
         self._campaigns = campaigns
         self._shown: set[str] = set()  # campaigns with series on /metrics
+        self._ticks = 0
 
     async def tick(self) -> bool:
-        for state, n in (await self._deliveries.counts_by_state()).items():
-            DELIVERIES.labels(state=state).set(n)
+        if self._ticks % self._count_every == 0:
+            for state, n in (await self._deliveries.counts_by_state()).items():
+                DELIVERIES.labels(state=state).set(n)
+        self._ticks += 1
         running = await self._campaigns.running(self._clock.now() - RUNNING_FOR_AT_MOST)
         for progress in running:
             for state in CAMPAIGN_STATES:

@@ -115,7 +115,7 @@ class Campaigns:
         campaign = await self._campaigns.find_one(scope.narrow({"_id": campaign_id}, "districts"))
         if campaign is None:
             raise NotFound(f"no campaign {campaign_id}")
-        return await self._progress_of(scope, campaign)
+        return await self._progress_of(campaign)
 
     async def list(
         self, scope: Scope, page: PageParams, meeting_id: str | None
@@ -123,22 +123,22 @@ class Campaigns:
         query = scope.narrow({"meeting_id": meeting_id} if meeting_id else {}, "districts")
         campaigns = await self._campaigns.page(query, page)
         return Page(
-            items=[await self._progress_of(scope, c) for c in campaigns.items],
+            items=[await self._progress_of(c) for c in campaigns.items],
             next_cursor=campaigns.next_cursor,
         )
 
     async def running(self, since: datetime) -> list[CampaignProgress]:
         """The campaigns started since ``since`` that are not done (every district's)."""
         started = await self._campaigns.find({"started_at": {"$gte": since}})
-        progress = [await self._progress_of(Scope.everything(), c) for c in started]
+        progress = [await self._progress_of(c) for c in started]
         return [p for p in progress if not p.done]
 
-    async def _progress_of(self, scope: Scope, campaign: Campaign) -> CampaignProgress:
-        counts = await self._deliveries.counts_of_campaign(scope, campaign.id)
+    async def _progress_of(self, campaign: Campaign) -> CampaignProgress:
+        tally = await self._deliveries.tally_of_campaign(campaign.id)
         return campaign_progress(
             campaign,
-            sent=counts["sent"],
-            failed=counts["dead"],
-            in_flight=counts["pending"] + counts["sending"],
-            stopped=counts["stopped"],
+            sent=tally.sent,
+            failed=tally.dead,
+            in_flight=tally.in_flight,
+            stopped=tally.stopped,
         )

@@ -1,4 +1,4 @@
-"""Deliveries, their send queue and address holds (PyMongo).
+"""Deliveries, their send queue, the tallies of campaigns and address holds (PyMongo).
 
 The send queue holds one small entry per delivery still to be sent (``rules.Due``). The
 sender asks it what is due, takes an entry by moving its ``due_at`` to the end of a lease
@@ -10,6 +10,7 @@ MongoDB every query that is not a lookup by id reads each document it considers.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from aiq_notifications.deliveries.rules import (
     DELIVERY_STATES,
     STOPPABLE,
     WAITING,
+    CampaignTally,
     Claimed,
     Content,
     Delivery,
@@ -155,12 +157,17 @@ class DeliveriesRepository(Repository[Delivery]):
         ).to_list()
         return {d["email"] for d in documents if d.get("email")}
 
-    async def forget_person(self, person_id: str, at: datetime, session: Session) -> list[str]:
+    async def forget_person(
+        self, person_id: str, at: datetime, session: Session
+    ) -> tuple[list[str], list[str | None]]:
         """Erasure: no address, no content; what was still to be sent never will be. The ids
-        of the person's deliveries (their send-queue entries go: the caller)."""
+        of the person's deliveries (their send-queue entries go: the caller), and the
+        campaigns of those that were still to be sent."""
         erased = dead("person erased", at)
+        waiting = {"person_id": person_id, "state": {"$in": list(WAITING)}}
+        campaigns = [d.get("campaign_id") for d in await self._with_campaigns(waiting, session)]
         await self.collection.update_many(
-            {"person_id": person_id, "state": {"$in": ["pending", "sending"]}},
+            waiting,
             {
                 "$set": {"state": "dead", **erased.fields},
                 "$push": {"history": erased.change.model_dump()},
@@ -173,7 +180,7 @@ class DeliveriesRepository(Repository[Delivery]):
             {"$set": {"email": None, "erased": True}, "$unset": {"content": ""}},
             session=session,
         )
-        return ids
+        return ids, campaigns
 
     async def subjects_of(self, person_id: str, kind: str, session: Session) -> list[str]:
         documents = await self.collection.find(
@@ -182,8 +189,33 @@ class DeliveriesRepository(Repository[Delivery]):
         return [d["subject_id"] for d in documents]
 
     async def _ids(self, query: Query, session: Session) -> list[str]:
-        documents = await self.collection.find(dict(query), {"_id": 1}, session=session).to_list()
-        return [d["_id"] for d in documents]
+        return [d["_id"] for d in await self._with_campaigns(query, session)]
+
+    async def _with_campaigns(self, query: Query, session: Session) -> list[dict[str, Any]]:
+        return await self.collection.find(
+            dict(query), {"_id": 1, "campaign_id": 1}, session=session
+        ).to_list()
+
+    async def count_campaigns(self) -> list[CampaignTally]:
+        """Each campaign's tally counted from its deliveries (to fill the tallies once)."""
+        tallies = []
+        for campaign_id in await self.collection.distinct("campaign_id"):
+            if not campaign_id:
+                continue
+            counts = {
+                state: await self.count({"campaign_id": campaign_id, "state": state})
+                for state in DELIVERY_STATES
+            }
+            tallies.append(
+                CampaignTally(
+                    id=campaign_id,
+                    decided=sum(counts.values()),
+                    sent=counts["sent"],
+                    dead=counts["dead"],
+                    stopped=counts["stopped"],
+                )
+            )
+        return tallies
 
     async def stop(
         self,
@@ -193,9 +225,9 @@ class DeliveriesRepository(Repository[Delivery]):
         at: datetime,
         session: Session,
         person_id: str | None = None,
-    ) -> list[str]:
+    ) -> list[tuple[str, str | None]]:
         """What is still to be sent about the meeting (to ``person_id``) never will be: the
-        ids of the deliveries stopped."""
+        deliveries stopped (id, campaign)."""
         query: dict[str, Any] = {
             "meeting_id": meeting_id,
             "kind": {"$in": list(kinds)},
@@ -203,7 +235,10 @@ class DeliveriesRepository(Repository[Delivery]):
         }
         if person_id is not None:
             query["person_id"] = person_id
-        ids = await self._ids(query, session)
+        found = [
+            (d["_id"], d.get("campaign_id")) for d in await self._with_campaigns(query, session)
+        ]
+        ids = [delivery_id for delivery_id, _ in found]
         if ids:  # (an empty $in breaks the embedded server)
             await self.collection.update_many(
                 {"_id": {"$in": ids}},
@@ -213,13 +248,10 @@ class DeliveriesRepository(Repository[Delivery]):
                 },
                 session=session,
             )
-        return ids
+        return found
 
     async def count_by_state(self, query: Query) -> dict[DeliveryState, int]:
         return {state: await self.count({**query, "state": state}) for state in DELIVERY_STATES}
-
-    async def count_in(self, states: Sequence[DeliveryState]) -> int:
-        return await self.count({"state": {"$in": list(states)}})
 
 
 class SendQueueRepository(Repository[Due]):
@@ -277,6 +309,26 @@ class SendQueueRepository(Repository[Due]):
         for delivery_id in delivery_ids:
             gone += await self.delete(delivery_id, session)
         return gone
+
+    async def any(self) -> bool:
+        return await self.collection.find_one({}, {"_id": 1}) is not None
+
+
+class CampaignTalliesRepository(Repository[CampaignTally]):
+    """One tally per campaign (the campaign's id is the id), moved by ``$inc`` in the
+    transaction that moves its deliveries."""
+
+    collection_name = "campaign_tallies"
+    model = CampaignTally
+
+    async def add_up(
+        self, field: str, campaign_ids: Iterable[str | None], session: Session
+    ) -> None:
+        """One more in ``field`` for each of ``campaign_ids`` (None: no campaign)."""
+        for campaign_id, n in Counter(c for c in campaign_ids if c).items():
+            await self.collection.update_one(
+                {"_id": campaign_id}, {"$inc": {field: n}}, upsert=True, session=session
+            )
 
     async def any(self) -> bool:
         return await self.collection.find_one({}, {"_id": 1}) is not None

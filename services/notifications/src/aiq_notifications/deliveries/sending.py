@@ -20,7 +20,11 @@ import structlog
 
 from aiq_notifications.deliveries import rules
 from aiq_notifications.deliveries.holds import AddressHolds
-from aiq_notifications.deliveries.repository import DeliveriesRepository, SendQueueRepository
+from aiq_notifications.deliveries.repository import (
+    CampaignTalliesRepository,
+    DeliveriesRepository,
+    SendQueueRepository,
+)
 from aiq_notifications.deliveries.rules import DELIVERY, Claimed, Due, Move
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.clock import Clock
@@ -46,6 +50,7 @@ class Sending:
         self._changed = changed  # a delivery's state moved: live dashboards show it
         self._deliveries = DeliveriesRepository(database)
         self._queue = SendQueueRepository(database)
+        self._tallies = CampaignTalliesRepository(database)
 
     async def due(self, limit: int) -> list[Due]:
         """What is due for sending now, up to ``limit``, the longest due first."""
@@ -89,7 +94,7 @@ class Sending:
         if not handed_over:
             return
 
-        async def work(tx: Tx) -> list[str]:
+        async def work(tx: Tx) -> list[Claimed]:
             recorded = []
             for delivery, at in handed_over:
                 if not await self._queue.done([delivery.id], tx.session):
@@ -107,15 +112,16 @@ class Sending:
                         message_id=delivery.message_id,
                     )
                 )
-                recorded.append(delivery.id)
+                recorded.append(delivery)
+            await self._tallies.add_up("sent", [d.campaign_id for d in recorded], tx.session)
             addresses = {d.email for d, _ in handed_over if d.email}
             await self._holds.clear_among(addresses, "cleared_by_delivery", tx)
             return recorded
 
         recorded = await self._database.transaction(work)
         self._changed()
-        for delivery_id in recorded:
-            log.info("delivery.sent", delivery_id=delivery_id)
+        for delivery in recorded:
+            log.info("delivery.sent", delivery_id=delivery.id, kind=delivery.kind)
 
     async def failed_for_now(self, delivery: Claimed, error: str) -> None:
         """A temporary failure: tried again after a backoff, or dead after the last attempt."""
@@ -148,6 +154,7 @@ class Sending:
                 detail = f"refused ({bounces}. time): {reason}"
             await self._move(delivery.id, rules.dead(detail, self._clock.now()), tx)
             await self._queue.done([delivery.id], tx.session)
+            await self._tallies.add_up("dead", [delivery.campaign_id], tx.session)
             return detail
 
         detail = await self._database.transaction(work)

@@ -14,11 +14,15 @@ from typing import Any
 
 import structlog
 
-from aiq_notifications.deliveries import rules
 from aiq_notifications.deliveries.holds import AddressHolds
-from aiq_notifications.deliveries.repository import DeliveriesRepository, SendQueueRepository
+from aiq_notifications.deliveries.repository import (
+    CampaignTalliesRepository,
+    DeliveriesRepository,
+    SendQueueRepository,
+)
 from aiq_notifications.deliveries.rules import (
     DELIVERY,
+    CampaignTally,
     Delivery,
     DeliveryKind,
     DeliveryState,
@@ -48,7 +52,8 @@ class Deliveries:
         self._changed = changed  # a delivery's state moved: live dashboards show it
         self._deliveries = DeliveriesRepository(database)
         self._queue = SendQueueRepository(database)
-        self.repositories = (self._deliveries, self._queue, *holds.repositories)
+        self._tallies = CampaignTalliesRepository(database)
+        self.repositories = (self._deliveries, self._queue, self._tallies, *holds.repositories)
 
     # -- reads (in the caller's scope: a delivery's ``districts``) -------------------------
     async def list(
@@ -73,18 +78,19 @@ class Deliveries:
             query["district"] = district
         return await self._deliveries.count_by_state(scope.narrow(query, "districts"))
 
-    async def counts_of_campaign(self, scope: Scope, campaign_id: str) -> dict[DeliveryState, int]:
-        return await self._deliveries.count_by_state(
-            scope.narrow({"campaign_id": campaign_id}, "districts")
-        )
+    async def tally_of_campaign(self, campaign_id: str) -> CampaignTally:
+        """The campaign's deliveries by what became of them (one read, not a count: whoever
+        may see a campaign sees all its deliveries, each visible in the meeting's districts)."""
+        return await self._tallies.get(campaign_id) or CampaignTally(id=campaign_id)
 
     async def counts_by_state(self) -> dict[DeliveryState, int]:
         """Every district's deliveries by state (the readings on /metrics)."""
         return await self._deliveries.count_by_state({})
 
     async def waiting(self) -> int:
-        """Deliveries not done yet (pending or sending): ``/ready`` reports them."""
-        return await self._deliveries.count_in(rules.WAITING)
+        """Deliveries not done yet (pending or sending): ``/ready`` reports them (the send
+        queue's entries, small documents, are counted: not the deliveries)."""
+        return await self._queue.count({})
 
     # -- steps of other use cases (in their transaction) --------------------------------
     async def meeting_districts(self, meeting_id: str, districts: list[str], tx: Tx) -> None:
@@ -98,6 +104,14 @@ class Deliveries:
             return
         for entry in await self._deliveries.waiting():
             await self._queue.enqueue(entry.id, entry.due_at, None)
+
+    async def fill_campaign_tallies(self) -> None:
+        """Campaigns of deliveries kept before the tallies existed get theirs, counted once
+        (at start-up, while there is no tally)."""
+        if await self._tallies.any():
+            return
+        for tally in await self._deliveries.count_campaigns():
+            await self._tallies.save(tally, None)
 
     async def backfill_districts(self, districts_of: Callable[[str], Awaitable[list[str]]]) -> None:
         """Deliveries written before they had districts get them (at start-up, once):
@@ -120,9 +134,10 @@ class Deliveries:
         stopped = await self._deliveries.stop(
             meeting_id, kinds, reason, self._clock.now(), tx.session, person_id
         )
-        for delivery_id in stopped:
+        for delivery_id, _ in stopped:
             tx.audit(DELIVERY, delivery_id, "stopped", ["history", "state", "stop_reason"])
-        await self._queue.done(stopped, tx.session)
+        await self._queue.done([delivery_id for delivery_id, _ in stopped], tx.session)
+        await self._tallies.add_up("stopped", [campaign for _, campaign in stopped], tx.session)
 
     async def subjects_of(self, person_id: str, kind: DeliveryKind, tx: Tx) -> list[str]:
         """What the person's emails of ``kind`` were about (a double opt-in: its request)."""
@@ -133,9 +148,10 @@ class Deliveries:
     ) -> None:
         """Erasure: no address and no content left; no hold on any address they had."""
         known = await self._deliveries.addresses_of(person_id, tx.session)
-        erased = await self._deliveries.forget_person(person_id, at, tx.session)
+        erased, made_dead = await self._deliveries.forget_person(person_id, at, tx.session)
         for delivery_id in erased:
             tx.audit(DELIVERY, delivery_id, "erased", ["content", "email", "erased"])
         await self._queue.done(erased, tx.session)
+        await self._tallies.add_up("dead", made_dead, tx.session)
         for address in known | set(addresses):
             await self._holds.clear(address, "cleared_by_erasure", tx)
