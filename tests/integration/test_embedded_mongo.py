@@ -254,3 +254,18 @@ async def test_a_filter_naming_the_id_and_more_acts_on_that_one_document(embedde
         assert (await db.q.find_one({"_id": numeric, "state": "pending"}))["n"] == 3
     assert (await db.q.update_one({"_id": 3.0, "n": 3}, {"$set": {"n": 4}})).modified_count == 1
     assert [d["_id"] for d in await db.q.find().sort("n", 1).to_list()] == ["b", 3]
+
+
+async def test_decimals_still_compare_as_numbers_once_one_is_stored(embedded_mongo) -> None:
+    """The engine skips mongoeco's search for decimals before each query until a decimal is
+    stored (``mongo_engine``); once one is, queries on it answer as MongoDB does."""
+    from bson import Decimal128
+
+    db = AsyncMongoClient(embedded_mongo).t
+    await db.n.insert_many([{"_id": "int", "x": 2}, {"_id": "float", "x": 1.25}])
+    assert {d["_id"] for d in await db.n.find({"x": {"$gt": 1.5}}).to_list()} == {"int"}
+    await db.n.insert_one({"_id": "decimal", "x": Decimal128("1.75")})
+    above = {d["_id"] for d in await db.n.find({"x": {"$gt": 1.5}}).to_list()}
+    assert above == {"int", "decimal"}
+    await db.n.update_one({"_id": "float"}, {"$set": {"x": Decimal128("3.5")}})
+    assert {d["_id"] for d in await db.n.find({"x": {"$gte": 3}}).to_list()} == {"float"}
