@@ -95,6 +95,10 @@ class Repository[M: BaseModel]:
             next_cursor=cursor_of(documents[-1], order) if more else None,
         )
 
+    async def any(self) -> bool:
+        """Whether the collection holds anything at all (one index lookup, no count)."""
+        return await self.collection.find_one({}, {"_id": 1}) is not None
+
     async def count(self, query: Query, session: Session = None) -> int:
         return await self.collection.count_documents(dict(query), session=session)
 

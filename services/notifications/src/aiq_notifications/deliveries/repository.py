@@ -34,6 +34,7 @@ from aiq_notifications.deliveries.rules import (
     delivery_districts,
     stopped,
 )
+from aiq_shared.mongo import from_document
 from aiq_shared.repository import Query, Repository, Session
 
 
@@ -75,19 +76,10 @@ class DeliveriesRepository(Repository[Delivery]):
                 return_document=ReturnDocument.AFTER,
             )
         )
-        return (
-            None
-            if document is None
-            else Claimed.model_validate({**document, "id": document["_id"]})
-        )
+        return from_document(Claimed, document)
 
     async def get_claimed(self, delivery_id: str) -> Claimed | None:
-        document = await self.collection.find_one({"_id": delivery_id})
-        return (
-            None
-            if document is None
-            else Claimed.model_validate({**document, "id": document["_id"]})
-        )
+        return from_document(Claimed, await self.collection.find_one({"_id": delivery_id}))
 
     async def record_sent(self, delivery_id: str, move: Move, session: Session) -> bool:
         """Sent, unless it was recorded already (by another sender): False then."""
@@ -310,9 +302,6 @@ class SendQueueRepository(Repository[Due]):
             gone += await self.delete(delivery_id, session)
         return gone
 
-    async def any(self) -> bool:
-        return await self.collection.find_one({}, {"_id": 1}) is not None
-
 
 class CampaignTalliesRepository(Repository[CampaignTally]):
     """One tally per campaign (the campaign's id is the id), moved by ``$inc`` in the
@@ -329,9 +318,6 @@ class CampaignTalliesRepository(Repository[CampaignTally]):
             await self.collection.update_one(
                 {"_id": campaign_id}, {"$inc": {field: n}}, upsert=True, session=session
             )
-
-    async def any(self) -> bool:
-        return await self.collection.find_one({}, {"_id": 1}) is not None
 
 
 class AddressHoldsRepository(Repository[HardBounces]):

@@ -58,16 +58,21 @@ class Sending:
 
     async def claim(self, entry: Due) -> Claimed | None:
         """Take a due delivery for sending (None: another sender has it, or it is done)."""
-        now = self._clock.now()
-        lease_until = now + rules.claim_lease(self._settings.smtp_timeout_s)
-        if not await self._queue.take(entry, now, lease_until):
+        if (lease := await self._take(entry)) is None:
             return None
+        now, lease_until = lease
         claimed = await self._deliveries.claim(entry.id, now, lease_until)
         if claimed is None:  # not due after all: an entry of a delivery done goes
             current = await self._deliveries.get(entry.id)
             if current is None or current.state not in rules.WAITING:
                 await self._queue.done([entry.id], None)
         return claimed
+
+    async def _take(self, entry: Due) -> tuple[datetime, datetime] | None:
+        """Lease the queue entry to this sender (now, until when); None: another has it."""
+        now = self._clock.now()
+        lease_until = now + rules.claim_lease(self._settings.smtp_timeout_s)
+        return (now, lease_until) if await self._queue.take(entry, now, lease_until) else None
 
     async def handed_over(self, delivery: Claimed) -> datetime:
         """The SMTP server has the email: no sender sends it again (until it is recorded as
@@ -81,9 +86,7 @@ class Sending:
         """A delivery a sender handed over but never recorded as sent (it died): to record
         now, if this sender takes it (None: another did)."""
         assert entry.handed_over_at is not None
-        now = self._clock.now()
-        lease_until = now + rules.claim_lease(self._settings.smtp_timeout_s)
-        if not await self._queue.take(entry, now, lease_until):
+        if await self._take(entry) is None:
             return None
         delivery = await self._deliveries.get_claimed(entry.id)
         return None if delivery is None else (delivery, entry.handed_over_at)

@@ -27,7 +27,6 @@ from aiq_notifications.deliveries.rules import (
     DeliveryKind,
     DeliveryState,
 )
-from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.clock import Clock
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import Page, PageParams
@@ -37,19 +36,9 @@ log = structlog.get_logger(__name__)
 
 
 class Deliveries:
-    def __init__(
-        self,
-        database: Database,
-        settings: NotificationsSettings,
-        clock: Clock,
-        holds: AddressHolds,
-        changed: Callable[[], None],
-    ) -> None:
-        self._database = database
-        self._settings = settings
+    def __init__(self, database: Database, clock: Clock, holds: AddressHolds) -> None:
         self._clock = clock
         self._holds = holds
-        self._changed = changed  # a delivery's state moved: live dashboards show it
         self._deliveries = DeliveriesRepository(database)
         self._queue = SendQueueRepository(database)
         self._tallies = CampaignTalliesRepository(database)
