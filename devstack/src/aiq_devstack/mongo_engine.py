@@ -22,7 +22,7 @@ from mongoeco.engines.sqlite import SQLiteEngine
 
 class SQLiteEngineWithoutChangeDelivery(SQLiteEngine):
     """The SQLite engine without its change-stream delivery, which nothing here uses, and
-    without whole-collection scans where the ``_id`` says which document is meant (below).
+    without the whole-collection scans named above (each method below says which).
 
     Its commit hook waits for a change-dispatch lease with ``time.sleep`` on the event loop;
     when the lease is held elsewhere the whole server stalls until the lease's TTL (30 s)
@@ -126,14 +126,10 @@ class SQLiteEngineWithoutChangeDelivery(SQLiteEngine):
             or self._is_profile_namespace(reader.coll_name)
         ):
             return super()._open_scan_documents_sync(reader)
-        selected = self._select_first_document_for_plan(
-            reader.db_name, reader.coll_name, by_id, context=reader.context
+        selected = self._select_first_document_for_plan(  # by id, the filter tested (above)
+            reader.db_name, reader.coll_name, semantics.query_plan, context=reader.context
         )
-        if (
-            selected is None
-            or semantics.skip
-            or not QueryEngine.match_plan(selected[1], semantics.query_plan)
-        ):
+        if selected is None or semantics.skip:
             return iter(())
         projected = apply_projection(
             selected[1],
