@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -102,8 +103,21 @@ def test_merging_keeps_the_survivor_fills_gaps_and_unites_tags() -> None:
 def test_search_folds_case_accents_and_umlauts() -> None:
     terms = names.search_terms("Jürgen", "Groß-Müller").split()
     assert {"jurgen", "juergen", "gross", "muller", "mueller"} <= set(terms)
-    assert names.search_pattern("MÜL") == ["(^| )mul"]
-    assert names.search_pattern("a.b (x") == [r"(^| )a\.b", "(^| )x"]  # escaped, no operators
+    assert names.search_pattern("MÜL") == [("^mul", r"\ mul")]
+    assert names.search_pattern("a.b (x") == [(r"^a\.b", r"\ a\.b"), ("^x", r"\ x")]  # escaped
+
+
+def test_search_patterns_find_word_beginnings_only() -> None:
+    stored = names.search_terms("Hans-Jürgen", "Groß", "hj.gross@beispiel.de")
+
+    def found(q: str) -> bool:
+        return all(
+            any(re.search(pattern, stored) for pattern in either)
+            for either in names.search_pattern(q)
+        )
+
+    assert found("hans") and found("JÜR gro") and found("juergen") and found("hj.gross@")
+    assert not found("ans") and not found("urgen") and not found("hans x")
 
 
 def test_duplicate_names_ignore_legal_form_case_and_punctuation() -> None:

@@ -1,8 +1,10 @@
 """mongoeco's SQLite engine as the embedded MongoDB runs it: without its change-stream
 delivery, and without whole-collection scans that made operations cost the size of their
 collection: an insert's ``_id`` check; a write or read whose filter names the ``_id`` and
-more; and, before a query of a collection written since its last query, a search of every
-document for decimals in each field the query names (below).
+more; before a query of a collection written since its last query, a search of every
+document for decimals in each field the query names; and, in a query of several conditions,
+plain-text patterns (a name search) and equalities on an indexed field (an officer's
+districts) tested by Python on every document instead of in SQL, from the index (below).
 
 The first two rest on one fact of this project: ids are ObjectIds and strings, whose storage
 key is the id itself. Numeric ids (``1``, ``1.0`` and ``Int64(1)`` are one id with three
@@ -16,8 +18,9 @@ import dataclasses
 from mongoeco.core.filtering import QueryEngine
 from mongoeco.core.identity import id_contains_numeric_value
 from mongoeco.core.projections import apply_projection
-from mongoeco.core.query_plan import AndCondition, EqualsCondition
+from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, RegexCondition
 from mongoeco.engines.sqlite import SQLiteEngine
+from mongoeco.engines.sqlite_query import json_path_for_field, parse_safe_literal_regex
 
 
 class SQLiteEngineWithoutChangeDelivery(SQLiteEngine):
@@ -139,6 +142,59 @@ class SQLiteEngineWithoutChangeDelivery(SQLiteEngine):
         )
         return iter((projected,))
 
+    def _translate_query_plan_with_multikey(self, db_name, coll_name, plan):  # type: ignore[no-untyped-def]  # noqa: E501
+        """A regular expression of plain text (``^mue``, `` mue``, no options) in SQL, also
+        beside other conditions. mongoeco translates it only when it is a query's one
+        condition; with the scope beside it (a name search in an officer's districts) every
+        document of the collection was decoded and tested in Python: 2.1 s for a people
+        search at 20,000 people."""
+        if isinstance(plan, RegexCondition):
+            fragment = _plain_text_regex_sql(plan)
+            if fragment is not None:
+                return fragment
+        if isinstance(plan, EqualsCondition | InCondition):
+            fragment = self._indexed_text_equality_sql(db_name, coll_name, plan)
+            if fragment is not None:
+                return fragment
+        return super()._translate_query_plan_with_multikey(db_name, coll_name, plan)
+
+    def _indexed_text_equality_sql(
+        self, db_name: str, coll_name: str, plan: EqualsCondition | InCondition
+    ) -> tuple[str, list[object]] | None:
+        """An equality or ``$in`` of strings or booleans on a field with a single-field index,
+        beside other conditions, asked of that index. mongoeco asks the index only for a
+        query of that one equality; otherwise SQLite read the field out of every document's
+        JSON (a list of an officer's people in her district: 220 ms to count 1,700 of 20,000,
+        a third of the page). Fields that hold an array in any document keep mongoeco's
+        way (its index of them is another), as do numbers and nulls."""
+        values = [plan.value] if isinstance(plan, EqualsCondition) else list(plan.values)
+        if (
+            "." in plan.field
+            or plan.field == "_id"
+            or not values
+            or not all(isinstance(value, str | bool) for value in values)
+        ):
+            return None
+        index = self._find_scalar_fast_path_index(db_name, coll_name, plan.field)
+        if index is None or self._field_is_top_level_array_in_collection(
+            db_name, coll_name, plan.field
+        ):
+            return None
+        collection_id = self._lookup_collection_id(self._require_connection(), db_name, coll_name)
+        if collection_id is None:
+            return None
+        params: list[object] = [collection_id, str(index["name"])]
+        for value in values:
+            ((kind, key),) = self._multikey_signatures_for_query_value(value)
+            params += [self._multikey_type_score(kind), key]
+        keys = " OR ".join(["(type_score = ? AND element_key = ?)"] * len(values))
+        sql = (
+            "documents.storage_key IN (SELECT storage_key FROM scalar_index_entries INDEXED BY"
+            f" {self._quote_identifier(str(index['scalar_physical_name']))}"
+            f" WHERE collection_id = ? AND index_name = ? AND ({keys}))"
+        )
+        return sql, params
+
 
 _DECIMAL_TAG = '{"$mongoeco":{"type":"decimal'  # how a stored decimal begins (any kind)
 
@@ -157,3 +213,33 @@ def _id_equality(plan: object) -> EqualsCondition | None:
         ):
             return EqualsCondition("_id", clause.value)
     return None
+
+
+_TEXT_TESTS = {
+    "exact": "{value} = ?",
+    "prefix": "substr({value}, 1, length(?)) = ?",
+    "suffix": "substr({value}, -length(?)) = ?",
+    "contains": "instr({value}, ?) > 0",
+}
+
+
+def _plain_text_regex_sql(plan: RegexCondition) -> tuple[str, list[object]] | None:
+    """SQL matching what MongoDB matches with a plain-text pattern on a top-level field: a
+    string that holds the text, or an array with such a string (None: mongoeco's way)."""
+    if "." in plan.field or plan.options:
+        return None
+    parsed = parse_safe_literal_regex(plan.pattern, plan.options)
+    if parsed is None:
+        return None
+    mode, text, _ = parsed
+    test = _TEXT_TESTS[mode]
+    texts = [text] * test.count("?")
+    path = json_path_for_field(plan.field)
+    on_value = test.format(value="json_extract(document, ?)")
+    on_element = test.format(value="json_each.value")
+    sql = (
+        f"(json_type(document, ?) = 'text' AND {on_value}) OR (json_type(document, ?) = 'array'"
+        f" AND EXISTS (SELECT 1 FROM json_each(document, ?) WHERE json_each.type = 'text'"
+        f" AND {on_element}))"
+    )
+    return sql, [path, path, *texts, path, path, *texts]

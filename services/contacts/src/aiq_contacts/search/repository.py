@@ -29,7 +29,10 @@ Query = dict[str, Any] | None  # None: selects nobody
 
 def name_search(q: str | None) -> list[dict[str, Any]]:
     """Each word of ``q`` must begin a word of the stored ``search`` field."""
-    return [{"search": {"$regex": pattern}} for pattern in search_pattern(q or "")]
+    return [
+        {"$or": [{"search": {"$regex": start}}, {"search": {"$regex": after_space}}]}
+        for start, after_space in search_pattern(q or "")
+    ]
 
 
 def all_of(parts: list[dict[str, Any]]) -> dict[str, Any]:

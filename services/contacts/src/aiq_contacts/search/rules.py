@@ -31,9 +31,11 @@ def search_terms(*parts: str | None) -> str:
     return " ".join(dict.fromkeys(words))
 
 
-def search_pattern(q: str) -> list[str]:
-    """Regular expressions (all must match) for a user's query: each word a word prefix."""
-    return [rf"(^| ){re.escape(word)}" for word in fold(q).split()[:8]]
+def search_pattern(q: str) -> list[tuple[str, str]]:
+    """For each word of a user's query (all must match), the two plain-text regular
+    expressions of which one finds it beginning a word of the folded name: at its start or
+    after a space. Plain text, so that a database can test them without a regex engine."""
+    return [(f"^{re.escape(word)}", re.escape(f" {word}")) for word in fold(q).split()[:8]]
 
 
 def spelled_out(text: str) -> str:

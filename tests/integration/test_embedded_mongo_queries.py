@@ -1,0 +1,85 @@
+"""The embedded MongoDB engine's SQL for plain-text patterns and indexed equalities beside
+other conditions (``aiq_devstack.mongo_engine``) finds what mongoeco's own engine finds.
+
+Both engines run in this process on the same documents; every query is asked of both, as a
+list in an order, a page and a count. The documents mix what MongoDB's matching tells apart:
+strings, arrays of strings, numbers, booleans, nulls, missing fields, nested documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mongoeco import AsyncMongoClient
+from mongoeco.engines.sqlite import SQLiteEngine
+
+from aiq_devstack.mongo_engine import SQLiteEngineWithoutChangeDelivery
+
+pytestmark = pytest.mark.integration
+
+DOCUMENTS: list[dict[str, Any]] = [
+    {"_id": "a", "search": "anna muller mueller", "key": "Hörde", "flag": False, "n": 1},
+    {"_id": "b", "search": "ben schmidt", "key": "Eving|Hörde", "flag": True, "n": 2},
+    {"_id": "c", "search": ["mull", "x.y"], "key": "Eving", "flag": True, "n": 3},
+    {"_id": "d", "search": 5, "key": 5, "flag": 1, "n": 4},
+    {"_id": "e", "key": None, "n": 5},
+    {"_id": "f", "search": "ümit umit muller", "key": "Hörde", "flag": True, "n": 6},
+    {"_id": "g", "search": "a.b (x) mu", "key": "Innenstadt-Nord", "n": 7},
+    {"_id": "h", "search": {"nested": "mu"}, "key": "Hörde", "tags": ["Eving", "Hörde"], "n": 8},
+    {"_id": "i", "search": "MULLER", "key": "hörde", "tags": "Hörde", "n": 9},
+]
+
+QUERIES: list[dict[str, Any]] = [
+    {"search": {"$regex": "^mu"}, "key": "Hörde"},
+    {"$or": [{"search": {"$regex": "^mu"}}, {"search": {"$regex": r"\ mu"}}], "n": {"$gt": 0}},
+    {"$and": [{"search": {"$regex": r"\ mu"}}, {"key": {"$in": ["Hörde", "Eving"]}}]},
+    {"search": {"$regex": "ller$"}, "n": {"$lt": 9}},
+    {"search": {"$regex": "^anna muller mueller$"}, "flag": False},
+    {"search": {"$regex": r"a\.b \(x\)"}, "n": {"$gte": 1}},
+    {"search": {"$regex": r"x\.y"}, "n": {"$gte": 1}},
+    {"search": {"$not": {"$regex": "^mu"}}, "n": {"$gte": 1}},
+    {"search": {"$regex": "^mu", "$options": "i"}, "n": {"$gte": 1}},
+    {"search": {"$regex": "^m[uü]"}, "n": {"$gte": 1}},
+    {"key": "Hörde", "n": {"$gte": 1}},
+    {"key": {"$in": ["Hörde", "Innenstadt-Nord", "nobody"]}, "n": {"$lt": 9}},
+    {"key": {"$in": ["Hörde", 5]}, "n": {"$gte": 1}},
+    {"key": {"$in": ["Hörde", None]}, "n": {"$gte": 1}},
+    {"key": {"$ne": "Hörde"}, "n": {"$gte": 1}},
+    {"flag": True, "key": {"$in": ["Eving", "Eving|Hörde"]}},
+    {"flag": {"$in": [True]}, "n": {"$gte": 1}},
+    {"tags": "Hörde", "n": {"$gte": 1}},
+    {"$or": [{"key": "Eving"}, {"search": {"$regex": "^ben"}}]},
+]
+
+
+async def _loaded(client: AsyncMongoClient) -> Any:
+    collection = client["t"]["people"]
+    for field in ("key", "flag", "tags"):
+        await collection.create_index(field)
+    await collection.insert_many([dict(document) for document in DOCUMENTS])
+    return collection
+
+
+async def _answers(collection: Any, query: dict[str, Any]) -> tuple[Any, ...]:
+    in_order = [d["_id"] for d in await collection.find(query).sort("key", 1).to_list()]
+    by_n = [d["_id"] for d in await collection.find(query).sort("n", -1).limit(2).to_list()]
+    return sorted(in_order), by_n, await collection.count_documents(query)
+
+
+async def test_sql_for_patterns_and_indexed_equalities_finds_what_mongoeco_finds() -> None:
+    ours = AsyncMongoClient(SQLiteEngineWithoutChangeDelivery(path=":memory:"))
+    theirs = AsyncMongoClient(SQLiteEngine(path=":memory:"))
+    async with ours, theirs:
+        our_people, their_people = await _loaded(ours), await _loaded(theirs)
+        for query in QUERIES:
+            assert await _answers(our_people, query) == await _answers(their_people, query), query
+        # a word beginning, as the contacts' search asks it, in the officer's districts
+        search = {"$or": [{"search": {"$regex": "^mu"}}, {"search": {"$regex": r"\ mu"}}]}
+        scoped = {"$and": [search, {"key": {"$in": ["Hörde", "Eving|Hörde"]}}]}
+        assert (await _answers(our_people, scoped))[0] == ["a", "f"]
+        plan = await our_people.find(scoped).explain()  # in SQL, the districts from the index
+        assert plan["strategy"] == "sql" and "scalar_index_entries" in str(plan["details"])
+        await our_people.update_one({"_id": "a"}, {"$set": {"key": ["Hörde"]}})
+        await their_people.update_one({"_id": "a"}, {"$set": {"key": ["Hörde"]}})
+        for query in QUERIES:  # an array in the field: mongoeco's way again
+            assert await _answers(our_people, query) == await _answers(their_people, query), query
