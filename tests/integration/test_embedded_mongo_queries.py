@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from bson import ObjectId
 from mongoeco import AsyncMongoClient
 from mongoeco.engines.sqlite import SQLiteEngine
 
@@ -27,6 +28,8 @@ DOCUMENTS: list[dict[str, Any]] = [
     {"_id": "g", "search": "a.b (x) mu", "key": "Innenstadt-Nord", "n": 7},
     {"_id": "h", "search": {"nested": "mu"}, "key": "Hörde", "tags": ["Eving", "Hörde"], "n": 8},
     {"_id": "i", "search": "MULLER", "key": "hörde", "tags": "Hörde", "n": 9},
+    {"_id": ObjectId("65a000000000000000000001"), "key": "Eving", "n": 10},
+    {"_id": 11, "key": "Eving", "n": 11},
 ]
 
 QUERIES: list[dict[str, Any]] = [
@@ -49,6 +52,11 @@ QUERIES: list[dict[str, Any]] = [
     {"flag": {"$in": [True]}, "n": {"$gte": 1}},
     {"tags": "Hörde", "n": {"$gte": 1}},
     {"$or": [{"key": "Eving"}, {"search": {"$regex": "^ben"}}]},
+    {"_id": {"$in": ["a", "c", "zz", ObjectId("65a000000000000000000001")]}},
+    {"_id": {"$in": ["a", "b"]}, "key": "Hörde"},
+    {"$or": [{"_id": "b"}, {"key": "Innenstadt-Nord"}]},
+    {"_id": {"$in": [11.0, "a"]}},
+    {"_id": {"$nin": ["a", "b"]}, "n": {"$gte": 1}},
 ]
 
 
@@ -63,7 +71,7 @@ async def _loaded(client: AsyncMongoClient) -> Any:
 async def _answers(collection: Any, query: dict[str, Any]) -> tuple[Any, ...]:
     in_order = [d["_id"] for d in await collection.find(query).sort("key", 1).to_list()]
     by_n = [d["_id"] for d in await collection.find(query).sort("n", -1).limit(2).to_list()]
-    return sorted(in_order), by_n, await collection.count_documents(query)
+    return sorted(in_order, key=repr), by_n, await collection.count_documents(query)
 
 
 async def test_sql_for_patterns_and_indexed_equalities_finds_what_mongoeco_finds() -> None:
