@@ -1,7 +1,7 @@
 """The send queue (``repository.SendQueueRepository``) on a real SMTP conversation: a delivery
 kept before the queue existed is sent, and an email a sender handed over but died before
 recording is recorded as sent, not sent again; a campaign kept before the tallies gets its
-tally counted once and goes on from there."""
+tally counted once and goes on from there, and so do its meeting's dashboard counts."""
 
 from __future__ import annotations
 
@@ -21,13 +21,13 @@ pytestmark = pytest.mark.integration
 LONG_AGO = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-def _delivery(name: str, campaign_id: str | None = None) -> dict:
+def _delivery(name: str, campaign_id: str | None = None, district: str = "Hörde") -> dict:
     delivery = new_delivery(
         delivery_id=f"d-{name}",
         kind="confirmation",
         person_id=f"p-{name}",
         email=f"{name}@betrieb.example",
-        district="Hörde",
+        district=district,
         meeting_id="m1",
         subject_id=f"r-{name}",
         campaign_id=campaign_id,
@@ -85,12 +85,24 @@ async def test_an_email_handed_over_by_a_sender_that_died_is_recorded_not_sent_a
     assert left == 0
 
 
-async def test_a_campaign_kept_before_the_tallies_shows_its_progress(settings_for) -> None:
+async def test_a_campaign_and_a_meeting_kept_before_the_tallies_show_their_counts(
+    settings_for,
+) -> None:
     smtp = MoodySmtp()
     settings = settings_for(NotificationsSettings, "notifications")
     database = AsyncMongoClient(settings.mongo_url)[settings.mongo_db]
     sent_before = _delivery("early", "c-old") | {"state": "sent", "sent_at": LONG_AGO}
-    await database.deliveries.insert_many([sent_before, _delivery("late", "c-old")])
+    to_eving = _delivery("eving", district="Eving") | {"state": "dead"}  # no campaign's
+    await database.deliveries.insert_many([sent_before, _delivery("late", "c-old"), to_eving])
+    for district in ("Hörde", "Eving"):
+        await database.district_dashboards.insert_one(
+            {
+                "_id": f"{district}:m1",
+                "district": district,
+                "meeting_id": "m1",
+                "starts_at": LONG_AGO,
+            }
+        )
     await database.campaigns.insert_one(
         {
             "_id": "c-old",
@@ -109,6 +121,11 @@ async def test_a_campaign_kept_before_the_tallies_shows_its_progress(settings_fo
             return progress if progress["done"] else None
 
         progress = await eventually(done, timeout=30)
+        # the meeting's emails, counted once at the start, then kept: per district, and all
+        hoerde = (await client.get("/dashboards/districts/Hörde")).json()["events"][0]
+        assert hoerde["deliveries"] == {"sent": 2, "pending": 0, "failed": 0, "stopped": 0}
+        [city] = (await client.get("/dashboards/city")).json()["events"]
+        assert city["deliveries"] == {"sent": 2, "pending": 0, "failed": 1, "stopped": 0}
     assert smtp.accepted == ["late@betrieb.example"]
     assert (progress["total"], progress["sent"], progress["skipped"]) == (3, 2, 1)
     assert (progress["pending"], progress["failed"], progress["stopped"]) == (0, 0, 0)

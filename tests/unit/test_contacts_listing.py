@@ -33,7 +33,7 @@ def test_organisation_criteria_and_search_combine_with_and() -> None:
         "$and": [
             {"status": {"$in": ["active"]}},
             {"partner_since": {"$gte": "2021-01-01"}},
-            {"search": {"$regex": "(^| )mul"}},
+            {"$or": [{"search": {"$regex": "^mul"}}, {"search": {"$regex": r"\ mul"}}]},
             {"district": {"$in": ["Hörde"]}},
         ]
     }

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from aiq_notifications.dashboards import rules as domain
 from aiq_notifications.dashboards.rules import chart, over_time
+from aiq_notifications.deliveries.tallies import DeliveryTally, TalliedDelivery, tally_counts
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
     RegistrationConfirmedV1,
@@ -166,10 +167,26 @@ def test_upcoming_is_from_the_start_of_the_day_in_berlin() -> None:
 
 
 def test_deliveries_on_the_dashboard_are_sent_pending_failed_or_stopped() -> None:
-    counts = domain.delivery_counts(
-        {"pending": 2, "sending": 1, "sent": 5, "dead": 1, "stopped": 3}
-    )
+    hoerde = DeliveryTally(id="m1|Hörde", decided=12, sent=5, dead=1, stopped=3)
+    counts = domain.delivery_counts(hoerde)
     assert (counts.sent, counts.pending, counts.failed, counts.stopped) == (5, 3, 1, 3)
+    eving = DeliveryTally(id="m1|Eving", decided=2, sent=1)
+    both = domain.delivery_counts(DeliveryTally(id="m1").plus(hoerde).plus(eving))
+    assert (both.sent, both.pending, both.failed, both.stopped) == (6, 4, 1, 3)
+
+
+def test_a_delivery_counts_in_its_campaigns_tally_and_its_meetings_for_its_district() -> None:
+    deliveries = [
+        TalliedDelivery(id="d1", campaign_id="c1", meeting_id="m1", district="Hörde"),
+        TalliedDelivery(id="d2", campaign_id="c1", meeting_id="m1", district="Eving"),
+        TalliedDelivery(id="d3", meeting_id="m1", district="Hörde"),  # a confirmation
+        TalliedDelivery(id="d4", district="Hörde"),  # a double opt-in: no meeting
+    ]
+    assert tally_counts(deliveries) == {
+        ("c1", None, None): 2,
+        ("m1|Hörde", "m1", "Hörde"): 2,
+        ("m1|Eving", "m1", "Eving"): 1,
+    }
 
 
 def test_the_city_overview_adds_up_a_meetings_districts() -> None:

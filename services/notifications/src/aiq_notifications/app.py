@@ -95,7 +95,7 @@ def create_app(
     runtime.indexes(lambda _database: deliveries.backfill_districts(known_meetings.districts_of))
     runtime.indexes(lambda _database: campaigns.backfill_districts())
     runtime.indexes(lambda _database: deliveries.fill_send_queue())  # kept before the queue
-    runtime.indexes(lambda _database: deliveries.fill_campaign_tallies())  # before the tallies
+    runtime.indexes(lambda _database: deliveries.fill_tallies())  # before the tallies
     runtime.handle(topics.CONTACTS, directory_events.contacts_handlers(people))
     runtime.handle(topics.CONTACTS, privacy_events.contacts_handlers(privacy))
     for handlers in (

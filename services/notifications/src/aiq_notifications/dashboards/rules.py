@@ -25,6 +25,7 @@ from aiq_notifications.dashboards.schemas import (
     MeetingCounts,
     TopicTableCount,
 )
+from aiq_notifications.deliveries.tallies import DeliveryTally
 from aiq_notifications.directory.rules import table_titles
 from aiq_notifications.registrations.rules import Change, Standing, registration_state
 from aiq_shared.contracts.meetings import MeetingSnapshot
@@ -140,12 +141,9 @@ def dashboard_increments(
 # -- the counters as shown ----------------------------------------------------------------------
 
 
-def delivery_counts(by_state: dict[str, int]) -> DeliveryCounts:
+def delivery_counts(tally: DeliveryTally) -> DeliveryCounts:
     return DeliveryCounts(
-        sent=by_state["sent"],
-        pending=by_state["pending"] + by_state["sending"],
-        failed=by_state["dead"],
-        stopped=by_state["stopped"],
+        sent=tally.sent, pending=tally.in_flight, failed=tally.dead, stopped=tally.stopped
     )
 
 

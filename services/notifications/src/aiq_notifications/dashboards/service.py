@@ -58,7 +58,7 @@ class Dashboards:
         today = now.astimezone(BERLIN).date()
         events = [
             rules.meeting_counts(
-                doc, await self._delivery_counts(scope, doc["meeting_id"], district), today
+                doc, await self._delivery_counts(doc["meeting_id"], district), today
             )
             for doc in docs
         ]
@@ -74,13 +74,11 @@ class Dashboards:
             scope, visible, rules.upcoming_since(now) if upcoming else None
         )
         deliveries = {
-            meeting_id: await self._delivery_counts(scope, meeting_id, None)
+            meeting_id: await self._delivery_counts(meeting_id, None)
             for meeting_id in {doc["meeting_id"] for doc in docs}
         }
         return rules.city_overview(docs, visible, deliveries, now.astimezone(BERLIN).date())
 
-    async def _delivery_counts(
-        self, scope: Scope, meeting_id: str, district: str | None
-    ) -> DeliveryCounts:
-        counts = await self._deliveries.counts_of_meeting(scope, meeting_id, district)
-        return rules.delivery_counts(counts)
+    async def _delivery_counts(self, meeting_id: str, district: str | None) -> DeliveryCounts:
+        """Of a meeting the caller sees (its emails to ``district``'s people, or all)."""
+        return rules.delivery_counts(await self._deliveries.tally_of_meeting(meeting_id, district))

@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from aiq_notifications.deliveries import emails
 from aiq_notifications.deliveries.repository import (
-    CampaignTalliesRepository,
     DeliveriesRepository,
+    DeliveryTalliesRepository,
     SendQueueRepository,
 )
 from aiq_notifications.deliveries.rules import (
@@ -52,7 +52,7 @@ class Correspondence:
         self._changed = changed  # live dashboards count deliveries
         self._deliveries = DeliveriesRepository(database)
         self._queue = SendQueueRepository(database)
-        self._tallies = CampaignTalliesRepository(database)
+        self._tallies = DeliveryTalliesRepository(database)
         self.deliveries_waiting = asyncio.Event()  # wakes the sender
 
     def link(self, path: str) -> str:
@@ -131,7 +131,7 @@ class Correspondence:
         created = await self._deliveries.add_once(delivery, content, tx.session)
         if created:  # in the name of who caused it (the event's actor)
             await self._queue.enqueue(delivery.id, delivery.next_attempt_at, tx.session)
-            await self._tallies.add_up("decided", [campaign_id], tx.session)
+            await self._tallies.add_up("decided", [delivery], tx.session)
             tx.audit(DELIVERY, delivery.id, "created", [*changed_fields(None, delivery), "content"])
             tx.after_commit(self.deliveries_waiting.set)
             tx.after_commit(self._changed)

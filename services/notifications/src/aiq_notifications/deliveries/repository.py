@@ -10,7 +10,6 @@ MongoDB every query that is not a lookup by id reads each document it considers.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -21,7 +20,6 @@ from aiq_notifications.deliveries.rules import (
     DELIVERY_STATES,
     STOPPABLE,
     WAITING,
-    CampaignTally,
     Claimed,
     Content,
     Delivery,
@@ -33,6 +31,13 @@ from aiq_notifications.deliveries.rules import (
     dead,
     delivery_districts,
     stopped,
+)
+from aiq_notifications.deliveries.tallies import (
+    DeliveryTally,
+    Tallied,
+    TalliedDelivery,
+    meeting_tally_id,
+    tally_counts,
 )
 from aiq_shared.mongo import from_document
 from aiq_shared.repository import Query, Repository, Session
@@ -151,13 +156,13 @@ class DeliveriesRepository(Repository[Delivery]):
 
     async def forget_person(
         self, person_id: str, at: datetime, session: Session
-    ) -> tuple[list[str], list[str | None]]:
+    ) -> tuple[list[str], list[TalliedDelivery]]:
         """Erasure: no address, no content; what was still to be sent never will be. The ids
-        of the person's deliveries (their send-queue entries go: the caller), and the
-        campaigns of those that were still to be sent."""
+        of the person's deliveries (their send-queue entries go: the caller), and those that
+        were still to be sent (for their tallies)."""
         erased = dead("person erased", at)
         waiting = {"person_id": person_id, "state": {"$in": list(WAITING)}}
-        campaigns = [d.get("campaign_id") for d in await self._with_campaigns(waiting, session)]
+        made_dead = await self._tallied(waiting, session)
         await self.collection.update_many(
             waiting,
             {
@@ -172,7 +177,7 @@ class DeliveriesRepository(Repository[Delivery]):
             {"$set": {"email": None, "erased": True}, "$unset": {"content": ""}},
             session=session,
         )
-        return ids, campaigns
+        return ids, made_dead
 
     async def subjects_of(self, person_id: str, kind: str, session: Session) -> list[str]:
         documents = await self.collection.find(
@@ -181,33 +186,42 @@ class DeliveriesRepository(Repository[Delivery]):
         return [d["subject_id"] for d in documents]
 
     async def _ids(self, query: Query, session: Session) -> list[str]:
-        return [d["_id"] for d in await self._with_campaigns(query, session)]
+        return [d.id for d in await self._tallied(query, session)]
 
-    async def _with_campaigns(self, query: Query, session: Session) -> list[dict[str, Any]]:
-        return await self.collection.find(
-            dict(query), {"_id": 1, "campaign_id": 1}, session=session
-        ).to_list()
+    async def _tallied(self, query: Query, session: Session) -> list[TalliedDelivery]:
+        fields = {"_id": 1, "campaign_id": 1, "meeting_id": 1, "district": 1}
+        found = await self.collection.find(dict(query), fields, session=session).to_list()
+        return [TalliedDelivery.model_validate({**d, "id": d["_id"]}) for d in found]
 
-    async def count_campaigns(self) -> list[CampaignTally]:
-        """Each campaign's tally counted from its deliveries (to fill the tallies once)."""
+    async def count_tallies(self) -> list[DeliveryTally]:
+        """Each campaign's and each meeting's tallies counted from their deliveries (to fill
+        the tallies once)."""
         tallies = []
         for campaign_id in await self.collection.distinct("campaign_id"):
-            if not campaign_id:
+            if campaign_id:
+                tallies.append(await self._counted(campaign_id, {"campaign_id": campaign_id}))
+        for meeting_id in await self.collection.distinct("meeting_id"):
+            if not meeting_id:
                 continue
-            counts = {
-                state: await self.count({"campaign_id": campaign_id, "state": state})
-                for state in DELIVERY_STATES
-            }
-            tallies.append(
-                CampaignTally(
-                    id=campaign_id,
-                    decided=sum(counts.values()),
-                    sent=counts["sent"],
-                    dead=counts["dead"],
-                    stopped=counts["stopped"],
+            for district in await self.collection.distinct("district", {"meeting_id": meeting_id}):
+                tally = await self._counted(
+                    meeting_tally_id(meeting_id, district),
+                    {"meeting_id": meeting_id, "district": district},
                 )
-            )
+                tallies.append(
+                    tally.model_copy(update={"meeting_id": meeting_id, "district": district})
+                )
         return tallies
+
+    async def _counted(self, tally_id: str, query: Query) -> DeliveryTally:
+        counts = await self.count_by_state(dict(query))
+        return DeliveryTally(
+            id=tally_id,
+            decided=sum(counts.values()),
+            sent=counts["sent"],
+            dead=counts["dead"],
+            stopped=counts["stopped"],
+        )
 
     async def stop(
         self,
@@ -217,9 +231,9 @@ class DeliveriesRepository(Repository[Delivery]):
         at: datetime,
         session: Session,
         person_id: str | None = None,
-    ) -> list[tuple[str, str | None]]:
+    ) -> list[TalliedDelivery]:
         """What is still to be sent about the meeting (to ``person_id``) never will be: the
-        deliveries stopped (id, campaign)."""
+        deliveries stopped."""
         query: dict[str, Any] = {
             "meeting_id": meeting_id,
             "kind": {"$in": list(kinds)},
@@ -227,10 +241,8 @@ class DeliveriesRepository(Repository[Delivery]):
         }
         if person_id is not None:
             query["person_id"] = person_id
-        found = [
-            (d["_id"], d.get("campaign_id")) for d in await self._with_campaigns(query, session)
-        ]
-        ids = [delivery_id for delivery_id, _ in found]
+        found = await self._tallied(query, session)
+        ids = [d.id for d in found]
         if ids:  # (an empty $in breaks the embedded server)
             await self.collection.update_many(
                 {"_id": {"$in": ids}},
@@ -303,21 +315,29 @@ class SendQueueRepository(Repository[Due]):
         return gone
 
 
-class CampaignTalliesRepository(Repository[CampaignTally]):
-    """One tally per campaign (the campaign's id is the id), moved by ``$inc`` in the
-    transaction that moves its deliveries."""
+class DeliveryTalliesRepository(Repository[DeliveryTally]):
+    """The tallies of campaigns and of meetings' emails per district (``DeliveryTally``),
+    moved by ``$inc`` in the transaction that moves their deliveries."""
 
-    collection_name = "campaign_tallies"
-    model = CampaignTally
+    collection_name = "delivery_tallies"
+    model = DeliveryTally
 
-    async def add_up(
-        self, field: str, campaign_ids: Iterable[str | None], session: Session
-    ) -> None:
-        """One more in ``field`` for each of ``campaign_ids`` (None: no campaign)."""
-        for campaign_id, n in Counter(c for c in campaign_ids if c).items():
+    def indexes(self) -> Sequence[IndexModel]:
+        return [IndexModel("meeting_id")]
+
+    async def add_up(self, field: str, deliveries: Iterable[Tallied], session: Session) -> None:
+        """One more in ``field`` of each tally of each of ``deliveries``."""
+        for (tally_id, meeting_id, district), n in tally_counts(deliveries).items():
+            update: dict[str, Any] = {"$inc": {field: n}}
+            if meeting_id is not None:
+                update["$setOnInsert"] = {"meeting_id": meeting_id, "district": district}
             await self.collection.update_one(
-                {"_id": campaign_id}, {"$inc": {field: n}}, upsert=True, session=session
+                {"_id": tally_id}, update, upsert=True, session=session
             )
+
+    async def of_meeting(self, meeting_id: str) -> list[DeliveryTally]:
+        """The meeting's tallies, one per district its emails went to."""
+        return await self.find({"meeting_id": meeting_id})
 
 
 class AddressHoldsRepository(Repository[HardBounces]):

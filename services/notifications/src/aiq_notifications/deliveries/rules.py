@@ -104,22 +104,6 @@ class Due(BaseModel):
     handed_over_at: datetime | None = None
 
 
-class CampaignTally(BaseModel):
-    """A campaign's deliveries by what became of them, kept up to date with every move of
-    one (``repository.CampaignTalliesRepository``): its progress is read, not counted."""
-
-    id: str  # the campaign's
-    decided: int = 0  # deliveries written
-    sent: int = 0
-    dead: int = 0
-    stopped: int = 0
-
-    @property
-    def in_flight(self) -> int:
-        """Pending or being sent."""
-        return max(self.decided - self.sent - self.dead - self.stopped, 0)
-
-
 class RenderedEmail(BaseModel):
     """An email as rendered (emails.render): what the sender hands over."""
 

@@ -21,8 +21,8 @@ import structlog
 from aiq_notifications.deliveries import rules
 from aiq_notifications.deliveries.holds import AddressHolds
 from aiq_notifications.deliveries.repository import (
-    CampaignTalliesRepository,
     DeliveriesRepository,
+    DeliveryTalliesRepository,
     SendQueueRepository,
 )
 from aiq_notifications.deliveries.rules import DELIVERY, Claimed, Due, Move
@@ -50,7 +50,7 @@ class Sending:
         self._changed = changed  # a delivery's state moved: live dashboards show it
         self._deliveries = DeliveriesRepository(database)
         self._queue = SendQueueRepository(database)
-        self._tallies = CampaignTalliesRepository(database)
+        self._tallies = DeliveryTalliesRepository(database)
 
     async def due(self, limit: int) -> list[Due]:
         """What is due for sending now, up to ``limit``, the longest due first."""
@@ -116,7 +116,7 @@ class Sending:
                     )
                 )
                 recorded.append(delivery)
-            await self._tallies.add_up("sent", [d.campaign_id for d in recorded], tx.session)
+            await self._tallies.add_up("sent", recorded, tx.session)
             addresses = {d.email for d, _ in handed_over if d.email}
             await self._holds.clear_among(addresses, "cleared_by_delivery", tx)
             return recorded
@@ -157,7 +157,7 @@ class Sending:
                 detail = f"refused ({bounces}. time): {reason}"
             await self._move(delivery.id, rules.dead(detail, self._clock.now()), tx)
             await self._queue.done([delivery.id], tx.session)
-            await self._tallies.add_up("dead", [delivery.campaign_id], tx.session)
+            await self._tallies.add_up("dead", [delivery], tx.session)
             return detail
 
         detail = await self._database.transaction(work)

@@ -10,23 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 import structlog
 
 from aiq_notifications.deliveries.holds import AddressHolds
 from aiq_notifications.deliveries.repository import (
-    CampaignTalliesRepository,
     DeliveriesRepository,
+    DeliveryTalliesRepository,
     SendQueueRepository,
 )
 from aiq_notifications.deliveries.rules import (
     DELIVERY,
-    CampaignTally,
     Delivery,
     DeliveryKind,
     DeliveryState,
 )
+from aiq_notifications.deliveries.tallies import DeliveryTally, meeting_tally_id
 from aiq_shared.clock import Clock
 from aiq_shared.mongo import Database, Tx
 from aiq_shared.pagination import Page, PageParams
@@ -41,7 +40,7 @@ class Deliveries:
         self._holds = holds
         self._deliveries = DeliveriesRepository(database)
         self._queue = SendQueueRepository(database)
-        self._tallies = CampaignTalliesRepository(database)
+        self._tallies = DeliveryTalliesRepository(database)
         self.repositories = (self._deliveries, self._queue, self._tallies, *holds.repositories)
 
     # -- reads (in the caller's scope: a delivery's ``districts``) -------------------------
@@ -58,19 +57,22 @@ class Deliveries:
         query = scope.narrow({f: v for f, v in wanted.items() if v}, "districts")
         return await self._deliveries.page(query, page)
 
-    async def counts_of_meeting(
-        self, scope: Scope, meeting_id: str, district: str | None
-    ) -> dict[DeliveryState, int]:
-        """The meeting's deliveries by state (to ``district``'s people, or all in scope)."""
-        query: dict[str, Any] = {"meeting_id": meeting_id}
+    async def tally_of_meeting(self, meeting_id: str, district: str | None) -> DeliveryTally:
+        """The meeting's emails by what became of them: to ``district``'s people, or all.
+        Read, not counted, and not narrowed: whoever may see a meeting sees all its emails
+        (each is visible in the meeting's districts: ``rules.delivery_districts``)."""
         if district is not None:
-            query["district"] = district
-        return await self._deliveries.count_by_state(scope.narrow(query, "districts"))
+            tally_id = meeting_tally_id(meeting_id, district)
+            return await self._tallies.get(tally_id) or DeliveryTally(id=tally_id)
+        total = DeliveryTally(id=meeting_id, meeting_id=meeting_id)
+        for tally in await self._tallies.of_meeting(meeting_id):
+            total = total.plus(tally)
+        return total
 
-    async def tally_of_campaign(self, campaign_id: str) -> CampaignTally:
+    async def tally_of_campaign(self, campaign_id: str) -> DeliveryTally:
         """The campaign's deliveries by what became of them (one read, not a count: whoever
         may see a campaign sees all its deliveries, each visible in the meeting's districts)."""
-        return await self._tallies.get(campaign_id) or CampaignTally(id=campaign_id)
+        return await self._tallies.get(campaign_id) or DeliveryTally(id=campaign_id)
 
     async def counts_by_state(self) -> dict[DeliveryState, int]:
         """Every district's deliveries by state (the readings on /metrics)."""
@@ -94,12 +96,12 @@ class Deliveries:
         for entry in await self._deliveries.waiting():
             await self._queue.enqueue(entry.id, entry.due_at, None)
 
-    async def fill_campaign_tallies(self) -> None:
-        """Campaigns of deliveries kept before the tallies existed get theirs, counted once
-        (at start-up, while there is no tally)."""
+    async def fill_tallies(self) -> None:
+        """Campaigns and meetings of deliveries kept before the tallies existed get theirs,
+        counted once (at start-up, while there is no tally)."""
         if await self._tallies.any():
             return
-        for tally in await self._deliveries.count_campaigns():
+        for tally in await self._deliveries.count_tallies():
             await self._tallies.save(tally, None)
 
     async def backfill_districts(self, districts_of: Callable[[str], Awaitable[list[str]]]) -> None:
@@ -123,10 +125,10 @@ class Deliveries:
         stopped = await self._deliveries.stop(
             meeting_id, kinds, reason, self._clock.now(), tx.session, person_id
         )
-        for delivery_id, _ in stopped:
-            tx.audit(DELIVERY, delivery_id, "stopped", ["history", "state", "stop_reason"])
-        await self._queue.done([delivery_id for delivery_id, _ in stopped], tx.session)
-        await self._tallies.add_up("stopped", [campaign for _, campaign in stopped], tx.session)
+        for delivery in stopped:
+            tx.audit(DELIVERY, delivery.id, "stopped", ["history", "state", "stop_reason"])
+        await self._queue.done([delivery.id for delivery in stopped], tx.session)
+        await self._tallies.add_up("stopped", stopped, tx.session)
 
     async def subjects_of(self, person_id: str, kind: DeliveryKind, tx: Tx) -> list[str]:
         """What the person's emails of ``kind`` were about (a double opt-in: its request)."""
