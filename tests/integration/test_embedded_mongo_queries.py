@@ -19,17 +19,38 @@ from aiq_devstack.mongo_engine import SQLiteEngineWithoutChangeDelivery
 pytestmark = pytest.mark.integration
 
 DOCUMENTS: list[dict[str, Any]] = [
-    {"_id": "a", "search": "anna muller mueller", "key": "Hörde", "flag": False, "n": 1},
-    {"_id": "b", "search": "ben schmidt", "key": "Eving|Hörde", "flag": True, "n": 2},
-    {"_id": "c", "search": ["mull", "x.y"], "key": "Eving", "flag": True, "n": 3},
-    {"_id": "d", "search": 5, "key": 5, "flag": 1, "n": 4},
-    {"_id": "e", "key": None, "n": 5},
-    {"_id": "f", "search": "ümit umit muller", "key": "Hörde", "flag": True, "n": 6},
-    {"_id": "g", "search": "a.b (x) mu", "key": "Innenstadt-Nord", "n": 7},
-    {"_id": "h", "search": {"nested": "mu"}, "key": "Hörde", "tags": ["Eving", "Hörde"], "n": 8},
-    {"_id": "i", "search": "MULLER", "key": "hörde", "tags": "Hörde", "n": 9},
-    {"_id": ObjectId("65a000000000000000000001"), "key": "Eving", "n": 10},
-    {"_id": 11, "key": "Eving", "n": 11},
+    {
+        "_id": "a",
+        "name": "mia",
+        "search": "anna muller mueller",
+        "key": "Hörde",
+        "flag": False,
+        "n": 1,
+    },
+    {
+        "_id": "b",
+        "name": "lea",
+        "search": "ben schmidt",
+        "key": "Eving|Hörde",
+        "flag": True,
+        "n": 2,
+    },
+    {"_id": "c", "name": "kai", "search": ["mull", "x.y"], "key": "Eving", "flag": True, "n": 3},
+    {"_id": "d", "name": "jan", "search": 5, "key": 5, "flag": 1, "n": 4},
+    {"_id": "e", "name": "ida", "key": None, "n": 5},
+    {"_id": "f", "name": "hal", "search": "ümit umit muller", "key": "Hörde", "flag": True, "n": 6},
+    {"_id": "g", "name": "gus", "search": "a.b (x) mu", "key": "Innenstadt-Nord", "n": 7},
+    {
+        "_id": "h",
+        "name": "fee",
+        "search": {"nested": "mu"},
+        "key": "Hörde",
+        "tags": ["Eving", "Hörde"],
+        "n": 8,
+    },
+    {"_id": "i", "name": "eva", "search": "MULLER", "key": "hörde", "tags": "Hörde", "n": 9},
+    {"_id": ObjectId("65a000000000000000000001"), "name": "dan", "key": "Eving", "n": 10},
+    {"_id": 11, "name": "cem", "key": "Eving", "n": 11},
 ]
 
 QUERIES: list[dict[str, Any]] = [
@@ -62,7 +83,7 @@ QUERIES: list[dict[str, Any]] = [
 
 async def _loaded(client: AsyncMongoClient) -> Any:
     collection = client["t"]["people"]
-    for field in ("key", "flag", "tags"):
+    for field in ("key", "flag", "tags", "name"):
         await collection.create_index(field)
     await collection.insert_many([dict(document) for document in DOCUMENTS])
     return collection
@@ -71,7 +92,8 @@ async def _loaded(client: AsyncMongoClient) -> Any:
 async def _answers(collection: Any, query: dict[str, Any]) -> tuple[Any, ...]:
     in_order = [d["_id"] for d in await collection.find(query).sort("key", 1).to_list()]
     by_n = [d["_id"] for d in await collection.find(query).sort("n", -1).limit(2).to_list()]
-    return sorted(in_order, key=repr), by_n, await collection.count_documents(query)
+    by_name = [d["_id"] for d in await collection.find(query).sort("name", 1).limit(3).to_list()]
+    return sorted(in_order, key=repr), by_n, by_name, await collection.count_documents(query)
 
 
 async def test_sql_for_patterns_and_indexed_equalities_finds_what_mongoeco_finds() -> None:
@@ -87,6 +109,8 @@ async def test_sql_for_patterns_and_indexed_equalities_finds_what_mongoeco_finds
         assert (await _answers(our_people, scoped))[0] == ["a", "f"]
         plan = await our_people.find(scoped).explain()  # in SQL, the districts from the index
         assert plan["strategy"] == "sql" and "scalar_index_entries" in str(plan["details"])
+        in_order = await our_people.find(scoped).sort("name", 1).limit(3).explain()
+        assert in_order["strategy"] == "sql"  # sorted by the name's index, in SQL too
         await our_people.update_one({"_id": "a"}, {"$set": {"key": ["Hörde"]}})
         await their_people.update_one({"_id": "a"}, {"$set": {"key": ["Hörde"]}})
         for query in QUERIES:  # an array in the field: mongoeco's way again

@@ -20,8 +20,13 @@ from mongoeco.core.filtering import QueryEngine
 from mongoeco.core.identity import id_contains_numeric_value
 from mongoeco.core.projections import apply_projection
 from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition, RegexCondition
+from mongoeco.engines._sqlite_plan_heuristics import sort_requires_python
 from mongoeco.engines.sqlite import SQLiteEngine
-from mongoeco.engines.sqlite_query import json_path_for_field, parse_safe_literal_regex
+from mongoeco.engines.sqlite_query import (
+    json_path_for_field,
+    parse_safe_literal_regex,
+    type_expression_sql,
+)
 
 
 class SQLiteEngineWithoutChangeDelivery(SQLiteEngine):
@@ -158,6 +163,31 @@ class SQLiteEngineWithoutChangeDelivery(SQLiteEngine):
             if fragment is not None:
                 return fragment
         return super()._translate_query_plan_with_multikey(db_name, coll_name, plan)
+
+    def _sort_requires_python(self, db_name, coll_name, plan, sort):  # type: ignore[no-untyped-def]
+        """Whether a sorted query's order needs Python: mongoeco asks SQLite whether any
+        document the query selects holds an array (or a tagged number) in a sort field, with
+        the query in its plain translation, so a query holding a pattern was sorted in
+        Python and one holding an ``$in`` read every document's JSON for that question. The
+        same question, with the query as this engine translates it (above)."""
+        if not sort:
+            return False
+        return sort_requires_python(
+            db_name=db_name,
+            coll_name=coll_name,
+            plan=plan,
+            sort=sort,
+            plan_has_array_traversing_paths=self._plan_has_array_traversing_paths,
+            translate_query_plan=lambda part: self._translate_query_plan_with_multikey(
+                db_name, coll_name, part
+            ),
+            field_traverses_array_in_collection=self._field_traverses_array_in_collection,
+            field_contains_tagged_bytes_in_collection=self._field_contains_tagged_bytes_in_collection,
+            field_contains_tagged_undefined_in_collection=self._field_contains_tagged_undefined_in_collection,
+            fetchone=lambda sql, params: self._require_connection().execute(sql, params).fetchone(),
+            type_expression_sql=type_expression_sql,
+            json_path_for_field=json_path_for_field,
+        )
 
     def _indexed_equality_sql(
         self, db_name: str, coll_name: str, plan: EqualsCondition | InCondition
