@@ -40,11 +40,13 @@ def person(person_id: str) -> PersonCreatedV1:
 
 
 class Handled(list):
-    """The person ids handled, in order, and the actor each handler saw."""
+    """The person ids handled, in order, the actor each handler saw and the transaction
+    (its session) each was handled in."""
 
     def __init__(self) -> None:
         super().__init__()
         self.actors: dict[str, object] = {}
+        self.sessions: dict[str, int] = {}
 
 
 @pytest.fixture
@@ -61,6 +63,7 @@ async def plumbing(settings_for):
 
     async def on_person(event, _envelope, tx):  # type: ignore[no-untyped-def]
         actors[event.person_id] = tx.actor  # events this handler emits would carry it on
+        handled.sessions[event.person_id] = id(tx.session)
         if event.person_id.startswith("fail"):
             raise ValueError("this handler cannot take it")
         if event.person_id.startswith("wait-"):  # needs its school, which may not be here yet
@@ -234,6 +237,41 @@ async def test_one_aggregates_events_arrive_in_the_order_they_were_written(plumb
         await database.transaction(create)
     await eventually(lambda: len([h for h in handled if h.startswith("order-")]) == 30)
     assert [h for h in handled if h.startswith("order-")] == ids
+
+
+async def _send_at_once(settings, producer, names: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """One produce request (so one fetch), one partition; each in the name of its officer."""
+    topic = settings.kafka_topic_prefix + topics.CONTACTS
+    sent = []
+    for i, name in enumerate(names):
+        actor = Actor(f"officer-{i}", f"Officer {i}")
+        record = to_kafka(wrap(person(name), source="/aiq/contacts", actor=actor))
+        sent.append(await producer.send(topic, record.value, key=b"run", headers=record.headers))
+    await producer.flush()
+    await asyncio.gather(*sent)
+
+
+async def test_records_read_together_are_handled_together_each_in_its_own_name(
+    plumbing,
+) -> None:
+    """Records of one partition fetched at once share a transaction, each handled in the name
+    of its own actor; a run with one that fails is handled again record by record: that one
+    is dead-lettered alone, the others are handled once."""
+    settings, database, producer, handled = plumbing
+    await _send_at_once(settings, producer, ["run-1", "run-2", "run-3"])
+    await eventually(lambda: "run-3" in handled, timeout=15)
+    assert len({handled.sessions[name] for name in ("run-1", "run-2", "run-3")}) == 1
+    actors = [handled.actors[name] for name in ("run-1", "run-2", "run-3")]
+    assert [actor.subject for actor in actors] == ["officer-0", "officer-1", "officer-2"]  # type: ignore[attr-defined]
+
+    await _send_at_once(settings, producer, ["split-1", "fail-run", "split-2"])
+    await eventually(lambda: "split-2" in handled, timeout=15)
+    assert handled.sessions["split-1"] != handled.sessions["split-2"]  # each in its own
+    for name in ("run-1", "run-2", "run-3", "split-1", "split-2"):
+        assert await database["people_seen"].count_documents({"person_id": name}) == 1
+    topic = settings.kafka_topic_prefix + topics.CONTACTS
+    [dead] = await _dead_letters(settings, topic, 1, lambda r: b"fail-run" in r.value)
+    assert "cannot take it" in dict(dead.headers)["dlq_error"].decode()
 
 
 async def _dead_letters(settings, topic: str, count: int, wanted=lambda _record: True):  # type: ignore[no-untyped-def]

@@ -2,7 +2,9 @@
 
 - Offsets are committed only after the batch is handled (or parked, or dead-lettered).
 - Each event is handled in a MongoDB transaction that also records ``(consumer, event id)``
-  in ``processed_events``: a redelivered event is skipped.
+  in ``processed_events``: a redelivered event is skipped. Consecutive events of a partition
+  share one transaction, up to ``CONSUMER_BATCH``; should any of them fail, they are handled
+  again each in its own (``aiq_shared.handled_together``).
 - A record that is no readable CloudEvent, has no known contract (an unknown type or a future
   version) or breaks its contract, or whose handler fails three times, goes to
   ``<topic>.dlq`` with the error; the consumer goes on at once. An event type the consumer
@@ -27,27 +29,20 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
-from opentelemetry import trace
 from pymongo.errors import ConnectionFailure
 
-from aiq_shared import metrics, topics, tracing
-from aiq_shared.contracts import EventContract, contract_for
-from aiq_shared.envelope import (
-    Envelope,
-    InvalidEnvelope,
-    current_actor,
-    current_traceparent,
-    from_kafka,
-)
+from aiq_shared import metrics, topics
+from aiq_shared.contracts import contract_for
+from aiq_shared.envelope import InvalidEnvelope, from_kafka
+from aiq_shared.handled_together import Ready, handle_one, handle_together, handling
 from aiq_shared.handlers import Handler, RetryLater
-from aiq_shared.mongo import Database, Tx
+from aiq_shared.mongo import Database
 from aiq_shared.parking import ParkedEvents
 from aiq_shared.positions import GuardedAssignment, LogPositions, PastTheEnd
 from aiq_shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
-PROCESSED_EVENTS = "processed_events"
 RETRY_PARKED_EVERY_S = 1.0
 
 
@@ -136,8 +131,7 @@ class EventConsumer:
                     batch = await consumer.getmany(timeout_ms=500, max_records=200)
                     await self._retry_parked(force=bool(batch))
                     for records in batch.values():
-                        for record in records:
-                            await self._handle(Record.of(record))
+                        await self._handle_partition([Record.of(r) for r in records])
                     if batch:
                         await self._positions.remember(batch)
                         await consumer.commit()
@@ -196,101 +190,105 @@ class EventConsumer:
         return total
 
     # -- handling ------------------------------------------------------------------------
+    async def _handle_partition(self, records: list[Record]) -> None:
+        """In order: runs of up to ``CONSUMER_BATCH`` ready records together, the others
+        (dead letters, events for someone else) one by one between them."""
+        run: list[tuple[Record, Ready]] = []
+        for record in records:
+            if len(run) >= self._settings.consumer_batch:
+                await self._handle_run(run)
+                run = []
+            ready = await self._ready(record)
+            if ready is None:  # dealt with (dead-lettered or ignored): what came before goes
+                await self._handle_run(run)
+                run = []
+            else:
+                run.append((record, ready))
+        await self._handle_run(run)
+
+    async def _handle_run(self, run: list[tuple[Record, Ready]]) -> None:
+        if len(run) > 1:
+            try:
+                handled = await self._database.transaction(
+                    lambda tx: handle_together(
+                        self._database, self.name, [ready for _, ready in run], tx
+                    )
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # one of them failed: each again in its own
+                log.info(
+                    "consumer.run_split", consumer=self.name, records=len(run), error=repr(error)
+                )
+            else:
+                for (_, ready), done in zip(run, handled, strict=True):
+                    outcome = "handled" if done else "duplicate"
+                    metrics.EVENTS_HANDLED.labels(self.name, ready.envelope.type, outcome).inc()
+                return
+        for record, ready in run:
+            await self._handle_ready(record, ready, None)
+
     async def _handle(self, record: Record, *, parked_id: str | None = None) -> None:
+        ready = await self._ready(record)
+        if ready is not None:
+            await self._handle_ready(record, ready, parked_id)
+
+    async def _ready(self, record: Record) -> Ready | None:
+        """The record as an event with its handler (None: dead-lettered, or not ours)."""
         try:
             envelope = from_kafka(record.key, record.value, record.headers)
             if contract_for(envelope.type) is None:
                 raise InvalidEnvelope(f"no contract for event type {envelope.type!r}")
+            handler = self._handlers.get(envelope.type)
+            if handler is None:
+                metrics.EVENTS_HANDLED.labels(self.name, envelope.type, "ignored").inc()
+                return None
+            return Ready(record.topic, envelope, envelope.contract(), handler)
         except InvalidEnvelope as error:
             await self._dead_letter(record, str(error))
-            return
-        handler = self._handlers.get(envelope.type)
-        if handler is None:
-            metrics.EVENTS_HANDLED.labels(self.name, envelope.type, "ignored").inc()
-            return
-        structlog.contextvars.bind_contextvars(
-            event_id=envelope.id, event_type=envelope.type, traceparent=envelope.traceparent
-        )
-        actor = current_actor.set(envelope.actor)  # the effect is traced to who caused it
-        try:
-            with tracing.span(
-                f"process {envelope.type}",
-                envelope.traceparent,
-                trace.SpanKind.CONSUMER,
-                **{"messaging.system": "kafka", "messaging.destination.name": record.topic},
-            ) as traceparent:
-                token = current_traceparent.set(traceparent)
-                try:
-                    await self._handle_envelope(record, envelope, handler, parked_id)
-                finally:
-                    current_traceparent.reset(token)
-        finally:
-            current_actor.reset(actor)
-            structlog.contextvars.unbind_contextvars("event_id", "event_type", "traceparent")
+            return None
 
-    async def _handle_envelope(
-        self, record: Record, envelope: Envelope, handler: Handler, parked_id: str | None
-    ) -> None:
-        try:
-            event = envelope.contract()
-        except InvalidEnvelope as error:
-            await self._dead_letter(record, str(error))
-            return
+    async def _handle_ready(self, record: Record, ready: Ready, parked_id: str | None) -> None:
+        """The event in its own transaction: retried a little, then dead-lettered; parked
+        when it can't run yet; waiting while the database is away."""
         failures = 0
         delay = 0.05
-        while True:
-            try:
-                handled = await self._database.transaction(
-                    lambda tx: self._apply(tx, envelope, event, handler)
-                )
-                outcome = "handled" if handled else "duplicate"
-                metrics.EVENTS_HANDLED.labels(self.name, envelope.type, outcome).inc()
-                return
-            except RetryLater as error:
-                if parked_id is not None:
-                    raise Parked(str(error)) from error  # still waiting: stays parked
-                await self._park(record, error)
-                return
-            except asyncio.CancelledError:
-                raise
-            except ConnectionFailure as error:
-                # MongoDB is away: the event is fine, so wait for the database, never dead-letter
-                log.warning("consumer.database_unavailable", consumer=self.name, error=repr(error))
-                await asyncio.sleep(1.0)
-                continue
-            except Exception as error:  # a handler bug or bad data: retry a little, then DLQ
-                failures += 1
-                log.warning(
-                    "consumer.handler_failed",
-                    consumer=self.name,
-                    error=repr(error),
-                    attempt=failures,
-                )
-                if failures >= 3:
-                    await self._dead_letter(record, repr(error))
+        with handling(ready.envelope, record.topic):
+            while True:
+                try:
+                    handled = await self._database.transaction(
+                        lambda tx: handle_one(self._database, self.name, ready, tx)
+                    )
+                    outcome = "handled" if handled else "duplicate"
+                    metrics.EVENTS_HANDLED.labels(self.name, ready.envelope.type, outcome).inc()
                     return
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 1.0)
-
-    async def _apply(
-        self, tx: Tx, envelope: Envelope, event: EventContract, handler: Handler
-    ) -> bool:
-        record_id = f"{self.name}:{envelope.id}"
-        processed = self._database[PROCESSED_EVENTS]
-        if await processed.find_one({"_id": record_id}, session=tx.session) is not None:
-            return False
-        await processed.insert_one(
-            {
-                "_id": record_id,
-                "consumer": self.name,
-                "event_id": envelope.id,
-                "event_type": envelope.type,
-                "handled_at": datetime.now(UTC),
-            },
-            session=tx.session,
-        )
-        await handler(event, envelope, tx)
-        return True
+                except RetryLater as error:
+                    if parked_id is not None:
+                        raise Parked(str(error)) from error  # still waiting: stays parked
+                    await self._park(record, error)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except ConnectionFailure as error:
+                    # MongoDB is away: the event is fine; wait for the database, never DLQ
+                    log.warning(
+                        "consumer.database_unavailable", consumer=self.name, error=repr(error)
+                    )
+                    await asyncio.sleep(1.0)
+                    continue
+                except Exception as error:  # a handler bug or bad data: retry a little, then DLQ
+                    failures += 1
+                    log.warning(
+                        "consumer.handler_failed",
+                        consumer=self.name,
+                        error=repr(error),
+                        attempt=failures,
+                    )
+                    if failures >= 3:
+                        await self._dead_letter(record, repr(error))
+                        return
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
 
     # -- parking -------------------------------------------------------------------------
     async def _park(self, record: Record, error: RetryLater) -> None:

@@ -12,7 +12,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
 from aiq_shared import topics
-from aiq_shared.consumer import PROCESSED_EVENTS, EventConsumer
+from aiq_shared.consumer import EventConsumer
+from aiq_shared.handled_together import PROCESSED_EVENTS
 from aiq_shared.handlers import Handler, RetryLater, handled_by
 from aiq_shared.mongo import Database
 from aiq_shared.settings import ServiceSettings

@@ -10,7 +10,8 @@ after it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -103,6 +104,17 @@ class Tx:
         self.audited: list[dict[str, Any]] = []
         self.committed_callbacks: list[Callable[[], None]] = []
         self.actor = current_actor.get()
+
+    @contextmanager
+    def on_behalf_of(self, actor: Actor | None, traceparent: str | None) -> Iterator[None]:
+        """What is emitted and audited meanwhile is in the name of ``actor`` and continues
+        ``traceparent`` (one event's, when several are handled in this transaction)."""
+        before = self.actor, self._traceparent
+        self.actor, self._traceparent = actor, traceparent
+        try:
+            yield
+        finally:
+            self.actor, self._traceparent = before
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the transaction has committed (e.g. wake a worker)."""

@@ -63,6 +63,9 @@ class ServiceSettings(BaseSettings):
     # How long an event whose prerequisite has not arrived yet stays parked (tried again as
     # more arrives) before it goes to the dead-letter topic.
     consumer_retry_later_s: float = 600.0
+    # Up to this many consecutive records of a partition are handled in one transaction
+    # (aiq_shared.handled_together); 1: each in its own.
+    consumer_batch: int = Field(default=20, ge=1)
 
     log_level: str = "INFO"
     log_json: bool = False
