@@ -191,19 +191,17 @@ class EventConsumer:
 
     # -- handling ------------------------------------------------------------------------
     async def _handle_partition(self, records: list[Record]) -> None:
-        """In order: runs of up to ``CONSUMER_BATCH`` ready records together, the others
-        (dead letters, events for someone else) one by one between them."""
+        """In order: runs of up to ``CONSUMER_BATCH`` ready records together. The others
+        are dealt with as they are read (dead-lettered, or ignored: events for someone
+        else), which touches no state a handler reads."""
         run: list[tuple[Record, Ready]] = []
         for record in records:
+            ready = await self._ready(record)
+            if ready is not None:
+                run.append((record, ready))
             if len(run) >= self._settings.consumer_batch:
                 await self._handle_run(run)
                 run = []
-            ready = await self._ready(record)
-            if ready is None:  # dealt with (dead-lettered or ignored): what came before goes
-                await self._handle_run(run)
-                run = []
-            else:
-                run.append((record, ready))
         await self._handle_run(run)
 
     async def _handle_run(self, run: list[tuple[Record, Ready]]) -> None:
