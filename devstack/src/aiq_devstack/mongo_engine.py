@@ -149,20 +149,22 @@ class SQLiteEngineWithoutChangeDelivery(SQLiteEngine):
         return iter((projected,))
 
     def _translate_query_plan_with_multikey(self, db_name, coll_name, plan):  # type: ignore[no-untyped-def]  # noqa: E501
-        """A regular expression of plain text (``^mue``, `` mue``, no options) in SQL, also
-        beside other conditions. mongoeco translates it only when it is a query's one
-        condition; with the scope beside it (a name search in an officer's districts) every
-        document of the collection was decoded and tested in Python: 2.1 s for a people
-        search at 20,000 people."""
+        """Plain-text patterns (``^mue``, ``\\ mue``, no options), ids and equalities on an
+        indexed field in SQL, also beside other conditions. mongoeco translates a pattern
+        only when it is a query's one condition and asks an index only for a lone equality;
+        with the scope beside them (a name search in an officer's districts) every document
+        of the collection was decoded and tested in Python: 2.1 s for a people search at
+        20,000 people."""
+        fragment = None
         if isinstance(plan, RegexCondition):
             fragment = _plain_text_regex_sql(plan)
-            if fragment is not None:
-                return fragment
-        if isinstance(plan, EqualsCondition | InCondition):
-            fragment = self._indexed_equality_sql(db_name, coll_name, plan)
-            if fragment is not None:
-                return fragment
-        return super()._translate_query_plan_with_multikey(db_name, coll_name, plan)
+        elif isinstance(plan, EqualsCondition | InCondition):
+            fragment = (
+                self._ids_sql(plan)
+                if plan.field == "_id"
+                else self._indexed_equality_sql(db_name, coll_name, plan)
+            )
+        return fragment or super()._translate_query_plan_with_multikey(db_name, coll_name, plan)
 
     def _sort_requires_python(self, db_name, coll_name, plan, sort):  # type: ignore[no-untyped-def]
         """Whether a sorted query's order needs Python: mongoeco asks SQLite whether any
@@ -189,26 +191,25 @@ class SQLiteEngineWithoutChangeDelivery(SQLiteEngine):
             json_path_for_field=json_path_for_field,
         )
 
+    def _ids_sql(self, plan: EqualsCondition | InCondition) -> tuple[str, list[object]] | None:
+        """Ids (strings, ObjectIds: each its own storage key) by their storage keys
+        (``{"_id": {"$in": ids}}`` read every document)."""
+        values = _values_of(plan)
+        if not values or not all(isinstance(value, str | ObjectId) for value in values):
+            return None
+        keys = [self._storage_key(value) for value in values]
+        return f"documents.storage_key IN ({', '.join('?' * len(keys))})", keys
+
     def _indexed_equality_sql(
         self, db_name: str, coll_name: str, plan: EqualsCondition | InCondition
     ) -> tuple[str, list[object]] | None:
-        """An equality or ``$in`` beside other conditions, asked of an index: of ids (strings,
-        ObjectIds) by their storage keys (``{"_id": {"$in": ids}}`` read every document); of
-        strings or booleans on a field with a single-field index. mongoeco asks that index
-        only for a query of that one equality; otherwise SQLite read the field out of every
-        document's JSON (a list of an officer's people in her district: 220 ms to count 1,700
-        of 20,000, a third of the page). Fields that hold an array in any document keep
+        """An equality or ``$in`` of strings or booleans on a field with a single-field
+        index, asked of that index. Otherwise SQLite read the field out of every document's
+        JSON (a list of an officer's people in her district: 220 ms to count 1,700 of
+        20,000, a third of the page). Fields that hold an array in any document keep
         mongoeco's way (its index of them is another), as do numbers and nulls."""
-        values = [plan.value] if isinstance(plan, EqualsCondition) else list(plan.values)
-        if plan.field == "_id" and values and all(isinstance(v, str | ObjectId) for v in values):
-            keys = [self._storage_key(value) for value in values]  # the id itself (above)
-            return f"documents.storage_key IN ({', '.join('?' * len(keys))})", keys
-        if (
-            "." in plan.field
-            or plan.field == "_id"
-            or not values
-            or not all(isinstance(value, str | bool) for value in values)
-        ):
+        values = _values_of(plan)
+        if "." in plan.field or not values or not all(isinstance(v, str | bool) for v in values):
             return None
         index = self._find_scalar_fast_path_index(db_name, coll_name, plan.field)
         if index is None or self._field_is_top_level_array_in_collection(
@@ -248,6 +249,10 @@ def _id_equality(plan: object) -> EqualsCondition | None:
         ):
             return EqualsCondition("_id", clause.value)
     return None
+
+
+def _values_of(plan: EqualsCondition | InCondition) -> list[object]:
+    return [plan.value] if isinstance(plan, EqualsCondition) else list(plan.values)
 
 
 _TEXT_TESTS = {
