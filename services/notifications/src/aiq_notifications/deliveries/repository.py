@@ -103,15 +103,7 @@ class DeliveriesRepository(Repository[Delivery]):
             {"state": {"$in": list(WAITING)}},
             {"state": 1, "next_attempt_at": 1, "lease_until": 1},
         ).to_list()
-        return [
-            Due(
-                id=d["_id"],
-                due_at=d.get("lease_until") or d["next_attempt_at"]
-                if d["state"] == "sending"
-                else d["next_attempt_at"],
-            )
-            for d in documents
-        ]
+        return [Due(id=d["_id"], due_at=_lease_end(d) or d["next_attempt_at"]) for d in documents]
 
     async def move(self, delivery_id: str, move: Move, session: Session) -> None:
         """Write a transition (``rules``), in the use case's transaction."""
@@ -186,7 +178,8 @@ class DeliveriesRepository(Repository[Delivery]):
         return [d["subject_id"] for d in documents]
 
     async def _ids(self, query: Query, session: Session) -> list[str]:
-        return [d.id for d in await self._tallied(query, session)]
+        documents = await self.collection.find(dict(query), {"_id": 1}, session=session).to_list()
+        return [d["_id"] for d in documents]
 
     async def _tallied(self, query: Query, session: Session) -> list[TalliedDelivery]:
         fields = {"_id": 1, "campaign_id": 1, "meeting_id": 1, "district": 1}
@@ -204,19 +197,17 @@ class DeliveriesRepository(Repository[Delivery]):
             if not meeting_id:
                 continue
             for district in await self.collection.distinct("district", {"meeting_id": meeting_id}):
-                tally = await self._counted(
-                    meeting_tally_id(meeting_id, district),
-                    {"meeting_id": meeting_id, "district": district},
-                )
-                tallies.append(
-                    tally.model_copy(update={"meeting_id": meeting_id, "district": district})
-                )
+                of_district = {"meeting_id": meeting_id, "district": district}
+                tally_id = meeting_tally_id(meeting_id, district)
+                tallies.append(await self._counted(tally_id, of_district, **of_district))
         return tallies
 
-    async def _counted(self, tally_id: str, query: Query) -> DeliveryTally:
+    async def _counted(self, tally_id: str, query: Query, **fields: str) -> DeliveryTally:
+        """The tally of the deliveries ``query`` selects (with ``fields``: its meeting's)."""
         counts = await self.count_by_state(dict(query))
         return DeliveryTally(
             id=tally_id,
+            **fields,
             decided=sum(counts.values()),
             sent=counts["sent"],
             dead=counts["dead"],
@@ -374,6 +365,11 @@ class AddressHoldsRepository(Repository[HardBounces]):
         """No more hold on the address (it accepted an email, its person was erased, or the
         hold was lifted); False if there was none."""
         return await self.delete(email, session)
+
+
+def _lease_end(document: dict[str, Any]) -> datetime | None:
+    """When a delivery's sender lease ends, if one has it (sending)."""
+    return document.get("lease_until") if document["state"] == "sending" else None
 
 
 def _due(now: datetime) -> dict:
