@@ -38,10 +38,17 @@ def _delivery(name: str, campaign_id: str | None = None, district: str = "Hörde
     return {**to_document(delivery), "content": Content.of(name, rendered).model_dump()}
 
 
-async def test_deliveries_kept_before_the_queue_existed_are_sent(settings_for, run_id) -> None:
-    smtp = MoodySmtp()
+@pytest.fixture
+async def database(settings_for):  # type: ignore[no-untyped-def]
+    """The notifications service's database, to keep documents in before it starts."""
     settings = settings_for(NotificationsSettings, "notifications")
-    database = AsyncMongoClient(settings.mongo_url)[settings.mongo_db]
+    client = AsyncMongoClient(settings.mongo_url)
+    yield client[settings.mongo_db]
+    await client.close()
+
+
+async def test_deliveries_kept_before_the_queue_existed_are_sent(settings_for, database) -> None:
+    smtp = MoodySmtp()
     await database.deliveries.insert_many([_delivery("kept"), _delivery("also")])
     async with notifications_against(smtp, settings_for) as (_settings, client):
         items = await eventually(lambda: _all_sent(client, 2), timeout=30)
@@ -52,11 +59,9 @@ async def test_deliveries_kept_before_the_queue_existed_are_sent(settings_for, r
 
 
 async def test_an_email_handed_over_by_a_sender_that_died_is_recorded_not_sent_again(
-    settings_for,
+    settings_for, database
 ) -> None:
     smtp = MoodySmtp()
-    settings = settings_for(NotificationsSettings, "notifications")
-    database = AsyncMongoClient(settings.mongo_url)[settings.mongo_db]
     handed = _delivery("handed")  # the SMTP server took it, then its sender died
     lease_ran_out = LONG_AGO + timedelta(seconds=30)
     handed |= {
@@ -86,11 +91,9 @@ async def test_an_email_handed_over_by_a_sender_that_died_is_recorded_not_sent_a
 
 
 async def test_a_campaign_and_a_meeting_kept_before_the_tallies_show_their_counts(
-    settings_for,
+    settings_for, database
 ) -> None:
     smtp = MoodySmtp()
-    settings = settings_for(NotificationsSettings, "notifications")
-    database = AsyncMongoClient(settings.mongo_url)[settings.mongo_db]
     sent_before = _delivery("early", "c-old") | {"state": "sent", "sent_at": LONG_AGO}
     to_eving = _delivery("eving", district="Eving") | {"state": "dead"}  # no campaign's
     await database.deliveries.insert_many([sent_before, _delivery("late", "c-old"), to_eving])
