@@ -13,7 +13,7 @@ from aiq_events.meetings.repository import PartOfMeeting
 from aiq_events.registrations.schemas import Registration, RegistrationListing
 from aiq_shared.pagination import Page, PageParams
 from aiq_shared.repository import Session
-from aiq_shared.scope import Scope
+from aiq_shared.scope import EVERYTHING, Scope
 
 
 class RegistrationsRepository(PartOfMeeting[Registration]):
@@ -33,6 +33,24 @@ class RegistrationsRepository(PartOfMeeting[Registration]):
     ) -> list[Registration]:
         """Every registration for the meeting, in the order they were made."""
         return await self.find(self.of(meeting_id, scope), session, sort=[("_id", 1)])
+
+    async def relevant_to_admitting(
+        self, meeting_id: str, person_ids: Sequence[str], seated: bool, session: Session
+    ) -> list[Registration]:
+        """What admitting ``person_ids`` asks of the meeting's registrations (in the order
+        they were made): theirs, the school groups (a teacher's registration may name them),
+        the waitlist, and with ``seated`` every confirmed one (the table seats they hold).
+        Each condition is one the embedded server selects in SQL, without reading the rest."""
+        either: list[dict[str, object]] = [
+            {"person_id": {"$in": list(person_ids)}},
+            {"kind": "teacher"},
+            {"status": "waitlisted"},
+        ]
+        if seated:
+            either.append({"status": "confirmed"})
+        return await self.find(
+            self.of(meeting_id, EVERYTHING, **{"$or": either}), session, sort=[("_id", 1)]
+        )
 
     async def listed(
         self, meeting_id: str, scope: Scope, page: PageParams, listing: RegistrationListing

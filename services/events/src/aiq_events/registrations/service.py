@@ -53,6 +53,21 @@ class Rosters:
         everyone = await self.repository.of_meeting(meeting_id, EVERYTHING, tx.session)
         return Roster(meeting, everyone, self.clock.now())
 
+    async def for_admitting(
+        self, meeting_id: str, person_ids: Sequence[str], tx: Tx, scope: Scope
+    ) -> Roster:
+        """The roster as admitting newcomers needs it, in the caller's scope (404 outside it):
+        the registrations of ``person_ids`` and the school groups (who is registered
+        already), the waitlist (where a newcomer stands in it) and, when the meeting has
+        topic tables, every confirmed registration (who holds which table seat). Admitting
+        changes none of them, so the rest is not read: every registration of the meeting,
+        read for each new one, made registering slower as a meeting filled."""
+        meeting = await self.meetings.load(meeting_id, tx, scope)
+        relevant = await self.repository.relevant_to_admitting(
+            meeting_id, person_ids, bool(meeting.topic_tables), tx.session
+        )
+        return Roster(meeting, relevant, self.clock.now())
+
     async def store(self, roster: Roster, tx: Tx) -> None:
         """What the roster's rules changed, always with the meeting (its seat count is what
         concurrent changes collide on), and their events, each with the person's RSVP link if
@@ -154,7 +169,8 @@ class RegistrationsService:
             )  # fmt: skip
 
         once_as = f"registrations:{meeting_id}"
-        return await self._admitting(meeting_id, scope, once_as, idempotency_key, admit)
+        people = [choice.person_id]
+        return await self._admitting(meeting_id, people, scope, once_as, idempotency_key, admit)
 
     async def register_group(
         self,
@@ -185,20 +201,23 @@ class RegistrationsService:
             )  # fmt: skip
 
         once_as = f"groups:{meeting_id}"
-        return await self._admitting(meeting_id, scope, once_as, idempotency_key, admit)
+        people = [group.teacher_person_id, *group.student_person_ids]
+        return await self._admitting(meeting_id, people, scope, once_as, idempotency_key, admit)
 
     async def _admitting(
         self,
         meeting_id: str,
+        person_ids: Sequence[str],
         scope: Scope,
         once_as: str,
         idempotency_key: str | None,
         admit: Callable[[Roster, Tx], Awaitable[Registration]],
     ) -> Registration:
-        """One transaction (once per Idempotency-Key): the roster, ``admit``, stored."""
+        """One transaction (once per Idempotency-Key): the roster as admitting ``person_ids``
+        needs it, ``admit``, stored."""
 
         async def work(tx: Tx) -> Registration:
-            roster = await self.rosters.load(meeting_id, tx, scope)
+            roster = await self.rosters.for_admitting(meeting_id, person_ids, tx, scope)
             registration = await admit(roster, tx)
             await self.rosters.store(roster, tx)
             return registration
