@@ -32,6 +32,7 @@ from aiq_shared.retry import transient_attempts
 log = structlog.get_logger(__name__)
 
 OUTBOX = "outbox"
+OUTBOX_PUBLISHED = "outbox_published"  # published records kept (the embedded broker)
 
 
 def to_document(model: BaseModel) -> dict[str, Any]:

@@ -5,8 +5,9 @@ streams (the embedded server has none). When several replicas run, a lease lets 
 publish at a time so a meeting's events keep their order.
 
 A published record is deleted, unless ``keep_published_s`` is set (the embedded broker: it
-keeps nothing across a restart). Then it stays, marked published, for that long, and the
-relay watches for a broker that came back empty: after any Kafka trouble it creates the
+keeps nothing across a restart). Then it moves to ``outbox_published``, marked published, for
+that long (apart, so that the outbox holds only what waits and finding it costs what waits,
+not what was published in the last quarter of an hour), and the relay watches for a broker that came back empty: after any Kafka trouble it creates the
 topics again before publishing more, and reads back the last record it published; when that
 is gone, everything kept is published again (consumers' dedupe records skip what they had).
 With ``verify_writes`` every batch is read back before it counts as published, since a
@@ -28,13 +29,13 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 from opentelemetry import trace
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReplaceOne
 from pymongo.errors import PyMongoError
 
 from aiq_shared import metrics, tracing
 from aiq_shared.envelope import TRACEPARENT
 from aiq_shared.leases import Leases, process_owner
-from aiq_shared.mongo import OUTBOX, Database
+from aiq_shared.mongo import OUTBOX, OUTBOX_PUBLISHED, Database
 
 log = structlog.get_logger(__name__)
 
@@ -52,7 +53,7 @@ class NotHeld(KafkaError):
 async def ensure_outbox_indexes(database: Database, keep_published_s: float) -> None:
     await database[OUTBOX].create_index([("published_at", ASCENDING), ("_id", ASCENDING)])
     if keep_published_s > 0:
-        await database[OUTBOX].create_index(
+        await database[OUTBOX_PUBLISHED].create_index(
             "published_at", name="published_ttl", expireAfterSeconds=int(keep_published_s)
         )
 
@@ -128,7 +129,7 @@ class OutboxRelay:
                 for partition, (offset, ce_id) in last.items():
                     if not await self._holds(partition, offset, ce_id):
                         raise NotHeld(f"{partition.topic}[{partition.partition}] lacks {offset}")
-            await self._forget([r["_id"] for r in records])
+            await self._forget(records)
             went_back = self._went_back(written)
             self._last_written.update(last)
             if went_back and self._keep_published_s > 0:
@@ -137,6 +138,8 @@ class OutboxRelay:
                 metrics.EVENTS_PUBLISHED.labels(record["topic"], record.get("event_type", "")).inc()
             count += len(records)
             self.published += len(records)
+            if len(records) < BATCH:
+                return count  # all there was; a commit meanwhile has set outbox_written
 
     async def _send(self, record: dict) -> asyncio.Future:
         headers = [(name, bytes(value)) for name, value in record["headers"]]
@@ -178,15 +181,23 @@ class OutboxRelay:
             await self._republish_kept()
 
     async def _republish_kept(self) -> None:
-        outbox = self._database[OUTBOX]
-        result = await self._database.retrying(
-            lambda: outbox.update_many(
-                {"published_at": {"$ne": None}}, {"$set": {"published_at": None}}
-            )
-        )
+        """Everything kept goes back to the outbox, to be published again in its order."""
+        kept = await self._database[OUTBOX_PUBLISHED].find({}).to_list(None)
+        await self._move(kept, OUTBOX_PUBLISHED, OUTBOX, published_at=None)
         self._last_written.clear()  # the new logs' offsets start the count again
-        log.warning("outbox.republishing", records=result.modified_count)
+        log.warning("outbox.republishing", records=len(kept))
         self._database.outbox_written.set()
+
+    async def _move(self, records: list[dict], source: str, target: str, **changes: Any) -> None:
+        """Records from one collection into the other (written there first: a crash in
+        between leaves them in both, which at worst publishes them once more)."""
+        if not records:
+            return
+        into, out_of = self._database[target], self._database[source]
+        writes = [ReplaceOne({"_id": r["_id"]}, {**r, **changes}, upsert=True) for r in records]
+        await self._database.retrying(lambda: into.bulk_write(writes, ordered=False))
+        ids = [r["_id"] for r in records]
+        await self._database.retrying(lambda: out_of.delete_many({"_id": {"$in": ids}}))
 
     async def _after_trouble(self) -> None:
         """The broker may have come back empty: its topics first; and if a record we
@@ -216,23 +227,19 @@ class OutboxRelay:
                 await self._reader.stop()
             self._reader = None
 
-    async def _forget(self, published: list) -> None:
-        outbox = self._database[OUTBOX]
+    async def _forget(self, published: list[dict]) -> None:
         if self._keep_published_s > 0:
             now = datetime.now(UTC)
-            await self._database.retrying(
-                lambda: outbox.update_many(
-                    {"_id": {"$in": published}}, {"$set": {"published_at": now}}
-                )
-            )
+            await self._move(published, OUTBOX, OUTBOX_PUBLISHED, published_at=now)
             return
-        await self._database.retrying(lambda: outbox.delete_many({"_id": {"$in": published}}))
+        outbox, ids = self._database[OUTBOX], [r["_id"] for r in published]
+        await self._database.retrying(lambda: outbox.delete_many({"_id": {"$in": ids}}))
 
     async def pending(self) -> int:
         return await self._database[OUTBOX].count_documents(PENDING)
 
     async def _hold_lease(self) -> bool:
-        return await self._leases.hold(LEASE, LEASE_TTL)
+        return await self._leases.keep(LEASE, LEASE_TTL)
 
     async def release_lease(self) -> None:
         await self._leases.release(LEASE)
