@@ -115,3 +115,52 @@ async def test_sql_for_patterns_and_indexed_equalities_finds_what_mongoeco_finds
         await their_people.update_one({"_id": "a"}, {"$set": {"key": ["Hörde"]}})
         for query in QUERIES:  # an array in the field: mongoeco's way again
             assert await _answers(our_people, query) == await _answers(their_people, query), query
+
+
+WRITES: list[tuple[str, Any, Any]] = [  # each turns an answer the engine keeps (mongo_features)
+    ("insert", {"_id": "w1", "name": 7, "key": "Hörde", "n": 12}, None),  # name: not all text
+    ("insert", {"_id": "w2", "name": "zoe", "key": ["Eving"], "n": [13, 1]}, None),  # arrays
+    ("update", {"_id": "b"}, {"$set": {"key": b"H\xc3\xb6rde", "tags": ["Eving"]}}),  # bytes
+    ("update", {"_id": "w1"}, {"$set": {"name": "yan"}}),  # all text again
+    ("delete", {"_id": "w2"}, None),
+    ("update", {"_id": "c"}, {"$unset": {"name": ""}}),  # a document without the sort field
+]
+
+
+async def _write(collection: Any, kind: str, first: Any, second: Any) -> None:
+    if kind == "insert":
+        await collection.insert_one(dict(first))
+    elif kind == "update":
+        await collection.update_one(first, second)
+    else:
+        await collection.delete_one(first)
+
+
+async def test_what_the_engine_keeps_of_a_collection_follows_every_write() -> None:
+    """Answers about the collection (arrays, tagged values, one type throughout) are kept up
+    to date from the documents written; after each kind of write, and after a rolled-back
+    transaction, every query finds what mongoeco's engine (asking anew) finds."""
+    ours = AsyncMongoClient(SQLiteEngineWithoutChangeDelivery(path=":memory:"))
+    theirs = AsyncMongoClient(SQLiteEngine(path=":memory:"))
+    async with ours, theirs:
+        our_people, their_people = await _loaded(ours), await _loaded(theirs)
+        for kind, first, second in WRITES:
+            for query in QUERIES:  # asked (and kept) before the write
+                await _answers(our_people, query)
+            await _write(our_people, kind, first, second)
+            await _write(their_people, kind, first, second)
+            for query in QUERIES:
+                ours_now = await _answers(our_people, query)
+                assert ours_now == await _answers(their_people, query), (kind, first, query)
+        labelled = {"labels": "Hörde", "n": {"$gte": 1}}
+        for client, people in ((ours, our_people), (theirs, their_people)):
+            await people.update_one({"_id": "h"}, {"$set": {"labels": ["Eving", "Hörde"]}})
+            session = client.start_session()
+            session.start_transaction()
+            # no array in "labels" while it runs (first asked then), back when it rolls back
+            await people.update_many({}, {"$set": {"labels": "Hörde"}}, session=session)
+            await people.find(labelled, session=session).to_list()
+            session.abort_transaction()
+        assert await _answers(our_people, labelled) == await _answers(their_people, labelled)
+        for query in QUERIES:
+            assert await _answers(our_people, query) == await _answers(their_people, query)

@@ -28,8 +28,10 @@ from mongoeco.engines.sqlite_query import (
     type_expression_sql,
 )
 
+from aiq_devstack.mongo_features import FeaturesKeptUpToDate
 
-class SQLiteEngineWithoutChangeDelivery(SQLiteEngine):
+
+class SQLiteEngineWithoutChangeDelivery(FeaturesKeptUpToDate):
     """The SQLite engine without its change-stream delivery, which nothing here uses, and
     without the whole-collection scans named above (each method below says which).
 
