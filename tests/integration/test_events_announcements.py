@@ -188,3 +188,43 @@ async def test_the_ranked_assignment_announces_each_placement_once(events) -> No
     ]
     confirmed = [e for e in seen if e.event_type == "aiq.registration.confirmed.v1"]
     assert all(e.table_seats == [] for e in confirmed)  # placed later, by the step
+
+
+async def test_admitting_sees_who_is_registered_and_who_waits_without_topic_tables(
+    events,
+) -> None:
+    """Admitting reads only some of a meeting's registrations (``relevant_to_admitting``):
+    still, nobody is registered twice (alone, or named in a school group) and the waitlist
+    counts everyone waiting, in a meeting without topic tables."""
+    system = events
+    eva, finn, gina, hugo = await people(system, "Eva", "Finn", "Gina", "Hugo")
+    (teacher,) = await people(system, "Lehrer", kind="teacher")
+    (student,) = await people(system, "Sven", kind="student", email_consent=False)
+    body = {k: v for k, v in MEETING.items() if k not in ("topic_tables", "agenda")}
+    meeting = (await system.events.post("/events", json={**body, "capacity": 3})).json()
+    await links(system, meeting["id"], 4)
+    path = f"/events/{meeting['id']}"
+
+    async def register(person: str):  # noqa: ANN202
+        return await system.events.post(f"{path}/registrations", json={"person_id": person})
+
+    assert (await register(eva)).json()["status"] == "confirmed"
+    group = await system.events.post(
+        f"{path}/group-registrations",
+        json={"teacher_person_id": teacher, "student_person_ids": [student]},
+    )
+    assert group.status_code == 201 and group.json()["status"] == "confirmed"  # 3 of 3 seats
+    alone = await register(student)  # named in the group already
+    assert alone.status_code == 409 and alone.json()["reason"] == "registered_already"
+    again = await system.events.post(
+        f"{path}/group-registrations",
+        json={"teacher_person_id": teacher, "student_person_ids": [eva]},
+    )
+    assert again.status_code == 409
+    waiting = [(await register(p)).json() for p in (finn, gina, hugo)]
+    assert [r["status"] for r in waiting] == ["waitlisted"] * 3
+    assert [r["waitlist_seq"] for r in waiting] == sorted(r["waitlist_seq"] for r in waiting)
+    assert (await register(gina)).status_code == 409  # waiting counts as registered
+    seen = await published_events(system, topics.REGISTRATIONS, meeting["id"])
+    positions = {e.person_id: e.waitlist_position for e in seen if "waitlisted" in e.event_type}
+    assert positions == {finn: 1, gina: 2, hugo: 3}

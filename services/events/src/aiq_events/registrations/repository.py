@@ -25,6 +25,8 @@ class RegistrationsRepository(PartOfMeeting[Registration]):
             IndexModel([("meeting_id", 1), ("person_id", 1)]),
             IndexModel([("meeting_id", 1), ("status", 1), ("waitlist_seq", 1)]),
             IndexModel("person_id"),
+            IndexModel("kind"),  # school groups (admitting)
+            IndexModel("status"),  # the waitlist (admitting)
             *self.part_indexes(),
         ]
 
@@ -40,17 +42,24 @@ class RegistrationsRepository(PartOfMeeting[Registration]):
         """What admitting ``person_ids`` asks of the meeting's registrations (in the order
         they were made): theirs, the school groups (a teacher's registration may name them),
         the waitlist, and with ``seated`` every confirmed one (the table seats they hold).
-        Each condition is one the embedded server selects in SQL, without reading the rest."""
-        either: list[dict[str, object]] = [
+
+        One query per condition, each on its own index (``person_id``, ``kind``, ``status``):
+        the embedded server then reads only the registrations they select. Asked as one
+        query of either condition, it read every registration of the collection."""
+        asked: list[dict[str, object]] = [
             {"person_id": {"$in": list(person_ids)}},
             {"kind": "teacher"},
             {"status": "waitlisted"},
         ]
         if seated:
-            either.append({"status": "confirmed"})
-        return await self.find(
-            self.of(meeting_id, EVERYTHING, **{"$or": either}), session, sort=[("_id", 1)]
-        )
+            asked.append({"status": "confirmed"})
+        found: dict[str, Registration] = {}
+        for condition in asked:
+            for registration in await self.find(
+                self.of(meeting_id, EVERYTHING, **condition), session
+            ):
+                found[registration.id] = registration
+        return sorted(found.values(), key=lambda r: r.id)
 
     async def listed(
         self, meeting_id: str, scope: Scope, page: PageParams, listing: RegistrationListing
