@@ -105,6 +105,7 @@ class Tx:
         self.audited: list[dict[str, Any]] = []
         self.committed_callbacks: list[Callable[[], None]] = []
         self.actor = current_actor.get()
+        self._reads: dict[tuple[str, str], Any] = {}
 
     @contextmanager
     def on_behalf_of(self, actor: Actor | None, traceparent: str | None) -> Iterator[None]:
@@ -116,6 +117,17 @@ class Tx:
             yield
         finally:
             self.actor, self._traceparent = before
+
+    async def read_once[T](self, key: tuple[str, str], read: Callable[[], Awaitable[T]]) -> T:
+        """What ``read`` gives, asked of the database once in this transaction: a copy the
+        handlers of a run of records each read (a meeting's, an organisation's). Whoever
+        writes it in the transaction calls :meth:`forget`."""
+        if key not in self._reads:
+            self._reads[key] = await read()
+        return self._reads[key]
+
+    def forget(self, key: tuple[str, str]) -> None:
+        self._reads.pop(key, None)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the transaction has committed (e.g. wake a worker)."""

@@ -7,9 +7,10 @@ publish at a time so a meeting's events keep their order.
 A published record is deleted, unless ``keep_published_s`` is set (the embedded broker: it
 keeps nothing across a restart). Then it moves to ``outbox_published``, marked published, for
 that long (apart, so that the outbox holds only what waits and finding it costs what waits,
-not what was published in the last quarter of an hour), and the relay watches for a broker that came back empty: after any Kafka trouble it creates the
-topics again before publishing more, and reads back the last record it published; when that
-is gone, everything kept is published again (consumers' dedupe records skip what they had).
+not what was published in the last quarter of an hour), and the relay watches for a broker
+that came back empty: after any Kafka trouble it creates the topics again before publishing
+more, and reads back the last record it published; when that is gone, everything kept is
+published again (consumers' dedupe records skip what they had).
 With ``verify_writes`` every batch is read back before it counts as published, since a
 broker that lost its topics may acknowledge writes it never shows; and while records are kept,
 the last one published to each partition is looked for again every ``HELD_CHECK_S`` even

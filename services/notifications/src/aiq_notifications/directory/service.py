@@ -39,12 +39,17 @@ class People:
 
     async def remember_organisation(self, organisation: OrganisationSnapshot, tx: Tx) -> None:
         await self._organisations.save(Organisation.from_event(organisation), tx.session)
+        tx.forget(("organisation", organisation.organisation_id))
 
     async def recipient(self, person_id: str, tx: Tx) -> Recipient | None:
         return await self._recipients.get(person_id, tx.session)
 
     async def organisation(self, organisation_id: str, tx: Tx) -> Organisation | None:
-        return await self._organisations.get(organisation_id, tx.session)
+        """Read once per transaction (the dashboard and the email of each record ask)."""
+        return await tx.read_once(
+            ("organisation", organisation_id),
+            lambda: self._organisations.get(organisation_id, tx.session),
+        )
 
     async def withdraw_consent(self, person_id: str, tx: Tx) -> None:
         await self._recipients.update(person_id, {"email_consent": False}, tx.session)
@@ -68,9 +73,17 @@ class KnownMeetings:
         await self._meetings.upsert(meeting.meeting_id, known_meeting(meeting), tx.session)
         if meeting.status == "published":
             await self._meetings.published_since(meeting.meeting_id, self._clock.now(), tx.session)
+        tx.forget(("meeting", meeting.meeting_id))
 
     async def get(self, meeting_id: str, tx: Tx | None = None) -> dict[str, Any] | None:
-        return await self._meetings.document(meeting_id, tx.session if tx else None)
+        """The meeting's copy; in a transaction read once (the dashboard and the email of
+        each record of a run ask), each caller given its own dict."""
+        if tx is None:
+            return await self._meetings.document(meeting_id, None)
+        known = await tx.read_once(
+            ("meeting", meeting_id), lambda: self._meetings.document(meeting_id, tx.session)
+        )
+        return dict(known) if known is not None else None
 
     async def districts_of(self, meeting_id: str, tx: Tx | None = None) -> list[str]:
         """The meeting's districts (none while it is not known here yet)."""
@@ -81,6 +94,7 @@ class KnownMeetings:
 
     async def reminded(self, meeting_id: str, kind: str, tx: Tx) -> None:
         await self._meetings.reminded(meeting_id, kind, tx.session)
+        tx.forget(("meeting", meeting_id))
 
 
 class Invitations:
