@@ -56,12 +56,8 @@ class Dashboards:
             scope, [district], rules.upcoming_since(now) if upcoming else None
         )
         today = now.astimezone(BERLIN).date()
-        events = [
-            rules.meeting_counts(
-                doc, await self._delivery_counts(doc["meeting_id"], district), today
-            )
-            for doc in docs
-        ]
+        counts = await self._delivery_counts([doc["meeting_id"] for doc in docs], district)
+        events = [rules.meeting_counts(doc, counts[doc["meeting_id"]], today) for doc in docs]
         return DistrictDashboard(district=district, events=events)
 
     async def city_overview(
@@ -73,12 +69,12 @@ class Dashboards:
         docs = await self._dashboards.of_districts(
             scope, visible, rules.upcoming_since(now) if upcoming else None
         )
-        deliveries = {
-            meeting_id: await self._delivery_counts(meeting_id, None)
-            for meeting_id in {doc["meeting_id"] for doc in docs}
-        }
+        deliveries = await self._delivery_counts(list({doc["meeting_id"] for doc in docs}), None)
         return rules.city_overview(docs, visible, deliveries, now.astimezone(BERLIN).date())
 
-    async def _delivery_counts(self, meeting_id: str, district: str | None) -> DeliveryCounts:
-        """Of a meeting the caller sees (its emails to ``district``'s people, or all)."""
-        return rules.delivery_counts(await self._deliveries.tally_of_meeting(meeting_id, district))
+    async def _delivery_counts(
+        self, meeting_ids: list[str], district: str | None
+    ) -> dict[str, DeliveryCounts]:
+        """Of meetings the caller sees (their emails to ``district``'s people, or all)."""
+        tallies = await self._deliveries.tallies_of_meetings(meeting_ids, district)
+        return {m: rules.delivery_counts(tally) for m, tally in tallies.items()}

@@ -326,9 +326,16 @@ class DeliveryTalliesRepository(Repository[DeliveryTally]):
                 {"_id": tally_id}, update, upsert=True, session=session
             )
 
-    async def of_meeting(self, meeting_id: str) -> list[DeliveryTally]:
-        """The meeting's tallies, one per district its emails went to."""
-        return await self.find({"meeting_id": meeting_id})
+    async def of_meetings(self, meeting_ids: Sequence[str]) -> list[DeliveryTally]:
+        """The meetings' tallies, one per meeting and district its emails went to."""
+        if not meeting_ids:
+            return []  # an empty $in breaks the embedded server
+        return await self.find({"meeting_id": {"$in": list(meeting_ids)}})
+
+    async def by_ids(self, tally_ids: Sequence[str]) -> list[DeliveryTally]:
+        if not tally_ids:
+            return []
+        return await self.find({"_id": {"$in": list(tally_ids)}})
 
 
 class AddressHoldsRepository(Repository[HardBounces]):

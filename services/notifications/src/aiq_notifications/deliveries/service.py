@@ -57,17 +57,22 @@ class Deliveries:
         query = scope.narrow({f: v for f, v in wanted.items() if v}, "districts")
         return await self._deliveries.page(query, page)
 
-    async def tally_of_meeting(self, meeting_id: str, district: str | None) -> DeliveryTally:
-        """The meeting's emails by what became of them: to ``district``'s people, or all.
-        Read, not counted, and not narrowed: whoever may see a meeting sees all its emails
-        (each is visible in the meeting's districts: ``rules.delivery_districts``)."""
+    async def tallies_of_meetings(
+        self, meeting_ids: Sequence[str], district: str | None
+    ) -> dict[str, DeliveryTally]:
+        """Each meeting's emails by what became of them: to ``district``'s people, or all;
+        read in one query, not counted, and not narrowed: whoever may see a meeting sees all
+        its emails (each is visible in the meeting's districts: ``rules.delivery_districts``)."""
+        totals = {m: DeliveryTally(id=m, meeting_id=m) for m in meeting_ids}
         if district is not None:
-            tally_id = meeting_tally_id(meeting_id, district)
-            return await self._tallies.get(tally_id) or DeliveryTally(id=tally_id)
-        total = DeliveryTally(id=meeting_id, meeting_id=meeting_id)
-        for tally in await self._tallies.of_meeting(meeting_id):
-            total = total.plus(tally)
-        return total
+            ids = [meeting_tally_id(m, district) for m in meeting_ids]
+            found = await self._tallies.by_ids(ids)
+        else:
+            found = await self._tallies.of_meetings(list(meeting_ids))
+        for tally in found:
+            if tally.meeting_id in totals:
+                totals[tally.meeting_id] = totals[tally.meeting_id].plus(tally)
+        return totals
 
     async def tally_of_campaign(self, campaign_id: str) -> DeliveryTally:
         """The campaign's deliveries by what became of them (one read, not a count: whoever
