@@ -121,12 +121,11 @@ class FeaturesKeptUpToDate(SQLiteEngine):
             if not self._written_since(key, other, ()):
                 return cached
             self._collection_features_cache.pop(key)  # asked anew, in full
-        self._start_logging()
-        asked_at = self._last_write
+        logged, asked_at = self._logging(), self._last_write
         answer = super()._field_has_uniform_scalar_sort_type_in_collection(
             db_name, coll_name, field
         )
-        if answer is not None:
+        if answer is not None and logged:
             self._answered_at[key] = asked_at
         return answer
 
@@ -160,10 +159,10 @@ class FeaturesKeptUpToDate(SQLiteEngine):
             return bool(cache[key])
         if key in cache:
             return bool(cache[key])
-        self._start_logging()
-        asked_at = self._last_write
+        logged, asked_at = self._logging(), self._last_write
         answer = ask()
-        self._answered_at[key] = asked_at
+        if logged:  # else mongoeco's own caching: forgotten at the next write
+            self._answered_at[key] = asked_at
         return answer
 
     def _written_since(self, key: Key, predicate: str, params: Sequence[object]) -> bool:
@@ -186,15 +185,23 @@ class FeaturesKeptUpToDate(SQLiteEngine):
         self._prune()
         return row is not None
 
-    def _start_logging(self) -> None:
-        """The log of writes on the engine's connection (a new connection: a new log)."""
+    def _logging(self) -> bool:
+        """Whether the engine's connection logs its writes: the log is made at the first
+        question asked outside a transaction (made inside one, it would go with a rollback;
+        until then answers are mongoeco's, forgotten at each write). A new connection gets
+        a new log."""
         connection = self._require_connection()
         if self._logged_on is connection:
-            return
+            return True
+        if connection.in_transaction:
+            return False
         connection.create_function("aiq_next_write", 0, self._next_write)
         for statement in _LOG:
             connection.execute(statement)
+        if connection.in_transaction:
+            connection.commit()
         self._logged_on = connection
+        return True
 
     def _next_write(self) -> int:
         self._last_write = next(self._writes)
