@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pymongo import IndexModel
+from pymongo import IndexModel, ReturnDocument
 
 from aiq_notifications.registrations.rules import KnownRegistration
 from aiq_shared.repository import Repository, Session
@@ -26,20 +26,28 @@ class RegistrationsRepository(Repository[KnownRegistration]):
         state: str,
         check_in_code: str | None,
         session: Session,
-        standing: str | None = None,
+        first_standing: str | None = None,
         tables: list[str] | None = None,
-    ) -> None:
-        """``standing`` and ``tables``: what the registration counts for on the dashboard."""
+    ) -> KnownRegistration | None:
+        """The registration as it stands now; returns it as it was (None: its first event).
+        ``first_standing`` (kept from the first event on) and ``tables``: what it counts for
+        on the dashboard."""
         fields: dict[str, Any] = {"meeting_id": meeting_id, "person_id": person_id, "state": state}
         if check_in_code:
             fields["check_in_code"] = check_in_code
-        if standing:
-            fields["standing"] = standing
         if tables is not None:
             fields["tables"] = tables
-        await self.collection.update_one(
-            {"_id": registration_id}, {"$set": fields}, upsert=True, session=session
+        update: dict[str, Any] = {"$set": fields}
+        if first_standing:
+            update["$setOnInsert"] = {"standing": first_standing}
+        before = await self.collection.find_one_and_update(
+            {"_id": registration_id},
+            update,
+            upsert=True,
+            return_document=ReturnDocument.BEFORE,
+            session=session,
         )
+        return self.from_document(before)
 
     async def of_meeting(self, meeting_id: str, session: Session) -> list[KnownRegistration]:
         return await self.find({"meeting_id": meeting_id}, session)

@@ -151,30 +151,30 @@ class Registrations:
 
     # -- the steps -----------------------------------------------------------------------
     async def _count(self, change: Change, registration: RegistrationSnapshot, tx: Tx) -> None:
-        """The event on its district's dashboard, and the registration as it stands now."""
-        known = await self._registrations.get(registration.registration_id, tx.session)
-        standing = await self._standing(registration, known, tx)
+        """The event on its district's dashboard, and the registration as it stands now
+        (recorded and read back as it was in one round trip)."""
+        first_standing = await self._first_standing(registration, tx)
         state = rules.registration_state(change, registration.status)
-        increments = dashboard_increments(
-            change,
-            registration,
-            rules.previous_state(registration),
-            self._clock.now().astimezone(BERLIN).date(),
-            standing,
-            counted=known.tables if known else None,
-        )
         meeting_id = registration.meeting.meeting_id
-        await self._dashboards.count(registration.district, meeting_id, increments, tx)
-        await self._registrations.record(
+        known = await self._registrations.record(
             registration.registration_id,
             meeting_id,
             registration.person_id,
             state,
             registration.check_in_code,
             tx.session,
-            standing=standing,
+            first_standing=first_standing,
             tables=counted_tables(state, registration),
         )
+        increments = dashboard_increments(
+            change,
+            registration,
+            rules.previous_state(registration),
+            self._clock.now().astimezone(BERLIN).date(),
+            known.standing if known is not None else first_standing,
+            counted=known.tables if known else None,
+        )
+        await self._dashboards.count(registration.district, meeting_id, increments, tx)
 
     async def _confirm(
         self, kind: DeliveryKind, event: RegistrationSnapshot, recipient: Recipient, tx: Tx
@@ -250,13 +250,9 @@ class Registrations:
             raise RetryLater(f"person {registration.person_id} not known here yet")
         return recipient if recipient is not None and recipient.email else None
 
-    async def _standing(
-        self, registration: RegistrationSnapshot, known: KnownRegistration | None, tx: Tx
-    ) -> Standing | None:
-        """New or long-standing partner: decided once per registration, at its first event
-        (so what a cancellation takes away is what the registration added)."""
-        if known is not None:
-            return known.standing
+    async def _first_standing(self, registration: RegistrationSnapshot, tx: Tx) -> Standing | None:
+        """New or long-standing partner, as a registration's first event decides it (once:
+        what a cancellation takes away is what the registration added)."""
         if not registration.organisation_id:
             return None
         organisation = await self._people.organisation(registration.organisation_id, tx)
