@@ -184,3 +184,26 @@ async def test_answers_first_asked_in_a_rolled_back_transaction_are_kept_up_to_d
                 await _write(collection, kind, first, second)
             for query in QUERIES:
                 assert await _answers(people[0], query) == await _answers(people[1], query)
+
+
+async def test_answers_first_asked_inside_a_transaction_are_kept_from_the_connection_on() -> None:
+    """On a busy server nearly every question is first asked inside a write's transaction:
+    the log of writes is made when the engine connects, so those answers are kept too."""
+    engine = SQLiteEngineWithoutChangeDelivery(path=":memory:")
+    ours = AsyncMongoClient(engine)
+    theirs = AsyncMongoClient(SQLiteEngine(path=":memory:"))
+    async with ours, theirs:
+        people = [await _loaded(ours), await _loaded(theirs)]
+        for client, collection in zip((ours, theirs), people, strict=True):
+            session = client.start_session()
+            session.start_transaction()
+            await collection.find({"key": "Eving", "n": {"$gte": 1}}, session=session).to_list()
+            await collection.insert_one({"_id": "t1", "key": "Eving", "n": 20}, session=session)
+            session.commit_transaction()
+        asked = [key for key in engine._answered_at if key[1] == "people"]
+        assert ("t", "people", "top_level_array:key") in asked
+        for kind, first, second in WRITES:
+            for collection in people:
+                await _write(collection, kind, first, second)
+            for query in QUERIES:
+                assert await _answers(people[0], query) == await _answers(people[1], query)

@@ -67,6 +67,13 @@ class FeaturesKeptUpToDate(SQLiteEngine):
         self._logged_on: sqlite3.Connection | None = None
         self._answered_at: dict[Key, int] = {}  # the last write each answer has seen
 
+    def _connect_sync(self) -> None:
+        """Once connected (and its tables made), the connection logs its writes: asked later,
+        the first question comes inside a write's transaction almost always on a busy server,
+        and a log made there would go with a rollback (``_logging``)."""
+        super()._connect_sync()
+        self._logging()
+
     # -- the questions ----------------------------------------------------------------------
     def _field_is_top_level_array_in_collection(
         self, db_name: str, coll_name: str, field: str
@@ -186,10 +193,10 @@ class FeaturesKeptUpToDate(SQLiteEngine):
         return row is not None
 
     def _logging(self) -> bool:
-        """Whether the engine's connection logs its writes: the log is made at the first
-        question asked outside a transaction (made inside one, it would go with a rollback;
-        until then answers are mongoeco's, forgotten at each write). A new connection gets
-        a new log."""
+        """Whether the engine's connection logs its writes: the log is made when the engine
+        connects, or else at the first question asked outside a transaction (made inside
+        one, it would go with a rollback; until then answers are mongoeco's, forgotten at
+        each write). A new connection gets a new log."""
         connection = self._require_connection()
         if self._logged_on is connection:
             return True
