@@ -269,3 +269,34 @@ async def test_decimals_still_compare_as_numbers_once_one_is_stored(embedded_mon
     assert above == {"int", "decimal"}
     await db.n.update_one({"_id": "float"}, {"$set": {"x": Decimal128("3.5")}})
     assert {d["_id"] for d in await db.n.find({"x": {"$gte": 3}}).to_list()} == {"float"}
+
+
+async def test_reads_of_a_file_database_beside_transactions_find_the_written_documents(
+    patient_mongo,
+) -> None:
+    """A file database read many documents on a reader connection of its own, which has no
+    log of the writes the engine keeps its answers by (``mongo_features``): beside
+    transactions that asked those questions first, such reads failed ("no such table")."""
+    client = AsyncMongoClient(patient_mongo)
+    people, counts = client.t.people, client.t.counts
+
+    async def writer(name: str) -> None:
+        for i in range(15):
+            async with client.start_session() as session:
+
+                async def work(s, i=i):  # type: ignore[no-untyped-def]
+                    document = {"_id": f"{name}{i}", "k": i % 3, "tags": ["a"]}
+                    await people.insert_one(document, session=s)
+                    await people.find({"k": 1, "tags": "a"}, session=s).to_list()
+                    await counts.update_one(
+                        {"_id": "n"}, {"$inc": {"n": 1}}, upsert=True, session=s
+                    )
+
+                await session.with_transaction(work)
+            await people.find({"k": 2}).sort("k").to_list()
+
+    await asyncio.gather(*(writer(name) for name in "abcd"))
+    assert await people.count_documents({}) == 60
+    assert len(await people.find({"k": 1, "tags": "a"}).sort("_id").to_list()) == 20
+    assert (await counts.find_one({"_id": "n"}))["n"] == 60
+    await client.close()

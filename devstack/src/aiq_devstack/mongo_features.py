@@ -20,7 +20,9 @@ to date by looking at the documents written since it was given:
   written since holds another (or lacks the field); *no* is asked again, as mongoeco does.
 
 A rolled-back transaction makes mongoeco forget every answer (it restores documents without
-writing them): so does this. Other questions keep mongoeco's own caching.
+writing them): so does this. Other questions keep mongoeco's own caching. The log and the
+answers belong to the engine's one connection, so every read runs on it (no dedicated
+reader connections for file databases).
 """
 
 from __future__ import annotations
@@ -66,6 +68,12 @@ class FeaturesKeptUpToDate(SQLiteEngine):
         self._pruned_at = 0
         self._logged_on: sqlite3.Connection | None = None
         self._answered_at: dict[Key, int] = {}  # the last write each answer has seen
+
+    def _can_use_dedicated_reader(self, context: object) -> bool:
+        """Every read on the engine's one connection: the log of writes and the answers kept
+        from it belong to that connection (a file database's dedicated readers, each a
+        connection of its own, have no log and see another snapshot)."""
+        return False
 
     def _connect_sync(self) -> None:
         """Once connected (and its tables made), the connection logs its writes: asked later,
