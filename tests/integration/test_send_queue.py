@@ -1,7 +1,8 @@
-"""The send queue (``repository.SendQueueRepository``) on a real SMTP conversation: a delivery
+"""The send queue (``send_queue.SendQueueRepository``) on a real SMTP conversation: a delivery
 kept before the queue existed is sent, and an email a sender handed over but died before
 recording is recorded as sent, not sent again; a campaign kept before the tallies gets its
-tally counted once and goes on from there, and so do its meeting's dashboard counts."""
+tally counted once and goes on from there, and so do its meeting's dashboard counts. And two
+senders claiming deliveries together on one database, with their leases."""
 
 from __future__ import annotations
 
@@ -11,9 +12,18 @@ import pytest
 from pymongo import AsyncMongoClient
 from test_smtp_failures import MoodySmtp, notifications_against
 
-from aiq_notifications.deliveries.rules import Content, RenderedEmail, StateChange, new_delivery
+from aiq_notifications.deliveries.holds import AddressHolds
+from aiq_notifications.deliveries.rules import (
+    Content,
+    RenderedEmail,
+    StateChange,
+    claim_lease,
+    new_delivery,
+)
+from aiq_notifications.deliveries.sending import Sending
 from aiq_notifications.settings import NotificationsSettings
-from aiq_shared.mongo import to_document
+from aiq_shared.clock import FrozenClock
+from aiq_shared.mongo import Database, create_client, to_document
 from helpers import eventually
 
 pytestmark = pytest.mark.integration
@@ -137,3 +147,53 @@ async def test_a_campaign_and_a_meeting_kept_before_the_tallies_show_their_count
 async def _all_sent(client, count: int) -> list | None:  # type: ignore[no-untyped-def]
     items = (await client.get("/deliveries")).json()["items"]
     return items if len(items) == count and all(d["state"] == "sent" for d in items) else None
+
+
+async def test_two_senders_claim_together_keep_their_lease_and_never_share_a_delivery(
+    settings_for,
+) -> None:
+    """Two replicas' senders claim a few due deliveries at once: each delivery goes to one;
+    a lease renewed in time keeps them, one left to run out goes to the other sender."""
+    settings = settings_for(NotificationsSettings, "notifications")
+    client = create_client(settings.mongo_url)
+    database = Database(client, settings.mongo_db, "/aiq/test", settings.kafka_topic_prefix)
+    clock = FrozenClock(LONG_AGO + timedelta(hours=1))
+    lease_s = claim_lease(settings.smtp_timeout_s).total_seconds()
+    first, second = (
+        Sending(database, settings, clock, AddressHolds(database, settings), lambda: None)
+        for _ in range(2)
+    )
+    names = ["a", "b", "c", "d"]
+    await database["deliveries"].insert_many([_delivery(n) for n in names])
+    await database["send_queue"].insert_many([{"_id": f"d-{n}", "due_at": LONG_AGO} for n in names])
+    try:
+        due = await first.due(10)
+        assert [e.id for e in due] == ["d-a", "d-b", "d-c", "d-d"]
+        mine, lease = await first.claim(due[:3])
+        assert [d.id for d in mine] == ["d-a", "d-b", "d-c"]
+        assert all(d.state == "sending" and d.attempts == 1 for d in mine)
+        assert first.room_for_a_send(lease)
+        # the other replica read the same entries before: it gets only the one left
+        theirs, _ = await second.claim(due)
+        assert [d.id for d in theirs] == ["d-d"]
+
+        # a send would no longer fit: the first renews for what it has not sent (b, c)
+        clock.advance(timedelta(seconds=lease_s / 2))
+        assert not first.room_for_a_send(lease)
+        kept, renewed = await first.keep(mine[1:], lease)
+        assert [d.id for d in kept] == ["d-b", "d-c"] and first.room_for_a_send(renewed)
+        # past the first leases: a (not kept) and d (its sender died) are due again, b, c not
+        clock.advance(timedelta(seconds=lease_s / 2 + 1))
+        again = await second.due(10)
+        assert [e.id for e in again] == ["d-a", "d-d"]
+        taken_over, _ = await second.claim(again)
+        assert [(d.id, d.attempts) for d in taken_over] == [("d-a", 2), ("d-d", 2)]
+
+        # past the renewed lease too: the second takes b and c; the first keeps none of them
+        clock.advance(timedelta(seconds=lease_s + 1))
+        later, _ = await second.claim(await second.due(10))
+        assert {d.id for d in later} == {"d-a", "d-b", "d-c", "d-d"}
+        still, _ = await first.keep(kept, renewed)
+        assert still == []
+    finally:
+        await client.close()

@@ -36,6 +36,11 @@ class SharedPace:
         self._interval = timedelta(minutes=1) / per_minute if per_minute > 0 else None
         self._burst = max(burst, 1)
 
+    @property
+    def limited(self) -> bool:
+        """Whether there is a limit at all (``per_minute`` above 0)."""
+        return self._interval is not None
+
     async def reserve(self) -> timedelta:
         """Take the next slot; how long to wait for it (zero: go now).
 

@@ -14,7 +14,6 @@ from aiq_notifications.deliveries import emails
 from aiq_notifications.deliveries.repository import (
     DeliveriesRepository,
     DeliveryTalliesRepository,
-    SendQueueRepository,
 )
 from aiq_notifications.deliveries.rules import (
     DELIVERY,
@@ -23,6 +22,7 @@ from aiq_notifications.deliveries.rules import (
     RenderedEmail,
     new_delivery,
 )
+from aiq_notifications.deliveries.send_queue import SendQueueRepository
 from aiq_notifications.directory.rules import Recipient
 from aiq_notifications.directory.service import KnownMeetings, People
 from aiq_notifications.privacy.rules import unsubscribe_token

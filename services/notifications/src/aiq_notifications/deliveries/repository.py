@@ -1,11 +1,8 @@
 """Deliveries, their send queue, the tallies of campaigns and address holds (PyMongo).
 
-The send queue holds one small entry per delivery still to be sent (``rules.Due``). The
-sender asks it what is due, takes an entry by moving its ``due_at`` to the end of a lease
-(one replica wins: the update is conditional on the entry still being due), and marks it
-handed over once the SMTP server has the email. An entry goes when its delivery is sent, dead
-or stopped. Kept apart from the deliveries, which carry whole rendered emails: on the embedded
-MongoDB every query that is not a lookup by id reads each document it considers.
+The send queue (``send_queue.py``) is kept apart from the deliveries, which carry whole
+rendered emails: on the embedded MongoDB every query that is not a lookup by id reads each
+document it considers.
 """
 
 from __future__ import annotations
@@ -14,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import IndexModel, ReturnDocument
+from pymongo import IndexModel, ReturnDocument, UpdateOne
 
 from aiq_notifications.deliveries.rules import (
     DELIVERY_STATES,
@@ -26,6 +23,7 @@ from aiq_notifications.deliveries.rules import (
     DeliveryState,
     Due,
     HardBounces,
+    Lease,
     Move,
     StateChange,
     dead,
@@ -67,35 +65,74 @@ class DeliveriesRepository(Repository[Delivery]):
         )
         return result.upserted_id is not None
 
-    async def claim(self, delivery_id: str, now: datetime, lease_until: datetime) -> Claimed | None:
-        """Take the delivery for sending if it is due (pending and due, or sending with an
-        expired lease: its sender died); None if it is not (any more)."""
-        document = await self.database.retrying(
-            lambda: self.collection.find_one_and_update(
-                {"_id": delivery_id, **_due(now)},
+    async def claim(self, ids: Sequence[str], now: datetime, lease: Lease) -> list[Claimed]:
+        """Take these deliveries for sending if they are due (pending and due, or sending with
+        an expired lease: their sender died), in one update; those taken, in the order of
+        ``ids`` (the others are not due any more). Only the holder of their send-queue
+        entries' ``lease`` claims them, so its end marks which are this sender's."""
+        await self.database.retrying(
+            lambda: self.collection.update_many(
+                {"_id": {"$in": list(ids)}, **_due(now)},
                 {
-                    "$set": {"state": "sending", "lease_until": lease_until},
+                    "$set": {"state": "sending", "lease_until": lease.until},
                     "$inc": {"attempts": 1},
                     "$push": {"history": StateChange(state="sending", at=now).model_dump()},
                 },
-                return_document=ReturnDocument.AFTER,
             )
         )
-        return from_document(Claimed, document)
+        documents = await self.database.retrying(
+            lambda: self.collection.find(
+                {"_id": {"$in": list(ids)}, "state": "sending", "lease_until": lease.until}
+            ).to_list()
+        )
+        claimed = {d["_id"]: d for d in documents}
+        return [from_document(Claimed, claimed[i]) for i in ids if i in claimed]  # type: ignore[misc]
+
+    async def renew(self, ids: Sequence[str], lease: Lease) -> None:
+        """The lease of these deliveries (claimed and still sending) ends later."""
+        await self.database.retrying(
+            lambda: self.collection.update_many(
+                {"_id": {"$in": list(ids)}, "state": "sending"},
+                {"$set": {"lease_until": lease.until}},
+            )
+        )
+
+    async def states(self, ids: Iterable[str]) -> dict[str, DeliveryState]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        documents = await self.collection.find({"_id": {"$in": wanted}}, {"state": 1}).to_list()
+        return {d["_id"]: d["state"] for d in documents}
 
     async def get_claimed(self, delivery_id: str) -> Claimed | None:
         return from_document(Claimed, await self.collection.find_one({"_id": delivery_id}))
 
-    async def record_sent(self, delivery_id: str, move: Move, session: Session) -> bool:
-        """Sent, unless it was recorded already (by another sender): False then."""
-        update = {
-            "$set": {"state": move.change.state, **move.fields},
-            "$push": {"history": move.change.model_dump()},
+    async def record_sent(self, moves: Sequence[tuple[str, Move]], session: Session) -> list[str]:
+        """Each delivery sent (each with its move), unless it was recorded already (by
+        another sender): the ids recorded, in one read and one write."""
+        if not moves:
+            return []
+        ids = [delivery_id for delivery_id, _ in moves]
+        sending = {
+            d["_id"]
+            for d in await self.collection.find(
+                {"_id": {"$in": ids}, "state": "sending"}, {"_id": 1}, session=session
+            ).to_list()
         }
-        result = await self.collection.update_one(
-            {"_id": delivery_id, "state": "sending"}, update, session=session
-        )
-        return result.modified_count == 1
+        updates = [
+            UpdateOne(
+                {"_id": delivery_id, "state": "sending"},
+                {
+                    "$set": {"state": move.change.state, **move.fields},
+                    "$push": {"history": move.change.model_dump()},
+                },
+            )
+            for delivery_id, move in moves
+            if delivery_id in sending
+        ]
+        if updates:
+            await self.collection.bulk_write(updates, session=session)
+        return [delivery_id for delivery_id in ids if delivery_id in sending]
 
     async def waiting(self) -> list[Due]:
         """Every delivery still to be sent, as a send-queue entry (to fill the queue)."""
@@ -247,63 +284,6 @@ class DeliveriesRepository(Repository[Delivery]):
 
     async def count_by_state(self, query: Query) -> dict[DeliveryState, int]:
         return {state: await self.count({**query, "state": state}) for state in DELIVERY_STATES}
-
-
-class SendQueueRepository(Repository[Due]):
-    collection_name = "send_queue"
-    model = Due
-
-    def indexes(self) -> Sequence[IndexModel]:
-        return [IndexModel("due_at")]
-
-    async def enqueue(self, delivery_id: str, due_at: datetime, session: Session) -> None:
-        await self.collection.update_one(
-            {"_id": delivery_id}, {"$setOnInsert": {"due_at": due_at}}, upsert=True, session=session
-        )
-
-    async def due(self, now: datetime, limit: int) -> list[Due]:
-        """Up to ``limit`` entries due by ``now``, the longest due first."""
-        documents = await self.database.retrying(
-            lambda: (
-                self.collection.find({"due_at": {"$lte": now}})
-                .sort("due_at", 1)
-                .limit(limit)
-                .to_list()
-            )
-        )
-        return self._models(documents)
-
-    async def take(self, entry: Due, now: datetime, lease_until: datetime) -> bool:
-        """Hold the entry until ``lease_until``; False if it is no longer due (another sender
-        took it, or it is done)."""
-        taken = await self.database.retrying(
-            lambda: self.collection.update_one(
-                {"_id": entry.id, "due_at": {"$lte": now}}, {"$set": {"due_at": lease_until}}
-            )
-        )
-        return taken.modified_count == 1
-
-    async def handed_over(self, delivery_id: str, at: datetime, record_by: datetime) -> None:
-        await self.database.retrying(
-            lambda: self.collection.update_one(
-                {"_id": delivery_id}, {"$set": {"handed_over_at": at, "due_at": record_by}}
-            )
-        )
-
-    async def due_again(self, delivery_id: str, at: datetime, session: Session) -> None:
-        await self.collection.update_one(
-            {"_id": delivery_id},
-            {"$set": {"due_at": at}, "$unset": {"handed_over_at": ""}},
-            session=session,
-        )
-
-    async def done(self, delivery_ids: Iterable[str], session: Session) -> int:
-        """The entries of these deliveries go (each by id: the cheap lookup); how many were
-        still there."""
-        gone = 0
-        for delivery_id in delivery_ids:
-            gone += await self.delete(delivery_id, session)
-        return gone
 
 
 class DeliveryTalliesRepository(Repository[DeliveryTally]):

@@ -91,7 +91,7 @@ class Delivery(BaseModel):
 
 
 class Due(BaseModel):
-    """A delivery in the send queue (``repository.SendQueueRepository``): small, apart from
+    """A delivery in the send queue (``send_queue.SendQueueRepository``): small, apart from
     what the email says, so that finding the next one to send never reads rendered emails.
 
     ``due_at`` is when the sender takes it: its next attempt while it waits, the end of its
@@ -269,6 +269,23 @@ def claim_lease(smtp_timeout_s: float) -> timedelta:
     """How long a claim holds: longer than any SMTP conversation; after a crash it expires
     and the delivery is taken again."""
     return timedelta(seconds=3 * smtp_timeout_s)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A sender's hold on the deliveries it claimed together: whose (``token``, one per
+    claim) and until when. The sender sends one of them only while a whole SMTP conversation
+    still fits in it with one to spare, and renews it otherwise (``Sending.keep``)."""
+
+    token: str
+    until: datetime
+
+    @classmethod
+    def new(cls, token: str, now: datetime, smtp_timeout_s: float) -> Lease:
+        return cls(token, now + claim_lease(smtp_timeout_s))
+
+    def room_for_a_send(self, now: datetime, smtp_timeout_s: float) -> bool:
+        return now + timedelta(seconds=2 * smtp_timeout_s) <= self.until
 
 
 # -- address holds ---------------------------------------------------------------------------

@@ -1,11 +1,13 @@
-"""The sender's steps (``workers.Sender`` runs them): what is due, claim, handed over, sent,
-retried, dead.
+"""The sender's steps (``workers.Sender`` runs them): what is due, claim, keep, handed over,
+sent, retried, dead.
 
-What is still to be sent waits in the send queue (``repository.SendQueueRepository``). A
-delivery is claimed (its queue entry leased, the delivery pending -> sending) before the SMTP
-conversation and its queue entry marked handed over right after it, so a crash can resend at
-most the one email in flight; the deterministic Message-ID lets a mail system recognise even
-that one. Handed-over deliveries are recorded as sent a run at a time, in one transaction (a
+What is still to be sent waits in the send queue (``send_queue.SendQueueRepository``).
+Deliveries are claimed a few at once (their queue entries leased, the deliveries pending ->
+sending: two writes and a read for all of them) before their SMTP conversations, and each
+one's queue entry is marked handed over right after its own, so a crash can resend at most
+the one email in flight; the deterministic Message-ID lets a mail system recognise even that
+one. Claimed deliveries not sent when a crash comes are taken again once their lease ends.
+Handed-over deliveries are recorded as sent a run at a time, in one transaction (a
 sender that died before that leaves entries a later run records, sending nothing). Every
 transition but the claim (a lease, kept in the delivery's history) is recorded in the audit
 trail.
@@ -23,13 +25,14 @@ from aiq_notifications.deliveries.holds import AddressHolds
 from aiq_notifications.deliveries.repository import (
     DeliveriesRepository,
     DeliveryTalliesRepository,
-    SendQueueRepository,
 )
-from aiq_notifications.deliveries.rules import DELIVERY, Claimed, Due, Move
+from aiq_notifications.deliveries.rules import DELIVERY, Claimed, Due, Lease, Move
+from aiq_notifications.deliveries.send_queue import SendQueueRepository
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.clock import Clock
 from aiq_shared.contracts.notifications import DeliverySentV1
 from aiq_shared.mongo import Database, Tx
+from aiq_shared.pagination import new_id
 
 log = structlog.get_logger(__name__)
 
@@ -45,6 +48,7 @@ class Sending:
     ) -> None:
         self._database = database
         self._settings = settings
+        self._timeout_s = settings.smtp_timeout_s
         self._clock = clock
         self._holds = holds
         self._changed = changed  # a delivery's state moved: live dashboards show it
@@ -56,29 +60,40 @@ class Sending:
         """What is due for sending now, up to ``limit``, the longest due first."""
         return await self._queue.due(self._clock.now(), limit)
 
-    async def claim(self, entry: Due) -> Claimed | None:
-        """Take a due delivery for sending (None: another sender has it, or it is done)."""
-        if (lease := await self._take(entry)) is None:
-            return None
-        now, lease_until = lease
-        claimed = await self._deliveries.claim(entry.id, now, lease_until)
-        if claimed is None:  # not due after all: an entry of a delivery done goes
-            current = await self._deliveries.get(entry.id)
-            if current is None or current.state not in rules.WAITING:
-                await self._queue.done([entry.id], None)
-        return claimed
-
-    async def _take(self, entry: Due) -> tuple[datetime, datetime] | None:
-        """Lease the queue entry to this sender (now, until when); None: another has it."""
+    async def claim(self, entries: Sequence[Due]) -> tuple[list[Claimed], Lease]:
+        """Take due deliveries for sending, together, and the lease they are held by; those
+        another sender has, or that are done, are left out."""
         now = self._clock.now()
-        lease_until = now + rules.claim_lease(self._settings.smtp_timeout_s)
-        return (now, lease_until) if await self._queue.take(entry, now, lease_until) else None
+        lease = Lease.new(new_id(), now, self._timeout_s)
+        taken = await self._queue.take(entries, now, lease)
+        if not taken:
+            return [], lease
+        claimed = await self._deliveries.claim(taken, now, lease)
+        if len(claimed) < len(taken):  # not due after all: the entries of deliveries done go
+            missing = set(taken) - {delivery.id for delivery in claimed}
+            states = await self._deliveries.states(missing)
+            done = [i for i in missing if states.get(i) not in rules.WAITING]
+            await self._queue.done(done, None)
+        return claimed, lease
+
+    async def keep(self, claimed: Sequence[Claimed], lease: Lease) -> tuple[list[Claimed], Lease]:
+        """Renew the lease of claimed deliveries not sent yet; those whose lease ran out and
+        another sender took meanwhile are left out."""
+        renewed = Lease.new(lease.token, self._clock.now(), self._timeout_s)
+        kept = set(await self._queue.renew([delivery.id for delivery in claimed], renewed))
+        still = [delivery for delivery in claimed if delivery.id in kept]
+        if still:
+            await self._deliveries.renew([delivery.id for delivery in still], renewed)
+        return still, renewed
+
+    def room_for_a_send(self, lease: Lease) -> bool:
+        return lease.room_for_a_send(self._clock.now(), self._timeout_s)
 
     async def handed_over(self, delivery: Claimed) -> datetime:
         """The SMTP server has the email: no sender sends it again (until it is recorded as
         sent, its entry says so; ``record_by``: when another sender may record it)."""
         now = self._clock.now()
-        record_by = now + rules.claim_lease(self._settings.smtp_timeout_s)
+        record_by = now + rules.claim_lease(self._timeout_s)
         await self._queue.handed_over(delivery.id, now, record_by)
         return now
 
@@ -86,7 +101,8 @@ class Sending:
         """A delivery a sender handed over but never recorded as sent (it died): to record
         now, if this sender takes it (None: another did)."""
         assert entry.handed_over_at is not None
-        if await self._take(entry) is None:
+        now = self._clock.now()
+        if not await self._queue.take([entry], now, Lease.new(new_id(), now, self._timeout_s)):
             return None
         delivery = await self._deliveries.get_claimed(entry.id)
         return None if delivery is None else (delivery, entry.handed_over_at)
@@ -98,13 +114,12 @@ class Sending:
             return
 
         async def work(tx: Tx) -> list[Claimed]:
-            recorded = []
-            for delivery, at in handed_over:
-                if not await self._queue.done([delivery.id], tx.session):
-                    continue  # another sender recorded it
-                move = rules.sent(at)
-                if not await self._deliveries.record_sent(delivery.id, move, tx.session):
-                    continue
+            queued = await self._queue.done([d.id for d, _ in handed_over], tx.session)
+            moves = {d.id: rules.sent(at) for d, at in handed_over if d.id in queued}
+            recorded_ids = set(await self._deliveries.record_sent(list(moves.items()), tx.session))
+            recorded = [d for d, _ in handed_over if d.id in recorded_ids]  # (the others:
+            for delivery in recorded:  # another sender recorded them)
+                move = moves[delivery.id]
                 tx.audit(DELIVERY, delivery.id, move.action, move.changed_fields)
                 tx.emit(
                     DeliverySentV1(
@@ -115,7 +130,6 @@ class Sending:
                         message_id=delivery.message_id,
                     )
                 )
-                recorded.append(delivery)
             await self._tallies.add_up("sent", recorded, tx.session)
             addresses = {d.email for d, _ in handed_over if d.email}
             await self._holds.clear_among(addresses, "cleared_by_delivery", tx)

@@ -17,7 +17,6 @@ from aiq_notifications.deliveries.holds import AddressHolds
 from aiq_notifications.deliveries.repository import (
     DeliveriesRepository,
     DeliveryTalliesRepository,
-    SendQueueRepository,
 )
 from aiq_notifications.deliveries.rules import (
     DELIVERY,
@@ -25,6 +24,7 @@ from aiq_notifications.deliveries.rules import (
     DeliveryKind,
     DeliveryState,
 )
+from aiq_notifications.deliveries.send_queue import SendQueueRepository
 from aiq_notifications.deliveries.tallies import DeliveryTally, meeting_tally_id
 from aiq_shared.clock import Clock
 from aiq_shared.mongo import Database, Tx
