@@ -1,4 +1,4 @@
-"""The send queue (``send_queue.SendQueueRepository``) on a real SMTP conversation: a delivery
+"""The send queue (``send_queue/repository.py``) on a real SMTP conversation: a delivery
 kept before the queue existed is sent, and an email a sender handed over but died before
 recording is recorded as sent, not sent again; a campaign kept before the tallies gets its
 tally counted once and goes on from there, and so do its meeting's dashboard counts. And two

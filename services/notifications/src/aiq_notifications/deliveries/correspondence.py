@@ -22,7 +22,7 @@ from aiq_notifications.deliveries.rules import (
     RenderedEmail,
     new_delivery,
 )
-from aiq_notifications.deliveries.send_queue import SendQueueRepository
+from aiq_notifications.deliveries.send_queue.repository import SendQueueRepository
 from aiq_notifications.directory.rules import Recipient
 from aiq_notifications.directory.service import KnownMeetings, People
 from aiq_notifications.privacy.rules import unsubscribe_token

@@ -1,6 +1,6 @@
 """Deliveries, their send queue, the tallies of campaigns and address holds (PyMongo).
 
-The send queue (``send_queue.py``) is kept apart from the deliveries, which carry whole
+The send queue (``send_queue/repository.py``) is kept apart from the deliveries, which carry whole
 rendered emails: on the embedded MongoDB every query that is not a lookup by id reads each
 document it considers.
 """

@@ -91,7 +91,7 @@ class Delivery(BaseModel):
 
 
 class Due(BaseModel):
-    """A delivery in the send queue (``send_queue.SendQueueRepository``): small, apart from
+    """A delivery in the send queue (``send_queue/repository.py``): small, apart from
     what the email says, so that finding the next one to send never reads rendered emails.
 
     ``due_at`` is when the sender takes it: its next attempt while it waits, the end of its

@@ -1,7 +1,7 @@
 """The sender's steps (``workers.Sender`` runs them): what is due, claim, keep, handed over,
 sent, retried, dead.
 
-What is still to be sent waits in the send queue (``send_queue.SendQueueRepository``).
+What is still to be sent waits in the send queue (``send_queue/repository.py``).
 Deliveries are claimed a few at once (their queue entries leased, the deliveries pending ->
 sending: two writes and a read for all of them) before their SMTP conversations, and each
 one's queue entry is marked handed over right after its own, so a crash can resend at most
@@ -27,7 +27,7 @@ from aiq_notifications.deliveries.repository import (
     DeliveryTalliesRepository,
 )
 from aiq_notifications.deliveries.rules import DELIVERY, Claimed, Due, Lease, Move
-from aiq_notifications.deliveries.send_queue import SendQueueRepository
+from aiq_notifications.deliveries.send_queue.repository import SendQueueRepository
 from aiq_notifications.settings import NotificationsSettings
 from aiq_shared.clock import Clock
 from aiq_shared.contracts.notifications import DeliverySentV1

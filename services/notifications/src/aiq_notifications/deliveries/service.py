@@ -24,7 +24,7 @@ from aiq_notifications.deliveries.rules import (
     DeliveryKind,
     DeliveryState,
 )
-from aiq_notifications.deliveries.send_queue import SendQueueRepository
+from aiq_notifications.deliveries.send_queue.repository import SendQueueRepository
 from aiq_notifications.deliveries.tallies import DeliveryTally, meeting_tally_id
 from aiq_shared.clock import Clock
 from aiq_shared.mongo import Database, Tx
