@@ -37,7 +37,6 @@ from aiq_notifications.deliveries.tallies import (
     meeting_tally_id,
     tally_counts,
 )
-from aiq_shared.mongo import from_document
 from aiq_shared.repository import Query, Repository, Session
 
 
@@ -64,75 +63,6 @@ class DeliveriesRepository(Repository[Delivery]):
             session=session,
         )
         return result.upserted_id is not None
-
-    async def claim(self, ids: Sequence[str], now: datetime, lease: Lease) -> list[Claimed]:
-        """Take these deliveries for sending if they are due (pending and due, or sending with
-        an expired lease: their sender died), in one update; those taken, in the order of
-        ``ids`` (the others are not due any more). Only the holder of their send-queue
-        entries' ``lease`` claims them, so its end marks which are this sender's."""
-        await self.database.retrying(
-            lambda: self.collection.update_many(
-                {"_id": {"$in": list(ids)}, **_due(now)},
-                {
-                    "$set": {"state": "sending", "lease_until": lease.until},
-                    "$inc": {"attempts": 1},
-                    "$push": {"history": StateChange(state="sending", at=now).model_dump()},
-                },
-            )
-        )
-        documents = await self.database.retrying(
-            lambda: self.collection.find(
-                {"_id": {"$in": list(ids)}, "state": "sending", "lease_until": lease.until}
-            ).to_list()
-        )
-        claimed = {d["_id"]: d for d in documents}
-        return [from_document(Claimed, claimed[i]) for i in ids if i in claimed]  # type: ignore[misc]
-
-    async def renew(self, ids: Sequence[str], lease: Lease) -> None:
-        """The lease of these deliveries (claimed and still sending) ends later."""
-        await self.database.retrying(
-            lambda: self.collection.update_many(
-                {"_id": {"$in": list(ids)}, "state": "sending"},
-                {"$set": {"lease_until": lease.until}},
-            )
-        )
-
-    async def states(self, ids: Iterable[str]) -> dict[str, DeliveryState]:
-        wanted = sorted(set(ids))
-        if not wanted:
-            return {}
-        documents = await self.collection.find({"_id": {"$in": wanted}}, {"state": 1}).to_list()
-        return {d["_id"]: d["state"] for d in documents}
-
-    async def get_claimed(self, delivery_id: str) -> Claimed | None:
-        return from_document(Claimed, await self.collection.find_one({"_id": delivery_id}))
-
-    async def record_sent(self, moves: Sequence[tuple[str, Move]], session: Session) -> list[str]:
-        """Each delivery sent (each with its move), unless it was recorded already (by
-        another sender): the ids recorded, in one read and one write."""
-        if not moves:
-            return []
-        ids = [delivery_id for delivery_id, _ in moves]
-        sending = {
-            d["_id"]
-            for d in await self.collection.find(
-                {"_id": {"$in": ids}, "state": "sending"}, {"_id": 1}, session=session
-            ).to_list()
-        }
-        updates = [
-            UpdateOne(
-                {"_id": delivery_id, "state": "sending"},
-                {
-                    "$set": {"state": move.change.state, **move.fields},
-                    "$push": {"history": move.change.model_dump()},
-                },
-            )
-            for delivery_id, move in moves
-            if delivery_id in sending
-        ]
-        if updates:
-            await self.collection.bulk_write(updates, session=session)
-        return [delivery_id for delivery_id in ids if delivery_id in sending]
 
     async def waiting(self) -> list[Due]:
         """Every delivery still to be sent, as a send-queue entry (to fill the queue)."""
@@ -284,6 +214,80 @@ class DeliveriesRepository(Repository[Delivery]):
 
     async def count_by_state(self, query: Query) -> dict[DeliveryState, int]:
         return {state: await self.count({**query, "state": state}) for state in DELIVERY_STATES}
+
+
+class ClaimedDeliveriesRepository(Repository[Claimed]):
+    """The deliveries as the sender takes them (with what they say): claimed, their lease
+    renewed, recorded as sent."""
+
+    collection_name = "deliveries"
+    model = Claimed
+
+    async def claim(self, ids: Sequence[str], now: datetime, lease: Lease) -> list[Claimed]:
+        """Take these deliveries for sending if they are due (pending and due, or sending with
+        an expired lease: their sender died), in one update; those taken, in the order of
+        ``ids`` (the others are not due any more). Only the holder of their send-queue
+        entries' ``lease`` claims them, so its end marks which are this sender's."""
+        await self.database.retrying(
+            lambda: self.collection.update_many(
+                {"_id": {"$in": list(ids)}, **_due(now)},
+                {
+                    "$set": {"state": "sending", "lease_until": lease.until},
+                    "$inc": {"attempts": 1},
+                    "$push": {"history": StateChange(state="sending", at=now).model_dump()},
+                },
+            )
+        )
+        documents = await self.database.retrying(
+            lambda: self.collection.find(
+                {"_id": {"$in": list(ids)}, "state": "sending", "lease_until": lease.until}
+            ).to_list()
+        )
+        claimed = {d["_id"]: d for d in documents}
+        return self._models([claimed[i] for i in ids if i in claimed])
+
+    async def renew(self, ids: Sequence[str], lease: Lease) -> None:
+        """The lease of these deliveries (claimed and still sending) ends later."""
+        await self.database.retrying(
+            lambda: self.collection.update_many(
+                {"_id": {"$in": list(ids)}, "state": "sending"},
+                {"$set": {"lease_until": lease.until}},
+            )
+        )
+
+    async def states(self, ids: Iterable[str]) -> dict[str, DeliveryState]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        documents = await self.collection.find({"_id": {"$in": wanted}}, {"state": 1}).to_list()
+        return {d["_id"]: d["state"] for d in documents}
+
+    async def record_sent(self, moves: Sequence[tuple[str, Move]], session: Session) -> list[str]:
+        """Each delivery sent (each with its move), unless it was recorded already (by
+        another sender): the ids recorded, in one read and one write."""
+        if not moves:
+            return []
+        ids = [delivery_id for delivery_id, _ in moves]
+        sending = {
+            d["_id"]
+            for d in await self.collection.find(
+                {"_id": {"$in": ids}, "state": "sending"}, {"_id": 1}, session=session
+            ).to_list()
+        }
+        updates = [
+            UpdateOne(
+                {"_id": delivery_id, "state": "sending"},
+                {
+                    "$set": {"state": move.change.state, **move.fields},
+                    "$push": {"history": move.change.model_dump()},
+                },
+            )
+            for delivery_id, move in moves
+            if delivery_id in sending
+        ]
+        if updates:
+            await self.collection.bulk_write(updates, session=session)
+        return [delivery_id for delivery_id in ids if delivery_id in sending]
 
 
 class DeliveryTalliesRepository(Repository[DeliveryTally]):

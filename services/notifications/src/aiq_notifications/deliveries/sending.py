@@ -23,6 +23,7 @@ import structlog
 from aiq_notifications.deliveries import rules
 from aiq_notifications.deliveries.holds import AddressHolds
 from aiq_notifications.deliveries.repository import (
+    ClaimedDeliveriesRepository,
     DeliveriesRepository,
     DeliveryTalliesRepository,
 )
@@ -53,6 +54,7 @@ class Sending:
         self._holds = holds
         self._changed = changed  # a delivery's state moved: live dashboards show it
         self._deliveries = DeliveriesRepository(database)
+        self._claims = ClaimedDeliveriesRepository(database)
         self._queue = SendQueueRepository(database)
         self._tallies = DeliveryTalliesRepository(database)
 
@@ -68,10 +70,10 @@ class Sending:
         taken = await self._queue.take(entries, now, lease)
         if not taken:
             return [], lease
-        claimed = await self._deliveries.claim(taken, now, lease)
+        claimed = await self._claims.claim(taken, now, lease)
         if len(claimed) < len(taken):  # not due after all: the entries of deliveries done go
             missing = set(taken) - {delivery.id for delivery in claimed}
-            states = await self._deliveries.states(missing)
+            states = await self._claims.states(missing)
             done = [i for i in missing if states.get(i) not in rules.WAITING]
             await self._queue.done(done, None)
         return claimed, lease
@@ -83,7 +85,7 @@ class Sending:
         kept = set(await self._queue.renew([delivery.id for delivery in claimed], renewed))
         still = [delivery for delivery in claimed if delivery.id in kept]
         if still:
-            await self._deliveries.renew([delivery.id for delivery in still], renewed)
+            await self._claims.renew([delivery.id for delivery in still], renewed)
         return still, renewed
 
     def room_for_a_send(self, lease: Lease) -> bool:
@@ -104,7 +106,7 @@ class Sending:
         now = self._clock.now()
         if not await self._queue.take([entry], now, Lease.new(new_id(), now, self._timeout_s)):
             return None
-        delivery = await self._deliveries.get_claimed(entry.id)
+        delivery = await self._claims.get(entry.id)
         return None if delivery is None else (delivery, entry.handed_over_at)
 
     async def sent(self, handed_over: Sequence[tuple[Claimed, datetime]]) -> None:
@@ -116,7 +118,7 @@ class Sending:
         async def work(tx: Tx) -> list[Claimed]:
             queued = await self._queue.done([d.id for d, _ in handed_over], tx.session)
             moves = {d.id: rules.sent(at) for d, at in handed_over if d.id in queued}
-            recorded_ids = set(await self._deliveries.record_sent(list(moves.items()), tx.session))
+            recorded_ids = set(await self._claims.record_sent(list(moves.items()), tx.session))
             recorded = [d for d, _ in handed_over if d.id in recorded_ids]  # (the others:
             for delivery in recorded:  # another sender recorded them)
                 move = moves[delivery.id]
