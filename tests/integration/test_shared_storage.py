@@ -133,3 +133,52 @@ async def test_one_pace_for_all_replicas(database) -> None:
     assert (await second.reserve()).total_seconds() == 0
     unlimited = SharedPace(database, "other", 0, clock=clock)
     assert (await unlimited.reserve()).total_seconds() == 0
+
+
+async def test_counters_are_added_up_over_a_transaction_and_written_once_at_its_commit(
+    mongo_url, run_id
+) -> None:
+    from pymongo import monitoring
+
+    from aiq_shared.repository import CountersAtCommit
+
+    class Updates(monitoring.CommandListener):
+        def __init__(self) -> None:
+            self.seen: list[int] = []
+
+        def started(self, event) -> None:  # type: ignore[no-untyped-def]
+            if event.command_name == "update" and event.command["update"] == "tallies":
+                self.seen.append(len(event.command["updates"]))
+
+        def succeeded(self, event) -> None: ...  # type: ignore[no-untyped-def]
+        def failed(self, event) -> None: ...  # type: ignore[no-untyped-def]
+
+    updates = Updates()
+    client = create_client(mongo_url, event_listeners=[updates])
+    database = Database(client, f"t_{run_id}_counters", "/aiq/test")
+    counters = CountersAtCommit(database["tallies"])
+
+    async def a_run(tx) -> dict | None:  # type: ignore[no-untyped-def]
+        counters.add(tx, "m1", {"sent": 1}, fields={"district": "Eving"})
+        counters.add(tx, "m1", {"sent": 2, "dead": 1})
+        counters.add(tx, "c1", {"sent": 1}, on_insert={"meeting_id": "m1"})
+        return await database["tallies"].find_one({"_id": "m1"}, session=tx.session)
+
+    try:
+        assert await database.transaction(a_run) is None  # not written before the commit
+        assert updates.seen == [2]  # one command, both items
+        await database.transaction(a_run)
+        m1, c1 = [await database["tallies"].find_one({"_id": i}) for i in ("m1", "c1")]
+        assert m1 == {"_id": "m1", "district": "Eving", "sent": 6, "dead": 2}
+        assert c1 == {"_id": "c1", "meeting_id": "m1", "sent": 2}
+
+        async def failing(tx) -> None:  # type: ignore[no-untyped-def]
+            counters.add(tx, "m1", {"sent": 100})
+            raise ValueError("the run fails")
+
+        with pytest.raises(ValueError, match="the run fails"):
+            await database.transaction(failing)
+        assert (await database["tallies"].find_one({"_id": "m1"}))["sent"] == 6
+        assert updates.seen == [2, 2]
+    finally:
+        await client.close()

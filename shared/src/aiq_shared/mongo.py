@@ -60,9 +60,9 @@ class _DateAsIsoString(TypeEncoder):
 TYPE_REGISTRY = TypeRegistry([_DateAsIsoString()])
 
 
-def create_client(url: str) -> AsyncMongoClient:
+def create_client(url: str, **options: Any) -> AsyncMongoClient:
     return AsyncMongoClient(
-        url, tz_aware=True, serverSelectionTimeoutMS=5_000, type_registry=TYPE_REGISTRY
+        url, tz_aware=True, serverSelectionTimeoutMS=5_000, type_registry=TYPE_REGISTRY, **options
     )
 
 
@@ -87,6 +87,9 @@ def is_transient(error: PyMongoError) -> bool:
     return False
 
 
+WriteAtCommit = Callable[[Any, AsyncClientSession], Awaitable[None]]
+
+
 class Tx:
     """One running transaction: its session and the events to publish when it commits."""
 
@@ -106,6 +109,7 @@ class Tx:
         self.committed_callbacks: list[Callable[[], None]] = []
         self.actor = current_actor.get()
         self._reads: dict[tuple[str, str], Any] = {}
+        self.at_commit: dict[str, tuple[Any, WriteAtCommit]] = {}
 
     @contextmanager
     def on_behalf_of(self, actor: Actor | None, traceparent: str | None) -> Iterator[None]:
@@ -128,6 +132,20 @@ class Tx:
 
     def forget(self, key: tuple[str, str]) -> None:
         self._reads.pop(key, None)
+
+    def gathered[T](
+        self,
+        key: str,
+        make: Callable[[], T],
+        write: Callable[[T, AsyncClientSession], Awaitable[None]],
+    ) -> T:
+        """A value gathered over the transaction under ``key`` (made by ``make`` the first
+        time), which ``write`` writes once, just before the commit: the counters a run of
+        records moves, in one write instead of one per record. The transaction's own reads
+        do not see it before then."""
+        if key not in self.at_commit:
+            self.at_commit[key] = (make(), write)
+        return self.at_commit[key][0]
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the transaction has committed (e.g. wake a worker)."""
@@ -225,6 +243,8 @@ class Database:
             try:
                 await session.start_transaction()
                 result = await work(tx)
+                for gathered, write in tx.at_commit.values():
+                    await write(gathered, session)
                 if tx.audited:
                     await self.db[AUDIT_LOG].insert_many(tx.audited, session=session)
                 if tx.outgoing:

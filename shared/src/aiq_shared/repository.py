@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
-from pymongo import IndexModel
+from pymongo import IndexModel, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 
-from aiq_shared.mongo import Database, from_document, to_document
+from aiq_shared.mongo import Database, Tx, from_document, to_document
 from aiq_shared.pagination import BY_ID, Order, Page, PageParams, cursor_of, sort_spec, with_cursor
 
 Session = AsyncClientSession | None
@@ -127,3 +127,47 @@ class Repository[M: BaseModel]:
     async def delete(self, item_id: str, session: Session) -> bool:
         result = await self.collection.delete_one({"_id": item_id}, session=session)
         return result.deleted_count > 0
+
+
+class CountersAtCommit:
+    """``$inc`` counters of a collection's items (a dashboard's, a tally's), added up over a
+    transaction and written in one bulk write just before it commits: a run of records that
+    each move the same counters costs one write, not one per record."""
+
+    def __init__(self, collection: AsyncCollection) -> None:
+        self._collection = collection
+
+    def add(
+        self,
+        tx: Tx,
+        item_id: str,
+        increments: Mapping[str, int],
+        *,
+        fields: Mapping[str, Any] | None = None,
+        on_insert: Mapping[str, Any] | None = None,
+    ) -> None:
+        """More in the item's counters (the item made if missing, with ``fields`` set, and
+        ``on_insert`` set when it is made)."""
+        pending = tx.gathered(f"{self._collection.name}:counters", dict, self._write)
+        inc, set_, set_on_insert = pending.setdefault(item_id, ({}, {}, {}))
+        for field, n in increments.items():
+            inc[field] = inc.get(field, 0) + n
+        set_.update(fields or {})
+        set_on_insert.update(on_insert or {})
+
+    async def _write(self, pending: dict[str, tuple[dict, dict, dict]], session: Session) -> None:
+        updates = [
+            UpdateOne(
+                {"_id": item_id},
+                {
+                    op: values
+                    for op, values in (("$inc", inc), ("$set", set_), ("$setOnInsert", on_insert))
+                    if values
+                },
+                upsert=True,
+            )
+            for item_id, (inc, set_, on_insert) in pending.items()
+            if inc or set_ or on_insert
+        ]
+        if updates:
+            await self._collection.bulk_write(updates, ordered=False, session=session)

@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from pymongo import IndexModel
 
-from aiq_shared.repository import Repository, Session
+from aiq_shared.mongo import Database, Tx
+from aiq_shared.repository import CountersAtCommit, Repository, Session
 from aiq_shared.scope import Scope
 
 
@@ -26,6 +27,10 @@ class DashboardsRepository(Repository[DashboardDocument]):
     collection_name = "district_dashboards"
     model = DashboardDocument
 
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        self._counters = CountersAtCommit(self.collection)
+
     def indexes(self) -> Sequence[IndexModel]:
         return [IndexModel("district")]
 
@@ -39,17 +44,15 @@ class DashboardsRepository(Repository[DashboardDocument]):
             session=session,
         )
 
-    async def count(
-        self, district: str, meeting_id: str, increments: dict[str, int], session: Session
-    ) -> None:
-        if not increments:
-            return
-        await self.collection.update_one(
-            {"_id": f"{district}:{meeting_id}"},
-            {"$set": {"district": district, "meeting_id": meeting_id}, "$inc": increments},
-            upsert=True,
-            session=session,
-        )
+    def count(self, district: str, meeting_id: str, increments: dict[str, int], tx: Tx) -> None:
+        """Move the meeting's counters in the district (added up over the transaction)."""
+        if increments:
+            self._counters.add(
+                tx,
+                f"{district}:{meeting_id}",
+                increments,
+                fields={"district": district, "meeting_id": meeting_id},
+            )
 
     async def of_districts(
         self, scope: Scope, districts: list[str], since: datetime | None = None

@@ -42,7 +42,7 @@ class Dashboards:
     async def count(
         self, district: str, meeting_id: str, increments: dict[str, int], tx: Tx
     ) -> None:
-        await self._dashboards.count(district, meeting_id, increments, tx.session)
+        self._dashboards.count(district, meeting_id, increments, tx)
         tx.after_commit(self._changes.notify)
 
     async def invited(self, district: str, meeting_id: str, tx: Tx) -> None:

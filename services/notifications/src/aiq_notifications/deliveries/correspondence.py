@@ -131,7 +131,7 @@ class Correspondence:
         created = await self._deliveries.add_once(delivery, content, tx.session)
         if created:  # in the name of who caused it (the event's actor)
             await self._queue.enqueue(delivery.id, delivery.next_attempt_at, tx.session)
-            await self._tallies.add_up("decided", [delivery], tx.session)
+            self._tallies.add_up("decided", [delivery], tx)
             tx.audit(DELIVERY, delivery.id, "created", [*changed_fields(None, delivery), "content"])
             tx.after_commit(self.deliveries_waiting.set)
             tx.after_commit(self._changed)

@@ -37,7 +37,8 @@ from aiq_notifications.deliveries.tallies import (
     meeting_tally_id,
     tally_counts,
 )
-from aiq_shared.repository import Query, Repository, Session
+from aiq_shared.mongo import Database, Tx
+from aiq_shared.repository import CountersAtCommit, Query, Repository, Session
 
 
 class DeliveriesRepository(Repository[Delivery]):
@@ -292,23 +293,24 @@ class ClaimedDeliveriesRepository(Repository[Claimed]):
 
 class DeliveryTalliesRepository(Repository[DeliveryTally]):
     """The tallies of campaigns and of meetings' emails per district (``DeliveryTally``),
-    moved by ``$inc`` in the transaction that moves their deliveries."""
+    moved by ``$inc`` in the transaction that moves their deliveries (added up over it)."""
 
     collection_name = "delivery_tallies"
     model = DeliveryTally
 
+    def __init__(self, database: Database) -> None:
+        super().__init__(database)
+        self._counters = CountersAtCommit(self.collection)
+
     def indexes(self) -> Sequence[IndexModel]:
         return [IndexModel("meeting_id")]
 
-    async def add_up(self, field: str, deliveries: Iterable[Tallied], session: Session) -> None:
-        """One more in ``field`` of each tally of each of ``deliveries``."""
+    def add_up(self, field: str, deliveries: Iterable[Tallied], tx: Tx) -> None:
+        """One more in ``field`` of each tally of each of ``deliveries`` (added up over the
+        transaction, written just before it commits)."""
         for (tally_id, meeting_id, district), n in tally_counts(deliveries).items():
-            update: dict[str, Any] = {"$inc": {field: n}}
-            if meeting_id is not None:
-                update["$setOnInsert"] = {"meeting_id": meeting_id, "district": district}
-            await self.collection.update_one(
-                {"_id": tally_id}, update, upsert=True, session=session
-            )
+            on_insert = {"meeting_id": meeting_id, "district": district} if meeting_id else None
+            self._counters.add(tx, tally_id, {field: n}, on_insert=on_insert)
 
     async def of_meetings(self, meeting_ids: Sequence[str]) -> list[DeliveryTally]:
         """The meetings' tallies, one per meeting and district its emails went to."""

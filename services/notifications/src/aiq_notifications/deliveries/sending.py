@@ -132,7 +132,7 @@ class Sending:
                         message_id=delivery.message_id,
                     )
                 )
-            await self._tallies.add_up("sent", recorded, tx.session)
+            self._tallies.add_up("sent", recorded, tx)
             addresses = {d.email for d, _ in handed_over if d.email}
             await self._holds.clear_among(addresses, "cleared_by_delivery", tx)
             return recorded
@@ -173,7 +173,7 @@ class Sending:
                 detail = f"refused ({bounces}. time): {reason}"
             await self._move(delivery.id, rules.dead(detail, self._clock.now()), tx)
             await self._queue.done([delivery.id], tx.session)
-            await self._tallies.add_up("dead", [delivery], tx.session)
+            self._tallies.add_up("dead", [delivery], tx)
             return detail
 
         detail = await self._database.transaction(work)

@@ -133,7 +133,7 @@ class Deliveries:
         for delivery in stopped:
             tx.audit(DELIVERY, delivery.id, "stopped", ["history", "state", "stop_reason"])
         await self._queue.done([delivery.id for delivery in stopped], tx.session)
-        await self._tallies.add_up("stopped", stopped, tx.session)
+        self._tallies.add_up("stopped", stopped, tx)
 
     async def subjects_of(self, person_id: str, kind: DeliveryKind, tx: Tx) -> list[str]:
         """What the person's emails of ``kind`` were about (a double opt-in: its request)."""
@@ -148,6 +148,6 @@ class Deliveries:
         for delivery_id in erased:
             tx.audit(DELIVERY, delivery_id, "erased", ["content", "email", "erased"])
         await self._queue.done(erased, tx.session)
-        await self._tallies.add_up("dead", made_dead, tx.session)
+        self._tallies.add_up("dead", made_dead, tx)
         for address in known | set(addresses):
             await self._holds.clear(address, "cleared_by_erasure", tx)
