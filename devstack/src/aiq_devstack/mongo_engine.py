@@ -14,7 +14,9 @@ storage keys) keep mongoeco's own way.
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 
+import mongoeco.engines.sqlite as mongoeco_sqlite
 from bson import ObjectId
 from mongoeco.core.filtering import QueryEngine
 from mongoeco.core.identity import id_contains_numeric_value
@@ -42,6 +44,12 @@ class SQLiteEngineWithoutChangeDelivery(FeaturesKeptUpToDate):
 
     capabilities = dataclasses.replace(SQLiteEngine.capabilities, change_delivery="none")
     _holds_decimals: bool | None = None  # None: not looked yet
+
+    def _create_sqlite_connection(self) -> sqlite3.Connection:
+        """A connection whose writes leave no change-stream log (``_without_change_log``)."""
+        connection = super()._create_sqlite_connection()
+        connection.aiq_without_change_log = True  # type: ignore[attr-defined]
+        return connection
 
     def _serialize_document(self, document: dict) -> str:
         payload = super()._serialize_document(document)
@@ -285,3 +293,19 @@ def _plain_text_regex_sql(plan: RegexCondition) -> tuple[str, list[object]] | No
         f" AND {on_element}))"
     )
     return sql, [path, path, *texts, path, path, *texts]
+
+
+_append_change = mongoeco_sqlite._sqlite_append_change
+
+
+def _without_change_log(conn: sqlite3.Connection, **change: object) -> int | None:
+    """mongoeco logs every write for change streams in the same SQLite transaction (the
+    document serialized a second time, its fingerprint, two inserts and a compaction): a
+    fifth of an update's time. Nothing here reads that log (no change streams), so this
+    engine's connections skip it; mongoeco's own engines keep it."""
+    if getattr(conn, "aiq_without_change_log", False):
+        return None
+    return _append_change(conn, **change)  # type: ignore[arg-type]
+
+
+mongoeco_sqlite._sqlite_append_change = _without_change_log  # mongoeco 4.x: pinned below 5
