@@ -315,3 +315,31 @@ def test_a_confirmation_lists_only_seated_tables_as_yours_and_names_the_students
         moved_up=False,
     )
     assert "Gruppe" not in alone.text and "Thementische" not in alone.text
+
+
+def test_a_meetings_calendar_entry_is_made_once_a_minute_per_version_and_method() -> None:
+    from datetime import timedelta
+
+    from pymongo import AsyncMongoClient
+
+    from aiq_notifications.deliveries.correspondence import Correspondence
+    from aiq_notifications.settings import NotificationsSettings
+    from aiq_shared.clock import FrozenClock
+    from aiq_shared.mongo import Database
+
+    clock = FrozenClock(MADE_AT)
+    unused = Database(AsyncMongoClient("mongodb://127.0.0.1:9", connect=False), "x", "/aiq/test")
+    mail = Correspondence(unused, NotificationsSettings(), clock, None, None, lambda: None)  # type: ignore[arg-type]
+
+    def stamp(ics: str) -> object:
+        return Calendar.from_ical(ics).walk("VEVENT")[0].decoded("dtstamp")
+
+    first = mail.calendar_entry(MEETING)
+    clock.advance(timedelta(seconds=30))
+    assert mail.calendar_entry(MEETING) is first  # the same for the next recipient
+    moved = MEETING.model_copy(update={"sequence": 1, "title": "Netzwerktreffen (verlegt)"})
+    assert "verlegt" in mail.calendar_entry(moved)  # a new version of the meeting: made anew
+    assert "CANCELLED" in mail.calendar_entry(MEETING, "CANCEL")
+    clock.advance(timedelta(seconds=31))
+    assert stamp(mail.calendar_entry(MEETING)) == MADE_AT + timedelta(seconds=61)
+    assert stamp(first) == MADE_AT
