@@ -166,24 +166,36 @@ async def test_what_the_engine_keeps_of_a_collection_follows_every_write() -> No
             assert await _answers(our_people, query) == await _answers(their_people, query)
 
 
+async def _in_a_transaction(clients: tuple, people: list, *, commit: bool) -> None:
+    """Questions first asked inside a transaction (a query, then a write), which ends."""
+    for client, collection in zip(clients, people, strict=True):
+        session = client.start_session()
+        session.start_transaction()
+        await collection.find({"key": "Eving", "n": {"$gte": 1}}, session=session).to_list()
+        await collection.insert_one({"_id": "t1", "key": "Eving", "n": 20}, session=session)
+        if commit:
+            session.commit_transaction()
+        else:
+            session.abort_transaction()
+
+
+async def _the_same_after_each_write(people: list) -> None:
+    for kind, first, second in WRITES:
+        for collection in people:
+            await _write(collection, kind, first, second)
+        for query in QUERIES:
+            assert await _answers(people[0], query) == await _answers(people[1], query)
+
+
 async def test_answers_first_asked_in_a_rolled_back_transaction_are_kept_up_to_date() -> None:
-    """The log of writes is never made inside a transaction (a rollback would take it and
-    every later query would fail): before it exists, answers are mongoeco's own."""
+    """A rolled-back transaction that asked first: its answers go with it (mongoeco forgets
+    every answer then), and the log of writes, made when the engine connected, stays."""
     ours = AsyncMongoClient(SQLiteEngineWithoutChangeDelivery(path=":memory:"))
     theirs = AsyncMongoClient(SQLiteEngine(path=":memory:"))
     async with ours, theirs:
         people = [await _loaded(ours), await _loaded(theirs)]
-        for client, collection in zip((ours, theirs), people, strict=True):
-            session = client.start_session()
-            session.start_transaction()
-            await collection.insert_one({"_id": "t1", "key": "Eving", "n": 20}, session=session)
-            await collection.find({"key": "Eving", "n": {"$gte": 1}}, session=session).to_list()
-            session.abort_transaction()
-        for kind, first, second in WRITES:
-            for collection in people:
-                await _write(collection, kind, first, second)
-            for query in QUERIES:
-                assert await _answers(people[0], query) == await _answers(people[1], query)
+        await _in_a_transaction((ours, theirs), people, commit=False)
+        await _the_same_after_each_write(people)
 
 
 async def test_answers_first_asked_inside_a_transaction_are_kept_from_the_connection_on() -> None:
@@ -194,19 +206,10 @@ async def test_answers_first_asked_inside_a_transaction_are_kept_from_the_connec
     theirs = AsyncMongoClient(SQLiteEngine(path=":memory:"))
     async with ours, theirs:
         people = [await _loaded(ours), await _loaded(theirs)]
-        for client, collection in zip((ours, theirs), people, strict=True):
-            session = client.start_session()
-            session.start_transaction()
-            await collection.find({"key": "Eving", "n": {"$gte": 1}}, session=session).to_list()
-            await collection.insert_one({"_id": "t1", "key": "Eving", "n": 20}, session=session)
-            session.commit_transaction()
+        await _in_a_transaction((ours, theirs), people, commit=True)
         asked = [key for key in engine._answered_at if key[1] == "people"]
         assert ("t", "people", "top_level_array:key") in asked
-        for kind, first, second in WRITES:
-            for collection in people:
-                await _write(collection, kind, first, second)
-            for query in QUERIES:
-                assert await _answers(people[0], query) == await _answers(people[1], query)
+        await _the_same_after_each_write(people)
 
 
 async def test_the_engine_writes_no_change_log_that_nothing_reads() -> None:
