@@ -8,9 +8,26 @@ from collections.abc import Callable
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nobody listens on, kept from the kernel's next free-port picks for a while.
+
+    A port merely found free is free for anyone: another test worker's ``free_port()`` can be
+    handed the same one and bind it first (seen here: one stack's events service could not
+    bind, and another stack's staff app answered on its port). So this connects to the port
+    once and closes the accepted end first, which leaves a TIME_WAIT socket on it for about a
+    minute: the kernel then picks other ports for ``bind(0)``, while the server meant for it
+    binds it with SO_REUSEADDR (uvicorn, asyncio's servers and tansu all do). The same trick
+    as Yelp's ephemeral-port-reserve.
+    """
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            accepted, _ = listener.accept()
+            accepted.close()  # this end closes first, so it holds the TIME_WAIT
+            client.recv(1)  # until the close has arrived
+    return port
 
 
 def preferred_port(preferred: int, usual: bool = True) -> int:

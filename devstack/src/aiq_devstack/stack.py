@@ -306,12 +306,21 @@ class Stack:
                     if child is not None and child.process.poll() is not None:
                         code = child.process.returncode
                         raise RuntimeError(f"{service} exited with {code}; see {child.log_path}")
-                    with contextlib.suppress(httpx.HTTPError):
-                        if client.get(self.url(service) + "/ready").status_code == 200:
-                            pending.discard(service)
+                    if self._answers_ready(client, service):
+                        pending.discard(service)
                 if pending and time.monotonic() > deadline:
                     raise TimeoutError(f"not ready after {timeout}s: {', '.join(sorted(pending))}")
                 time.sleep(0.1)
+
+    def _answers_ready(self, client: httpx.Client, name: str) -> bool:
+        """Ready, and as the service it should be: on a busy machine another stack's process
+        could hold the port this one meant to bind (then this one ends, and says so)."""
+        service = name if name in SERVICES or name == STAFF_APP else name.rsplit("-", 1)[0]
+        try:
+            answer = client.get(self.url(name) + "/ready")
+            return answer.status_code == 200 and answer.json().get("service") == service
+        except (httpx.HTTPError, ValueError):
+            return False
 
     def child(self, name: str) -> Child | None:
         return next((c for c in self.children if c.name == name), None)

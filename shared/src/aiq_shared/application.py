@@ -157,7 +157,11 @@ def build_app(
         checks = await runtime.readiness()
         ok = is_ready(checks)
         return JSONResponse(
-            {"status": "ready" if ok else "starting", "checks": checks},
+            {
+                "status": "ready" if ok else "starting",
+                "service": settings.service_name,
+                "checks": checks,
+            },
             status_code=200 if ok else 503,
         )
 

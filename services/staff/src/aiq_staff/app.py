@@ -82,7 +82,7 @@ def create_app(settings: StaffSettings | None = None, transport=None) -> FastAPI
 
     @app.get("/ready", include_in_schema=False)
     async def ready() -> JSONResponse:
-        return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "ready", "service": "staff"})
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> Response:
