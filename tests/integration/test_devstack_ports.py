@@ -23,6 +23,7 @@ def test_a_port_handed_out_is_kept_from_others_but_its_server_binds_it() -> None
     with socket.socket() as other, pytest.raises(OSError) as refused:
         other.bind(("127.0.0.1", port))
     assert refused.value.errno == errno.EADDRINUSE
+
     # the server meant for it binds it, as asyncio's servers (uvicorn, the catcher) do
     async def serve() -> int:
         server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", port)
