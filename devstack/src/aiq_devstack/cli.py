@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from aiq_devstack import demo
-from aiq_devstack.stack import DEVELOPMENT_AUTH_SECRET, Stack, StackConfig
+from aiq_devstack.config import DEVELOPMENT_AUTH_SECRET
+from aiq_devstack.stack import Stack, StackConfig
 from aiq_shared.auth import issue_token
 
 app = typer.Typer(
