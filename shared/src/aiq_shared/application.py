@@ -4,28 +4,24 @@ AsyncAPI document, CORS, tracing, and the documentation behind a token where con
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from aiq_shared import asyncapi, audit_log, idempotency, metrics, tracing
-from aiq_shared.audit import current_request_id, trace_id_of
-from aiq_shared.auth import authenticate, is_public, keep_signed_in, public, token_of, verify
-from aiq_shared.envelope import TRACEPARENT, current_traceparent, new_traceparent
-from aiq_shared.errors import Unauthenticated
+from aiq_shared import asyncapi, audit_log, tracing
+from aiq_shared.auth import authenticate, is_public, public
+from aiq_shared.envelope import TRACEPARENT
 from aiq_shared.logging import configure_logging
-from aiq_shared.problems import document_problems, install_problem_handlers, problem
+from aiq_shared.problems import document_problems, install_problem_handlers
+from aiq_shared.request_context import RequestContext
 from aiq_shared.routes import operations
 from aiq_shared.runtime import ServiceRuntime, is_ready
-from aiq_shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
@@ -38,23 +34,6 @@ def public_operations(routes: Iterable[object]) -> set[tuple[str, str]]:
         if is_public(operation.route)
         for method in operation.methods
     }
-
-
-DOCUMENTATION = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
-
-
-def _closed_documentation(request: Request, settings: ServiceSettings) -> Response | None:
-    """The API documentation needs a token when ``docs_public`` is off (production)."""
-    if settings.docs_public or request.url.path not in DOCUMENTATION:
-        return None
-    token = token_of(request)
-    try:
-        if token is None:
-            raise Unauthenticated("the API documentation needs a token here")
-        verify(token, settings)
-    except Unauthenticated as error:
-        return problem(error.status, error.title, error.detail, headers=error.headers)
-    return None
 
 
 def build_app(
@@ -90,47 +69,7 @@ def build_app(
     app.state.runtime = runtime
     install_problem_handlers(app)
 
-    @app.middleware("http")
-    async def request_context(request: Request, call_next):  # type: ignore[no-untyped-def]
-        """Trace, request id and (for retry-safe writes) the body's digest, for the request;
-        the documentation and metrics behind a token where the settings say so."""
-        trace = (
-            tracing.current_traceparent_of_span()  # the server span, when tracing is on
-            or request.headers.get(TRACEPARENT)
-            or new_traceparent()
-        )
-        request_id = (request.headers.get("x-request-id") or "")[:100] or uuid.uuid4().hex
-        digest = None
-        if request.headers.get("idempotency-key"):
-            digest = idempotency.digest(request.method, request.url.path, await request.body())
-        tokens = (
-            current_traceparent.set(trace),
-            current_request_id.set(request_id),
-            idempotency.current_request_digest.set(digest),
-        )
-        structlog.contextvars.bind_contextvars(
-            traceparent=trace, trace_id=trace_id_of(trace), request_id=request_id
-        )
-        try:
-            refused = _closed_documentation(request, settings)
-            started = time.perf_counter()
-            response: Response = refused or await call_next(request)
-            route = getattr(request.scope.get("route"), "path", "unmatched")
-            metrics.HTTP_REQUEST_SECONDS.labels(
-                request.method, route, str(response.status_code)
-            ).observe(time.perf_counter() - started)
-        finally:
-            for var, token in zip(
-                (current_traceparent, current_request_id, idempotency.current_request_digest),
-                tokens,
-                strict=True,
-            ):
-                var.reset(token)  # type: ignore[attr-defined]
-            structlog.contextvars.unbind_contextvars("traceparent", "trace_id", "request_id")
-        response.headers[TRACEPARENT] = trace
-        response.headers["X-Request-ID"] = request_id
-        keep_signed_in(request, response)
-        return response
+    app.add_middleware(RequestContext, settings=settings)
 
     if settings.cors_origins:
         app.add_middleware(

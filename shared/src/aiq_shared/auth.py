@@ -27,6 +27,7 @@ import jwt
 from fastapi import Depends, Request, Response
 from fastapi.params import Depends as DependsParam
 from pydantic import BaseModel
+from starlette.datastructures import MutableHeaders
 
 from aiq_shared.envelope import Actor, current_actor
 from aiq_shared.errors import Forbidden, Unauthenticated
@@ -165,11 +166,13 @@ def _same_origin(request: Request) -> bool:
     return bool(origin) and urlsplit(origin).netloc == request.headers.get("host")
 
 
-def keep_signed_in(request: Request, response: Response) -> None:
-    """After a ``?token=`` link was accepted: the browser keeps the token for its next pages."""
+def keep_signed_in(request: Request, status: int, headers: MutableHeaders) -> None:
+    """After a ``?token=`` link was accepted: the browser keeps the token for its next pages
+    (a cookie set on the answer's ``headers``)."""
     token = getattr(request.state, "sign_in", None)
-    if token and response.status_code < 400:
-        response.set_cookie(
+    if token and status < 400:
+        cookie = Response()
+        cookie.set_cookie(
             COOKIE,
             token,
             httponly=True,
@@ -177,6 +180,8 @@ def keep_signed_in(request: Request, response: Response) -> None:
             secure=request.url.scheme == "https",
             max_age=12 * 3600,
         )
+        for value in cookie.headers.getlist("set-cookie"):
+            headers.append("set-cookie", value)
 
 
 async def authenticate(request: Request) -> Principal | None:
@@ -197,11 +202,15 @@ async def authenticate(request: Request) -> Principal | None:
     return principal
 
 
-def current_principal(request: Request) -> Principal:
+def principal_of(request: Request) -> Principal:
     principal = getattr(request.state, "principal", None)
     if principal is None:
         raise Unauthenticated("not signed in")
     return principal
+
+
+async def current_principal(request: Request) -> Principal:
+    return principal_of(request)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -217,7 +226,7 @@ class Allowed:
         self.roles = tuple(r for r in ROLES if r in roles)
 
     async def __call__(self, request: Request) -> Principal:
-        principal = current_principal(request)
+        principal = principal_of(request)
         if principal.role not in self.roles:
             raise Forbidden(f"this needs the role {' or '.join(self.roles)}")
         return principal
@@ -238,8 +247,8 @@ def roles_of(route: Any) -> tuple[Role, ...] | None:
     return ROLES
 
 
-def current_scope(request: Request) -> Scope:
-    return current_principal(request).scope
+async def current_scope(request: Request) -> Scope:
+    return principal_of(request).scope
 
 
 CurrentScope = Annotated[Scope, Depends(current_scope)]

@@ -35,7 +35,7 @@ class PageParams(BaseModel):
     )
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=200, description="Items per page")] = 50,
     cursor: Annotated[
         str | None,

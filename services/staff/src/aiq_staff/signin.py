@@ -113,7 +113,7 @@ class SignIn:
         session.expires_at = token.get("expires_at")
 
 
-def sign_in_of(request: Request) -> SignIn:
+async def sign_in_of(request: Request) -> SignIn:
     return request.app.state.sign_in
 
 

@@ -47,7 +47,7 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def current_user(request: Request) -> User:
+async def current_user(request: Request) -> User:
     session = session_of(request)
     if session.user is None or not session.access_token:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")

@@ -20,7 +20,7 @@ from aiq_shared.auth import CurrentScope
 router = APIRouter(tags=["consent"])
 
 
-def _consent(request: Request) -> ConsentService:
+async def _consent(request: Request) -> ConsentService:
     return request.app.state.consent
 
 

@@ -17,7 +17,7 @@ from aiq_shared.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, write_csv, 
 router = APIRouter()
 
 
-def _exports(request: Request) -> ExportService:
+async def _exports(request: Request) -> ExportService:
     return request.app.state.exports
 
 

@@ -30,11 +30,11 @@ from aiq_shared.auth import CurrentScope
 router = APIRouter(tags=["history"])
 
 
-def _history(request: Request) -> HistoryService:
+async def _history(request: Request) -> HistoryService:
     return request.app.state.history
 
 
-def _lists(request: Request) -> HistoryLists:
+async def _lists(request: Request) -> HistoryLists:
     return request.app.state.history_lists
 
 

@@ -16,7 +16,7 @@ router = APIRouter(tags=["import"])
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
-def _imports(request: Request) -> ImportService:
+async def _imports(request: Request) -> ImportService:
     return request.app.state.imports
 
 

@@ -26,11 +26,11 @@ from aiq_shared.idempotency import IdempotencyKey
 router = APIRouter()
 
 
-def _organisations(request: Request) -> OrganisationService:
+async def _organisations(request: Request) -> OrganisationService:
     return request.app.state.organisations
 
 
-def _merges(request: Request) -> MergeService:
+async def _merges(request: Request) -> MergeService:
     return request.app.state.merges
 
 

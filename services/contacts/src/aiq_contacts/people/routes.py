@@ -16,7 +16,7 @@ from aiq_shared.idempotency import IdempotencyKey
 router = APIRouter()
 
 
-def _people(request: Request) -> PersonService:
+async def _people(request: Request) -> PersonService:
     return request.app.state.people
 
 

@@ -14,7 +14,7 @@ from aiq_shared.auth import CurrentScope
 router = APIRouter(tags=["data subject rights"])
 
 
-def _privacy(request: Request) -> PrivacyService:
+async def _privacy(request: Request) -> PrivacyService:
     return request.app.state.privacy
 
 

@@ -16,7 +16,7 @@ from aiq_shared.auth import CurrentScope
 router = APIRouter(tags=["segments"])
 
 
-def _segments(request: Request) -> SegmentService:
+async def _segments(request: Request) -> SegmentService:
     return request.app.state.segments
 
 

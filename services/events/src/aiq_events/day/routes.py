@@ -14,7 +14,7 @@ from aiq_events.roles import STAFF
 from aiq_shared.auth import CurrentScope
 
 
-def _day(request: Request) -> DayService:
+async def _day(request: Request) -> DayService:
     return request.app.state.day
 
 

@@ -20,11 +20,11 @@ from aiq_shared.idempotency import IdempotencyKey
 from aiq_shared.pagination import Page, PageParams, page_params
 
 
-def _invitations(request: Request) -> InvitationsService:
+async def _invitations(request: Request) -> InvitationsService:
     return request.app.state.invitations
 
 
-def _answers(request: Request) -> Answers:
+async def _answers(request: Request) -> Answers:
     return request.app.state.answers
 
 

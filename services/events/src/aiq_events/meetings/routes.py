@@ -26,11 +26,11 @@ from aiq_shared.idempotency import IdempotencyKey
 from aiq_shared.pagination import Page, PageParams, page_params
 
 
-def _meetings(request: Request) -> MeetingsService:
+async def _meetings(request: Request) -> MeetingsService:
     return request.app.state.meetings
 
 
-def _changes(request: Request) -> MeetingChanges:
+async def _changes(request: Request) -> MeetingChanges:
     return request.app.state.meeting_changes
 
 

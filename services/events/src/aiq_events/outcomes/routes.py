@@ -16,7 +16,7 @@ from aiq_shared.pagination import Page, PageParams, page_params
 from aiq_shared.spreadsheets import CSV_MEDIA_TYPE
 
 
-def _outcomes(request: Request) -> OutcomesService:
+async def _outcomes(request: Request) -> OutcomesService:
     return request.app.state.outcomes
 
 

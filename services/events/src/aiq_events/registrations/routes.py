@@ -23,7 +23,7 @@ from aiq_shared.idempotency import IdempotencyKey
 from aiq_shared.pagination import Page, PageParams, page_params
 
 
-def _registrations(request: Request) -> RegistrationsService:
+async def _registrations(request: Request) -> RegistrationsService:
     return request.app.state.registrations
 
 

@@ -14,7 +14,7 @@ from aiq_shared.auth import CurrentScope
 from aiq_shared.pagination import Page, PageParams, page_params
 
 
-def _campaigns(request: Request) -> Campaigns:
+async def _campaigns(request: Request) -> Campaigns:
     return request.app.state.campaigns
 
 

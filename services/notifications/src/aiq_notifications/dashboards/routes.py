@@ -15,7 +15,7 @@ from aiq_shared.auth import CurrentPrincipal, CurrentScope
 from aiq_shared.errors import NotFound
 
 
-def dashboards_of(request: Request) -> Dashboards:
+async def dashboards_of(request: Request) -> Dashboards:
     return request.app.state.dashboards
 
 
@@ -23,7 +23,7 @@ def districts_of(request: Request) -> list[str]:
     return request.app.state.runtime.settings.districts
 
 
-def visible_district(
+async def visible_district(
     district: Annotated[str, Path(max_length=80)], request: Request, principal: CurrentPrincipal
 ) -> str:
     """A known district the caller may see (checked before a page or its stream begins)."""

@@ -18,11 +18,11 @@ from aiq_shared.errors import NotFound
 from aiq_shared.pagination import Page, PageParams, page_params
 
 
-def _deliveries(request: Request) -> Deliveries:
+async def _deliveries(request: Request) -> Deliveries:
     return request.app.state.deliveries
 
 
-def _holds(request: Request) -> AddressHolds:
+async def _holds(request: Request) -> AddressHolds:
     return request.app.state.address_holds
 
 
@@ -32,7 +32,7 @@ Paging = Annotated[PageParams, Depends(page_params)]
 Id = Annotated[str | None, Query(max_length=64)]
 
 
-def hold_page_params(
+async def hold_page_params(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=320, description="`next_cursor`")] = None,
 ) -> PageParams:

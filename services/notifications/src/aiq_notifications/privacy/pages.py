@@ -24,7 +24,7 @@ from aiq_shared.auth import public
 from aiq_shared.ratelimit import rate_limited
 
 
-def _privacy(request: Request) -> Privacy:
+async def _privacy(request: Request) -> Privacy:
     return request.app.state.privacy
 
 
