@@ -4,11 +4,14 @@ by ``partner_since``. The test plays the contacts and events services (events on
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
 from notifications_alone import MEETING, notifications_alone, organisation, person, registration
+from pymongo import AsyncMongoClient
 
+from aiq_notifications.dashboards import service as dashboards_service
 from aiq_shared.contracts.meetings import MeetingPublishedV1
 from aiq_shared.contracts.registrations import (
     RegistrationCancelledV1,
@@ -86,10 +89,70 @@ async def test_interest_and_partners_count_what_happened(notifications) -> None:
     assert board["cancelled"] == 1
 
 
+async def test_a_dashboard_read_is_kept_until_this_process_commits_a_change(
+    settings_for, smtp_server, monkeypatch
+) -> None:
+    """Many people watch one dashboard: a read is kept, and readers who come together share
+    one read. A change this process commits drops it at once; one that another replica
+    committed shows after ``ANSWER_KEPT_S`` (here made long, so that the test can tell)."""
+    monkeypatch.setattr(dashboards_service, "ANSWER_KEPT_S", 600.0)
+    async with notifications_alone(settings_for, smtp_server) as notifications:
+        meeting = MeetingPublishedV1(
+            **MEETING, capacity=20, districts=["Hörde"], topic_tables=[], status="published"
+        )
+        anna, ben = person("p-anna", "Anna"), person("p-ben", "Ben")
+        await notifications.publish(meeting, anna, ben)
+        await notifications.knows(anna.person_id)
+        await notifications.knows(ben.person_id)
+        await notifications.publish(registration(RegistrationConfirmedV1, "r-anna", anna))
+        await eventually(lambda: _registered(notifications, 1))
+        # her confirmation sent (recording it is a change too: it would drop the read)
+        await eventually(lambda: _sent(notifications, anna.email))
+
+        dashboards = notifications.app.state.dashboards
+        reads = 0
+        read = dashboards._dashboards.of_districts
+
+        async def counted(*args, **kwargs):
+            nonlocal reads
+            reads += 1
+            return await read(*args, **kwargs)
+
+        monkeypatch.setattr(dashboards._dashboards, "of_districts", counted)
+        dashboards._forget_answers()
+        url = "/dashboards/districts/Hörde"
+        answers = await asyncio.gather(*(notifications.client.get(url) for _ in range(20)))
+        assert {a.status_code for a in answers} == {200}
+        assert len({a.content for a in answers}) == 1
+        assert reads == 1
+
+        # another replica's consumer commits a change: not seen while the read is kept
+        client: AsyncMongoClient = AsyncMongoClient(notifications.settings.mongo_url)
+        try:
+            changed = await client[notifications.settings.mongo_db][
+                "district_dashboards"
+            ].update_one({"_id": f"Hörde:{MEETING['meeting_id']}"}, {"$inc": {"registered": 5}})
+            assert changed.modified_count == 1
+        finally:
+            await client.close()
+        assert await _registered(notifications, 1) is not None
+        assert reads == 1
+
+        # this process commits one: the next read reads again, and sees both
+        await notifications.publish(registration(RegistrationConfirmedV1, "r-ben", ben))
+        await eventually(lambda: _registered(notifications, 7))
+        assert reads == 2
+
+
 async def _registered(notifications, count: int) -> dict | None:
     board = (await notifications.client.get("/dashboards/districts/Hörde")).json()
     events = [e for e in board["events"] if e["meeting_id"] == MEETING["meeting_id"]]
     return events[0] if events and events[0]["registered"] == count else None
+
+
+async def _sent(notifications, address: str) -> bool:
+    sent = await notifications.deliveries(kind="confirmation", state="sent")
+    return bool(notifications.mail_to(address)) and len(sent) == 1
 
 
 def _interest(board: dict) -> dict[str, int]:

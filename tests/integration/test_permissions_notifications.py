@@ -314,12 +314,19 @@ def hang_up_once_answered(app: ASGIApp) -> ASGIApp:
             await answered.wait()
             return {"type": "http.disconnect"}
 
+        ended = False
+
         async def send_and_note(message: Message) -> None:
+            nonlocal ended
             if message["type"] == "http.response.start":
                 answered.set()
+            ended = message["type"] == "http.response.body" and not message.get("more_body")
             await send(message)
 
         await app(scope, receive_until_answered, send_and_note)
+        if not ended:  # a stream ends without a last part once its client is gone (uvicorn
+            # needs none); the test client does
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     return wrapped
 

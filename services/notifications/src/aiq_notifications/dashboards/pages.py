@@ -44,12 +44,12 @@ def _sign_in(request: Request) -> Response | None:
 
 
 async def _district_live(dashboards: Dashboards, scope: Scope, district: str) -> str:
-    dashboard = await dashboards.district_dashboard(scope, district, upcoming=True)
+    dashboard = (await dashboards.district_dashboard(scope, district, upcoming=True)).answer
     return render_page("_dashboard_live.html.j2", events=dashboard.events, chart=chart)
 
 
 async def _city_live(dashboards: Dashboards, scope: Scope, districts: list[str]) -> str:
-    overview = await dashboards.city_overview(scope, districts, upcoming=True)
+    overview = (await dashboards.city_overview(scope, districts, upcoming=True)).answer
     return render_page(
         "_dashboard_live.html.j2",
         events=overview.events,

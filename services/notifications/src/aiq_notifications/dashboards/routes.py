@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from aiq_notifications.dashboards.schemas import CityOverview, DistrictDashboard
 from aiq_notifications.dashboards.service import Dashboards
@@ -49,19 +49,23 @@ router = APIRouter()
     summary="A district's meetings: invited, registered, waitlisted, checked in, partners, "
     "registrations over time, topic tables by interest, deliveries",
     responses={403: {"description": "An officer asked for another district"}},
+    response_model=DistrictDashboard,
 )
 async def district_dashboard(
     district: District, dashboards: DashboardsDep, scope: CurrentScope, upcoming: Upcoming = False
-) -> DistrictDashboard:
-    return await dashboards.district_dashboard(scope, district, upcoming)
+) -> Response:
+    kept = await dashboards.district_dashboard(scope, district, upcoming)
+    return Response(kept.json, media_type="application/json")
 
 
 @router.get(
     "/dashboards/city",
     tags=["dashboards"],
     summary="City overview: per district and per meeting, over the districts you may see",
+    response_model=CityOverview,
 )
 async def city_dashboard(
     dashboards: DashboardsDep, scope: CurrentScope, request: Request, upcoming: Upcoming = False
-) -> CityOverview:
-    return await dashboards.city_overview(scope, districts_of(request), upcoming)
+) -> Response:
+    kept = await dashboards.city_overview(scope, districts_of(request), upcoming)
+    return Response(kept.json, media_type="application/json")
