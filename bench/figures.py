@@ -39,6 +39,18 @@ class Timings:
 
 
 @dataclass
+class LoadFigures:
+    """What a load generator in another process reported: the rate and some percentiles."""
+
+    rate: float
+    percentiles: dict[int, float]  # percentile -> seconds
+
+    def ms(self, p: int) -> str:
+        seconds = self.percentiles.get(p)
+        return "" if seconds is None else f"{seconds * 1000:.1f}"
+
+
+@dataclass
 class Row:
     what: str
     ours: str

@@ -28,7 +28,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 
 from baselines import bare_emails, bare_reads, bare_registrations, bare_round_trips  # noqa: E402
-from figures import Row, Timings, print_table, ratio  # noqa: E402
+from figures import LoadFigures, Row, Timings, print_table, ratio  # noqa: E402
 from workload import dashboard_reads, known_to_everyone, meeting, put_people, register  # noqa: E402
 
 from aiq_devstack.stack import Stack, StackConfig  # noqa: E402
@@ -204,10 +204,11 @@ async def bench(stack: Stack, sizes: dict[str, int]) -> list[Row]:
 
         # dashboard reads at 50 clients, against bare reads by _id
         reads = await dashboard_reads(dashboard, headers, 50, 10)
+        generator = "wrk" if isinstance(reads, LoadFigures) else "httpx"
         bare = await bare_reads(stack.mongo["notifications"], 50, 10)
         rows.append(
             Row(
-                "dashboard JSON at 50 clients, req/s",
+                f"dashboard JSON at 50 clients ({generator}), req/s",
                 f"{reads.rate:.0f}",
                 f"{bare.rate:.0f}",
                 ratio(reads.rate, bare.rate),
