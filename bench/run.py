@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -61,6 +62,16 @@ def latency(items: list, answered: dict[str, float]) -> Timings:
     return timings
 
 
+def cpu_s(pid: int) -> float:
+    """User and system CPU seconds the process has used (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_of(stack: Stack) -> dict[str, float]:
+    return {c.name: cpu_s(c.process.pid) for c in stack.children if c.process.poll() is None}
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -78,10 +89,16 @@ async def bench(stack: Stack, sizes: dict[str, int]) -> list[Row]:
         people = await put_people(stack.kafka, "reg", n1 + n10)
         await known_to_everyone(http, urls)
         meeting_id = await meeting(http, events, capacity=10**5)
+        cpu_before = cpu_of(stack)
         api1, _ = await register(http, events, meeting_id, people[:n1], 1)
         api10, answered = await register(http, events, meeting_id, people[n1:], 10)
+        items = await sent_confirmations(http, notifications, n1 + n10)
+        cpu_spent = {n: s - cpu_before.get(n, 0.0) for n, s in cpu_of(stack).items()}
+        mongo_events = stack.child("mongo-events")
+        bare_cpu_before = cpu_s(mongo_events.process.pid) if mongo_events else 0.0
         bare1 = await bare_registrations(stack.mongo["events"], n1, 1)
         bare10 = await bare_registrations(stack.mongo["events"], n10, 10)
+        bare_cpu = (cpu_s(mongo_events.process.pid) - bare_cpu_before) if mongo_events else 0.0
         for label, api, bare in (("c=1", api1, bare1), ("c=10", api10, bare10)):
             rows.append(
                 Row(
@@ -100,8 +117,20 @@ async def bench(stack: Stack, sizes: dict[str, int]) -> list[Row]:
                 )
             )
 
+        # where a registration's CPU goes: every process, from its request to its email sent
+        # (the machine's cores bound the rate: their sum is what one registration costs)
+        per = 1000 / (n1 + n10)
+        rows.append(
+            Row(
+                "CPU per registration, request to email sent (ms)",
+                f"{sum(cpu_spent.values()) * per:.1f}",
+                f"{bare_cpu * 1000 / (n1 + n10):.1f}" if mongo_events else "",
+            )
+        )
+        for name, spent in sorted(cpu_spent.items(), key=lambda item: -item[1]):
+            rows.append(Row(f"  {name}", f"{spent * per:.1f}"))
+
         # registration -> email, at the rate the API just sustained, against Kafka's round trip
-        items = await sent_confirmations(http, notifications, n1 + n10)
         to_email = latency(items, answered)
         kafka = await bare_round_trips(stack.kafka, 300)
         rows.append(
