@@ -30,7 +30,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from baselines import bare_emails, bare_reads, bare_registrations, bare_round_trips  # noqa: E402
 from figures import LoadFigures, Row, Timings, print_table, ratio  # noqa: E402
-from workload import dashboard_reads, known_to_everyone, meeting, put_people, register  # noqa: E402
+from workload import (  # noqa: E402
+    dashboard_reads,
+    known_to_everyone,
+    meeting,
+    put_people,
+    register,
+    settled,
+)
 
 from aiq_devstack.stack import Stack, StackConfig  # noqa: E402
 
@@ -171,6 +178,9 @@ async def bench(stack: Stack, sizes: dict[str, int]) -> list[Row]:
         await known_to_everyone(http, urls)
         rates = []
         for b in range(blocks):
+            # each block on a settled system: the backlog the block before left downstream
+            # (its confirmations) would slow this one on the same cores, whatever is stored
+            await settled(http, urls)
             target = await meeting(http, events, capacity=10**5)
             timings, _ = await register(
                 http, events, target, grown[b * block : (b + 1) * block], 10

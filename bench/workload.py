@@ -68,6 +68,14 @@ async def known_to_everyone(http: httpx.AsyncClient, urls: dict[str, str]) -> No
         await asyncio.sleep(0.5)
 
 
+async def settled(http: httpx.AsyncClient, urls: dict[str, str]) -> None:
+    """Nothing left to do downstream: every event read, every email sent."""
+    await known_to_everyone(http, urls)
+    ready = f"{urls['notifications']}/ready"
+    while (await http.get(ready)).json()["checks"].get("deliveries_waiting"):  # noqa: ASYNC110
+        await asyncio.sleep(0.5)
+
+
 async def meeting(http: httpx.AsyncClient, events: str, capacity: int, invite: bool = False) -> str:
     body = {
         "title": "Netzwerktreffen Bench",
