@@ -11,7 +11,7 @@ The JSON API sends the kept answer's JSON as it was written once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from async_lru import alru_cache
 from pydantic import BaseModel
@@ -36,10 +36,11 @@ class Kept[M: BaseModel]:
     """An answer as read, and its JSON."""
 
     answer: M
-    json: bytes = field(init=False)
+    json: bytes
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "json", self.answer.model_dump_json().encode())
+    @classmethod
+    def of(cls, answer: M) -> Kept[M]:
+        return cls(answer, answer.model_dump_json().encode())
 
 
 class Dashboards:
@@ -102,7 +103,7 @@ class Dashboards:
         today = now.astimezone(BERLIN).date()
         counts = await self._delivery_counts([doc["meeting_id"] for doc in docs], district)
         events = [rules.meeting_counts(doc, counts[doc["meeting_id"]], today) for doc in docs]
-        return Kept(DistrictDashboard(district=district, events=events))
+        return Kept.of(DistrictDashboard(district=district, events=events))
 
     async def _city_overview(
         self, scope: Scope, districts: tuple[str, ...], upcoming: bool
@@ -114,7 +115,7 @@ class Dashboards:
         )
         deliveries = await self._delivery_counts(list({doc["meeting_id"] for doc in docs}), None)
         today = now.astimezone(BERLIN).date()
-        return Kept(rules.city_overview(docs, visible, deliveries, today))
+        return Kept.of(rules.city_overview(docs, visible, deliveries, today))
 
     async def _delivery_counts(
         self, meeting_ids: list[str], district: str | None
