@@ -4,7 +4,8 @@ collection: an insert's ``_id`` check; a write or read whose filter names the ``
 more; before a query of a collection written since its last query, a search of every
 document for decimals in each field the query names; and, in a query of several conditions,
 plain-text patterns (a name search) and equalities on an indexed field (an officer's
-districts) tested by Python on every document instead of in SQL, from the index (below).
+districts) tested by Python on every document instead of in SQL, from the index (below);
+and a unique index of several fields checked by reading every document (``mongo_unique``).
 
 The first two rest on one fact of this project: ids are ObjectIds and strings, whose storage
 key is the id itself. Numeric ids (``1``, ``1.0`` and ``Int64(1)`` are one id with three
@@ -33,9 +34,10 @@ from mongoeco.engines.sqlite_query import (
 )
 
 from aiq_devstack.mongo_features import FeaturesKeptUpToDate
+from aiq_devstack.mongo_unique import CompoundKeysFromAnIndex
 
 
-class SQLiteEngineWithoutChangeDelivery(FeaturesKeptUpToDate):
+class SQLiteEngineWithoutChangeDelivery(CompoundKeysFromAnIndex, FeaturesKeptUpToDate):
     """The SQLite engine without its change-stream delivery, which nothing here uses, and
     without the whole-collection scans named above (each method below says which).
 
