@@ -16,13 +16,18 @@ from __future__ import annotations
 import argparse
 import collections
 import email
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from email import policy
 from pathlib import Path
 
-from aiq_devstack.stack import Stack, StackConfig
+sys.path.insert(0, str(Path(__file__).parent))
+
+from figures import cpu_of  # noqa: E402
+
+from aiq_devstack.stack import Stack, StackConfig  # noqa: E402
 
 
 def recipients(mail_dir: Path) -> collections.Counter[str]:
@@ -101,6 +106,7 @@ def main() -> None:
 
         wait_for(caught_up, timeout=300)
         started = time.monotonic()
+        cpu_before = cpu_of(stack)
         http.post(f"{events}/events/{meeting['id']}/publish").raise_for_status()
         killed = False
         while True:
@@ -123,11 +129,17 @@ def main() -> None:
                     killed = True
             time.sleep(1.0)
         elapsed = time.monotonic() - started
+        cpu_spent = {n: s - cpu_before.get(n, 0.0) for n, s in cpu_of(stack).items()}
         time.sleep(1.0)
         per_person = recipients(stack.mail_dir)
     print(f"people: {args.people}, emails: {per_person.total()}, rate limit: {args.rate}/min")
     print(f"publish -> last invitation sent: {elapsed:.1f} s ({args.people / elapsed:.1f}/s)")
     print(f"invitations per person: {dict(collections.Counter(per_person.values()))}")
+    per = 1000 / args.people
+    spent = sorted(cpu_spent.items(), key=lambda item: -item[1])
+    print(f"CPU per invitation: {sum(cpu_spent.values()) * per:.1f} ms, by process:")
+    for name, seconds in spent:  # (a process started again after --kill-at: since then)
+        print(f"  {name:<22} {seconds * per:6.1f} ms")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 
 from baselines import bare_emails, bare_reads, bare_registrations, bare_round_trips  # noqa: E402
-from figures import LoadFigures, Row, Timings, print_table, ratio  # noqa: E402
+from figures import LoadFigures, Row, Timings, cpu_of, cpu_s, print_table, ratio  # noqa: E402
 from workload import (  # noqa: E402
     dashboard_reads,
     known_to_everyone,
@@ -67,16 +66,6 @@ def latency(items: list, answered: dict[str, float]) -> Timings:
             sent = datetime.fromisoformat(item["sent_at"]).timestamp()
             timings.add(max(sent - answered[item["person_id"]], 0.0))
     return timings
-
-
-def cpu_s(pid: int) -> float:
-    """User and system CPU seconds the process has used (``/proc/<pid>/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_of(stack: Stack) -> dict[str, float]:
-    return {c.name: cpu_s(c.process.pid) for c in stack.children if c.process.poll() is None}
 
 
 def rss_mb(pid: int) -> float:
