@@ -9,6 +9,8 @@ import notifications_alone as alone_harness
 import pytest
 
 from aiq_devstack.ports import free_port
+from aiq_notifications.dashboards import service as dashboards_service
+from aiq_shared.contracts.contacts import PersonErasedV1
 from aiq_shared.contracts.invitations import InvitationCampaignStartedV1, InvitationCreatedV1
 from aiq_shared.contracts.meetings import MeetingCancelledV1
 from aiq_shared.targeting import ContactFilter
@@ -195,3 +197,32 @@ async def test_invitations_stopped_by_a_cancellation_are_stopped_not_failed(
         board = (await alone.client.get("/dashboards/districts/Hörde")).json()
         [event] = [e for e in board["events"] if e["meeting_id"] == "m-campaign"]
         assert event["deliveries"] == {"sent": 0, "pending": 0, "failed": 0, "stopped": 3}
+
+
+async def test_an_erasure_that_ends_waiting_emails_shows_on_a_kept_dashboard_at_once(
+    settings_for, smtp_server, monkeypatch
+) -> None:
+    """A dashboard read is kept until this process commits a change to what it shows: an
+    erasure that makes waiting invitations dead is one (``Deliveries`` sends the signal), so
+    the next read shows it, not one ``ANSWER_KEPT_S`` later (made long here to tell)."""
+    monkeypatch.setattr(dashboards_service, "ANSWER_KEPT_S", 600.0)
+    async with alone_harness.notifications_alone(
+        settings_for, smtp_server, smtp_port=free_port(), delivery_backoff_s=60
+    ) as alone:
+        people = [alone_harness.person(f"p-gone-{i}", f"Gone{i}") for i in range(2)]
+        await alone.publish(*people)
+        for invitee in people:
+            await alone.knows(invitee.person_id)
+        await alone.publish(*campaign([{"id": p.person_id} for p in people], "c-gone"))
+
+        async def emails(wanted: dict[str, int]) -> dict | None:
+            board = (await alone.client.get("/dashboards/districts/Hörde")).json()
+            found = [e for e in board["events"] if e["meeting_id"] == "m-campaign"]
+            return found[0] if found and found[0]["deliveries"] == wanted else None
+
+        waiting = {"sent": 0, "pending": 2, "failed": 0, "stopped": 0}
+        await eventually(lambda: emails(waiting), timeout=30)  # now kept
+        await alone.publish(PersonErasedV1(person_id="p-gone-0", erased_at=datetime.now(UTC)))
+        await eventually(lambda: alone.deliveries(person_id="p-gone-0", state="dead"))
+        one_dead = {"sent": 0, "pending": 1, "failed": 1, "stopped": 0}
+        assert await emails(one_dead) is not None

@@ -60,7 +60,7 @@ def create_app(
         database, settings, clock, people, known_meetings, changes.notify
     )
     holds = AddressHolds(database, settings)
-    deliveries = Deliveries(database, clock, holds)
+    deliveries = Deliveries(database, clock, holds, changes.notify)
     dashboards = Dashboards(database, clock, deliveries, changes)
     campaigns = Campaigns(
         database, people, known_meetings, invitations, correspondence, deliveries, dashboards

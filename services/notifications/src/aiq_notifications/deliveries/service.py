@@ -35,9 +35,16 @@ log = structlog.get_logger(__name__)
 
 
 class Deliveries:
-    def __init__(self, database: Database, clock: Clock, holds: AddressHolds) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        holds: AddressHolds,
+        changed: Callable[[], None],
+    ) -> None:
         self._clock = clock
         self._holds = holds
+        self._changed = changed  # deliveries stopped or made dead: live dashboards show it
         self._deliveries = DeliveriesRepository(database)
         self._queue = SendQueueRepository(database)
         self._tallies = DeliveryTalliesRepository(database)
@@ -134,6 +141,8 @@ class Deliveries:
             tx.audit(DELIVERY, delivery.id, "stopped", ["history", "state", "stop_reason"])
         await self._queue.done([delivery.id for delivery in stopped], tx.session)
         self._tallies.add_up("stopped", stopped, tx)
+        if stopped:
+            tx.after_commit(self._changed)
 
     async def subjects_of(self, person_id: str, kind: DeliveryKind, tx: Tx) -> list[str]:
         """What the person's emails of ``kind`` were about (a double opt-in: its request)."""
@@ -149,5 +158,7 @@ class Deliveries:
             tx.audit(DELIVERY, delivery_id, "erased", ["content", "email", "erased"])
         await self._queue.done(erased, tx.session)
         self._tallies.add_up("dead", made_dead, tx)
+        if made_dead:
+            tx.after_commit(self._changed)
         for address in known | set(addresses):
             await self._holds.clear(address, "cleared_by_erasure", tx)
