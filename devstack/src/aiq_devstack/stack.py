@@ -73,6 +73,7 @@ class Stack:
         self.mail_dir = config.data_dir / "mail"
         self.log_dir = config.data_dir / "logs"
         self.replica_ports: dict[str, int] = {}  # "notifications-2" -> its port
+        self.replica_of: dict[str, str] = {}  # "notifications-2" -> "notifications"
 
     # -- URLs and tokens --------------------------------------------------------------------
     def url(self, service: str) -> str:
@@ -267,7 +268,7 @@ class Stack:
     def _answers_ready(self, client: httpx.Client, name: str) -> bool:
         """Ready, and as the service it should be: on a busy machine another stack's process
         could hold the port this one meant to bind (then this one ends, and says so)."""
-        service = name if name in SERVICES or name == STAFF_APP else name.rsplit("-", 1)[0]
+        service = self.replica_of.get(name, name)
         try:
             answer = client.get(self.url(name) + "/ready")
             return answer.status_code == 200 and answer.json().get("service") == service
@@ -317,9 +318,10 @@ class Stack:
         """Another process of ``service`` beside the first: the same database, broker and
         consumer group, its own port. Returns its name (``notifications-2``, ...), which
         :meth:`url`, :meth:`kill`, :meth:`start_again` and :meth:`wait_ready` take."""
-        number = 2 + sum(name.startswith(f"{service}-") for name in self.replica_ports)
+        number = 2 + sum(of == service for of in self.replica_of.values())
         name = f"{service}-{number}"
         self.replica_ports[name] = port = free_port()
+        self.replica_of[name] = service
         env = self._service_env(service, port)
         self._spawn(name, [sys.executable, "-m", f"aiq_{service}"], env)
         return name
