@@ -1,13 +1,13 @@
 """mongoeco's SQLite engine as the embedded MongoDB runs it: without its change-stream
 delivery, and without whole-collection scans that made operations cost the size of their
-collection: an insert's ``_id`` check; a write or read whose filter names the ``_id`` and
-more; before a query of a collection written since its last query, a search of every
-document for decimals in each field the query names; and, in a query of several conditions,
-plain-text patterns (a name search) and equalities on an indexed field (an officer's
-districts) tested by Python on every document instead of in SQL, from the index (below);
-and a unique index of several fields checked by reading every document (``mongo_unique``).
+collection: a write or read whose filter names the ``_id`` and more; before a query of a
+collection written since its last query, a search of every document for decimals in each
+field the query names; and, in a query of several conditions, plain-text patterns (a name
+search) and equalities on an indexed field (an officer's districts) tested by Python on
+every document instead of in SQL, from the index (below). Unique keys (an insert's ``_id``,
+a unique index of several fields) are checked from an index in ``mongo_unique``.
 
-The first two rest on one fact of this project: ids are ObjectIds and strings, whose storage
+The first rests on one fact of this project: ids are ObjectIds and strings, whose storage
 key is the id itself. Numeric ids (``1``, ``1.0`` and ``Int64(1)`` are one id with three
 storage keys) keep mongoeco's own way.
 """
@@ -34,10 +34,10 @@ from mongoeco.engines.sqlite_query import (
 )
 
 from aiq_devstack.mongo_features import FeaturesKeptUpToDate
-from aiq_devstack.mongo_unique import CompoundKeysFromAnIndex
+from aiq_devstack.mongo_unique import UniqueKeysFromAnIndex
 
 
-class SQLiteEngineWithoutChangeDelivery(CompoundKeysFromAnIndex, FeaturesKeptUpToDate):
+class SQLiteEngineWithoutChangeDelivery(UniqueKeysFromAnIndex, FeaturesKeptUpToDate):
     """The SQLite engine without its change-stream delivery, which nothing here uses, and
     without the whole-collection scans named above (each method below says which).
 
@@ -104,33 +104,6 @@ class SQLiteEngineWithoutChangeDelivery(CompoundKeysFromAnIndex, FeaturesKeptUpT
             )
             self._holds_decimals = found is not None
         return self._holds_decimals
-
-    def _validate_document_against_unique_indexes(  # noqa: PLR0913 - mongoeco's signature
-        self,
-        db_name: str,
-        coll_name: str,
-        document: dict,
-        *,
-        exclude_storage_key: str | None = None,
-        skip_id_check: bool = False,
-        scan_payload_id: bool = False,
-    ) -> None:
-        """mongoeco 4.11 checks every insert's ``_id`` twice: by its storage key (an indexed
-        lookup) and by reading and decoding every document of the collection, which only
-        numeric ids need. That made each insert cost the size of its collection: the audit
-        trail, the processed-event ids and the kept outbox only grow, so the whole server
-        slowed down as it filled (a transaction of 150 inserts outlived its 15 s at a few
-        thousand records). The scan stays for numeric ids."""
-        if scan_payload_id and not id_contains_numeric_value(document.get("_id")):
-            scan_payload_id = False
-        super()._validate_document_against_unique_indexes(
-            db_name,
-            coll_name,
-            document,
-            exclude_storage_key=exclude_storage_key,
-            skip_id_check=skip_id_check,
-            scan_payload_id=scan_payload_id,
-        )
 
     def _select_first_document_for_plan(self, db_name, coll_name, plan, *, hint=None, context=None):  # type: ignore[no-untyped-def]  # noqa: E501
         """The document an update or delete of one document acts on. mongoeco looks a plain
