@@ -58,6 +58,16 @@ def campaign(people: list[dict], campaign_id: str = "c-1") -> list:
     return [started, *invitations]
 
 
+async def invite(alone, count: int, campaign_id: str) -> list:
+    """``count`` people of Hörde, known to the service alone, invited by one campaign."""
+    people = [alone_harness.person(f"p-{campaign_id}-{i}", f"Person{i}") for i in range(count)]
+    await alone.publish(*people)
+    for invitee in people:
+        await alone.knows(invitee.person_id)
+    await alone.publish(*campaign([{"id": p.person_id} for p in people], campaign_id))
+    return people
+
+
 async def test_a_campaign_emails_each_reachable_invitee_once_and_reports_progress(
     system,
 ) -> None:
@@ -155,12 +165,7 @@ async def test_invitations_stopped_by_a_cancellation_are_stopped_not_failed(
     async with alone_harness.notifications_alone(
         settings_for, smtp_server, smtp_port=free_port(), delivery_backoff_s=60
     ) as alone:
-        people = [alone_harness.person(f"p-stop-{i}", f"Stop{i}") for i in range(3)]
-        await alone.publish(*people)
-        for invitee in people:
-            await alone.knows(invitee.person_id)
-        invitations = campaign([{"id": p.person_id} for p in people], campaign_id="c-stop")
-        await alone.publish(*invitations)
+        await invite(alone, 3, "c-stop")
 
         async def waiting() -> list[dict] | None:
             items = await alone.deliveries(kind="invitation")
@@ -209,11 +214,7 @@ async def test_an_erasure_that_ends_waiting_emails_shows_on_a_kept_dashboard_at_
     async with alone_harness.notifications_alone(
         settings_for, smtp_server, smtp_port=free_port(), delivery_backoff_s=60
     ) as alone:
-        people = [alone_harness.person(f"p-gone-{i}", f"Gone{i}") for i in range(2)]
-        await alone.publish(*people)
-        for invitee in people:
-            await alone.knows(invitee.person_id)
-        await alone.publish(*campaign([{"id": p.person_id} for p in people], "c-gone"))
+        gone, _ = await invite(alone, 2, "c-gone")
 
         async def emails(wanted: dict[str, int]) -> dict | None:
             board = (await alone.client.get("/dashboards/districts/Hörde")).json()
@@ -222,7 +223,7 @@ async def test_an_erasure_that_ends_waiting_emails_shows_on_a_kept_dashboard_at_
 
         waiting = {"sent": 0, "pending": 2, "failed": 0, "stopped": 0}
         await eventually(lambda: emails(waiting), timeout=30)  # now kept
-        await alone.publish(PersonErasedV1(person_id="p-gone-0", erased_at=datetime.now(UTC)))
-        await eventually(lambda: alone.deliveries(person_id="p-gone-0", state="dead"))
+        await alone.publish(PersonErasedV1(person_id=gone.person_id, erased_at=datetime.now(UTC)))
+        await eventually(lambda: alone.deliveries(person_id=gone.person_id, state="dead"))
         one_dead = {"sent": 0, "pending": 1, "failed": 1, "stopped": 0}
         assert await emails(one_dead) is not None
