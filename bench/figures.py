@@ -69,8 +69,8 @@ def ratio(ours: float, bare: float) -> str:
     return f"{ours / bare:.2f}x" if bare else ""
 
 
-def print_table(rows: list[Row]) -> None:
-    headers = ("measurement", "AiQ CRM", "bare server", "ratio", "goal")
+def print_table(rows: list[Row], against: str = "bare server") -> None:
+    headers = ("measurement", "AiQ CRM", against, "ratio", "goal")
     cells = [headers, *((r.what, r.ours, r.bare, r.ratio, r.goal) for r in rows)]
     widths = [max(len(str(c[i])) for c in cells) for i in range(len(headers))]
     for i, row in enumerate(cells):

@@ -117,6 +117,31 @@ async def register(
     return timings, answered
 
 
+async def register_at_rate(
+    http: httpx.AsyncClient, events: str, meeting_id: str, people: list[str], per_second: float
+) -> tuple[Timings, dict[str, float]]:
+    """Register ``people`` arriving at a steady ``per_second`` (open loop: each starts on its
+    schedule whether or not earlier answers have come); each answer's time."""
+    timings = Timings()
+    answered: dict[str, float] = {}
+
+    async def arrive(person: str, at: float) -> None:
+        await asyncio.sleep(max(at - time.perf_counter(), 0.0))
+        with timings.measure():
+            response = await http.post(
+                f"{events}/events/{meeting_id}/registrations", json={"person_id": person}
+            )
+        response.raise_for_status()
+        answered[person] = time.time()
+
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(arrive(person, started + i / per_second) for i, person in enumerate(people))
+    )
+    timings.elapsed = time.perf_counter() - started
+    return timings, answered
+
+
 async def dashboard_reads(
     url: str, headers: dict, clients: int, seconds: float
 ) -> Timings | LoadFigures:
