@@ -5,7 +5,7 @@ collection written since its last query, a search of every document for decimals
 field the query names; and, in a query of several conditions, plain-text patterns (a name
 search) and equalities on an indexed field (an officer's districts) tested by Python on
 every document instead of in SQL, from the index (below); and a write's search of all its
-collection's TTL entries (``_connect_sync``). Unique keys (an insert's ``_id``,
+collection's TTL and array index entries (``_connect_sync``). Unique keys (an insert's ``_id``,
 a unique index of several fields) are checked from an index in ``mongo_unique``.
 
 The first rests on one fact of this project: ids are ObjectIds and strings, whose storage
@@ -65,20 +65,22 @@ class SQLiteEngineWithoutChangeDelivery(UniqueKeysFromAnIndex, FeaturesKeptUpToD
         return contextvars.copy_context().run(partial(func, *args, **kwargs))
 
     def _connect_sync(self) -> None:
-        """Once the tables are made: an index of the TTL entries by document. mongoeco deletes
-        a document's TTL entries (on every insert, update and delete of a collection with a
-        TTL index) by ``collection_id`` and ``storage_key``, while its key runs
-        ``(collection_id, index_name, storage_key)``: each write searched all the entries of
-        its collection. The collections with a TTL index are the ones that only grow (the
-        audit trail, the processed-event ids, the outbox's kept copies), so an insert into
-        an audit trail went from 0.7 ms empty to 3-4 ms at 20,000 entries."""
+        """Once the tables are made: an index by document of the TTL entries and of the
+        entries of indexes on arrays. mongoeco deletes a document's entries (TTL ones on
+        every insert, update and delete of a collection with a TTL index; array ones on an
+        update or delete) by ``collection_id`` and ``storage_key``, while its keys run
+        ``(collection_id, index_name, ...)``: each such write searched all the entries of its
+        collection. The collections with a TTL index are the ones that only grow (the audit
+        trail, the processed-event ids, the outbox's kept copies), so an insert into an
+        audit trail went from 0.7 ms empty to 3-4 ms at 20,000 entries."""
         super()._connect_sync()
         connection = self._connection
         if connection is not None:
-            connection.execute(
-                "CREATE INDEX IF NOT EXISTS aiq_ttl_index_entries_document "
-                "ON ttl_index_entries (collection_id, storage_key)"
-            )
+            for table in ("ttl_index_entries", "multikey_entries"):
+                connection.execute(
+                    f"CREATE INDEX IF NOT EXISTS aiq_{table}_by_document "
+                    f"ON {table} (collection_id, storage_key)"
+                )
             connection.commit()
 
     def _create_sqlite_connection(self) -> sqlite3.Connection:
