@@ -93,6 +93,23 @@ async def meeting(http: httpx.AsyncClient, events: str, capacity: int, invite: b
     return made["id"]
 
 
+async def _registration(  # noqa: PLR0913
+    http: httpx.AsyncClient,
+    events: str,
+    meeting_id: str,
+    person: str,
+    timings: Timings,
+    answered: dict[str, float],
+) -> None:
+    """One registration: its answer's time into ``timings``, the moment into ``answered``."""
+    with timings.measure():
+        response = await http.post(
+            f"{events}/events/{meeting_id}/registrations", json={"person_id": person}
+        )
+    response.raise_for_status()
+    answered[person] = time.time()
+
+
 async def register(
     http: httpx.AsyncClient, events: str, meeting_id: str, people: list[str], concurrency: int
 ) -> tuple[Timings, dict[str, float]]:
@@ -103,13 +120,7 @@ async def register(
 
     async def worker() -> None:
         while queue:
-            person = queue.pop()
-            with timings.measure():
-                response = await http.post(
-                    f"{events}/events/{meeting_id}/registrations", json={"person_id": person}
-                )
-            response.raise_for_status()
-            answered[person] = time.time()
+            await _registration(http, events, meeting_id, queue.pop(), timings, answered)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -127,12 +138,7 @@ async def register_at_rate(
 
     async def arrive(person: str, at: float) -> None:
         await asyncio.sleep(max(at - time.perf_counter(), 0.0))
-        with timings.measure():
-            response = await http.post(
-                f"{events}/events/{meeting_id}/registrations", json={"person_id": person}
-            )
-        response.raise_for_status()
-        answered[person] = time.time()
+        await _registration(http, events, meeting_id, person, timings, answered)
 
     started = time.perf_counter()
     await asyncio.gather(
