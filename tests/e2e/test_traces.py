@@ -108,13 +108,17 @@ def test_a_registration_is_one_trace_across_the_services(tmp_path, receiver) -> 
         def crossed() -> list[tuple[str, str]] | None:
             with spans.lock:
                 found = list(spans.by_trace.get(trace_id, []))
-            # both consumers' handling spans, each exported when its batch is due
+            # every service exports its spans when its own batch is due (each half second),
+            # so the relay's publish span may come after the consumers' spans: wait for both
+            # consumers' handling spans and for the publish
             handled_by = {
                 service
                 for service, name in found
                 if name.startswith("process aiq.registration.confirmed")
             }
-            return found if handled_by >= {"aiq-contacts", "aiq-notifications"} else None
+            published = ("aiq-events", "publish aiq.registrations") in found
+            wanted = handled_by >= {"aiq-contacts", "aiq-notifications"} and published
+            return found if wanted else None
 
         found = wait_for(crossed, timeout=30, interval=0.5)
         names = {(service, name) for service, name in found}
